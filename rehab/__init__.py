@@ -1,0 +1,97 @@
+"""rehab: a rehabilitation exercise-program planner for posterior thigh pain."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from rehab import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; reads as a table of contents and has no side effects."""
+    app = Flask(__name__, instance_path=os.environ.get("REHAB_INSTANCE_PATH") or None,
+                instance_relative_config=True,
+                template_folder=str(config.TEMPLATES_DIR), static_folder=str(config.STATIC_DIR))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from rehab.extensions import csrf, db, limiter, login_manager, migrate
+    from rehab import models
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from rehab import auth, errors
+
+    app.register_blueprint(auth.bp)
+    errors.register(app)
+
+    @app.route("/")
+    def index():
+        from flask import redirect, url_for
+
+        if "portal.patients" in app.view_functions:
+            return redirect(url_for("portal.patients"))
+        return redirect(url_for("portal.library"))
+
+    @app.context_processor
+    def _url_rules():
+        return {"url_rules": app.view_functions}
+    for name in ("portal", "admin", "api"):
+        module = _optional_blueprint(name)
+        if module is not None:
+            app.register_blueprint(module.bp)
+
+
+def _optional_blueprint(name: str):
+    import importlib
+
+    try:
+        module = importlib.import_module(f"rehab.{name}")
+    except ModuleNotFoundError as exc:  # blueprint not built yet
+        if exc.name != f"rehab.{name}":
+            raise
+        return None
+    return module if hasattr(module, "bp") else None
+
+
+def register_security_headers(app: Flask) -> None:
+    csp = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+           "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from rehab.cli import library_cli, users_cli, demo_command
+
+    app.cli.add_command(library_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,5 @@
+import sys
+
+from rehab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""The exercise library in the database: load from files, read back, record revisions.
+
+The bridge between rehab.library (pure, files) and rehab.models (tables).
+"""
+
+from __future__ import annotations
+
+from rehab.extensions import db
+from rehab.library.schema import Exercise as ExerciseSchema
+from rehab.models import Exercise, ExerciseRevision, ExerciseTag
+
+
+def field_diff(before: dict, after: dict) -> dict:
+    """Field -> [before, after] for every top-level field that changed."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _set_columns(row: Exercise, schema: ExerciseSchema) -> dict:
+    data = schema.model_dump(mode="json", exclude_defaults=True)
+    row.name = schema.name
+    row.category = schema.category
+    row.retired = schema.retired
+    row.data = data
+    wanted = set(schema.tags)
+    row.tags = [t for t in row.tags if t.tag in wanted] + [
+        ExerciseTag(tag=t) for t in sorted(wanted - {t.tag for t in row.tags})]
+    return data
+
+
+def save_exercise(schema: ExerciseSchema, action: str, user_id: int | None,
+                  row: Exercise | None = None) -> Exercise | None:
+    """Create or update one exercise and record a revision; None if nothing changed."""
+    if row is None:
+        row = db.session.execute(db.select(Exercise).filter_by(slug=schema.id)).scalar_one_or_none()
+    before = dict(row.data) if row is not None else {}
+    if row is None:
+        row = Exercise(slug=schema.id)
+        db.session.add(row)
+        action = "create" if action in ("edit", "load") else action
+    after = schema.model_dump(mode="json", exclude_defaults=True)
+    diff = field_diff(before, after)
+    if before and not diff:
+        return None
+    _set_columns(row, schema)
+    row.updated_by_id = user_id
+    db.session.flush()  # assigns id and bumps version (optimistic lock check happens here)
+    db.session.add(ExerciseRevision(exercise_id=row.id, version=row.version, action=action,
+                                    data=after, diff=diff, user_id=user_id))
+    return row
+
+
+def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = None) -> dict[str, int]:
+    """Upsert every exercise by slug. Returns counts of created/updated/unchanged."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    existing = {r.slug: r for r in db.session.execute(db.select(Exercise)).scalars()}
+    for slug, schema in sorted(exercises.items()):
+        row = existing.get(slug)
+        result = save_exercise(schema, "load", user_id, row)
+        if result is None:
+            counts["unchanged"] += 1
+        else:
+            counts["created" if row is None else "updated"] += 1
+    db.session.commit()
+    return counts
+
+
+def to_schema(row: Exercise) -> ExerciseSchema:
+    return ExerciseSchema.model_validate(row.data)
+
+
+def library_from_db(include_retired: bool = False) -> dict[str, ExerciseSchema]:
+    """The library as the planner takes it: slug -> validated exercise."""
+    query = db.select(Exercise).order_by(Exercise.slug)
+    if not include_retired:
+        query = query.filter_by(retired=False)
+    return {row.slug: to_schema(row) for row in db.session.execute(query).scalars()}

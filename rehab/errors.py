@@ -1,0 +1,43 @@
+"""Error pages in the portal's style; a database error rolls the session back."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from rehab.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        if _wants_json():
+            return jsonify({"error": title, "message": message}), code
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(403)
+    def forbidden(_):
+        return page(403, "Not allowed", "Your account does not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(_):
+        return page(404, "Page not found", "There is no page at this address.")
+
+    @app.errorhandler(429)
+    def too_many(_):
+        return page(429, "Too many attempts", "Please wait a minute before trying again.")
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc):
+        db.session.rollback()
+        app.logger.exception("database error: %s", exc)
+        return page(500, "Database error", "Nothing was saved. Please try again; "
+                    "if it keeps happening, tell your administrator.")
+
+    @app.errorhandler(500)
+    def server_error(_):
+        db.session.rollback()
+        return page(500, "Something went wrong", "Nothing was saved. Please try again.")

@@ -1,0 +1,147 @@
+"""One schema for an exercise, used by the file loader, the database sync and
+the admin forms, so the browser can never store what a file could not hold."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+PhaseCode = Literal[PHASE_CODES]  # type: ignore[valid-type]
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Tag = Literal[TAGS]  # type: ignore[valid-type]
+Diagnosis = Literal[DIAGNOSES]  # type: ignore[valid-type]
+State = Literal[STATES]  # type: ignore[valid-type]
+
+_MARKUP = re.compile(r"[<>]")
+
+BODIES = (
+    "standing",
+    "sitting",
+    "supine",
+    "prone",
+    "side_lying",
+    "quadruped",
+    "kneeling",
+    "half_kneeling",
+    "long_sitting",
+)
+Body = Literal[BODIES]  # type: ignore[valid-type]
+MOVING_POINTS = ("hand", "foot", "knee", "hip", "head", "trunk", "none")
+PROPS = ("mat", "chair", "box", "bench", "wall", "band", "strap", "weight", "step",
+         "rail", "roller", "bike", "cushion", "ice", "pillow", "cone", "slider")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Pose(Strict):
+    """A body position for the line figure. Angles in degrees.
+
+    hip/knee are the working leg, other_hip/other_knee the other one.
+    hip: flexion of the thigh against the trunk line (0 = in line, 90 = thigh at
+    a right angle to the trunk, negative = extension). knee: flexion (0 = straight).
+    trunk: extra lean forward (+) or back (-) from the body's base orientation.
+    arm: shoulder flexion (0 = by the side, 90 = forward, 180 = overhead).
+    lift: hips raised off the floor (bridge, plank), lying or kneeling bodies only.
+    """
+
+    body: Body
+    hip: int = Field(0, ge=-60, le=150)
+    knee: int = Field(0, ge=0, le=160)
+    other_hip: int | None = Field(None, ge=-60, le=150)
+    other_knee: int | None = Field(None, ge=0, le=160)
+    trunk: int = Field(0, ge=-60, le=120)
+    arm: int = Field(0, ge=-60, le=180)
+    lift: bool = False
+
+
+class Figure(Strict):
+    """Start and end positions; the arrow follows `move` from start to end."""
+
+    start: Pose
+    end: Pose
+    move: Literal[MOVING_POINTS] = "none"  # type: ignore[valid-type]
+    props: list[Literal[PROPS]] = []  # type: ignore[valid-type]
+
+
+class Dosage(Strict):
+    """Default dose as numbers. `reps` or `hold_s` may be absent for time-based items."""
+
+    sets: int | None = Field(None, ge=1, le=10)
+    reps: int | None = Field(None, ge=1, le=100)
+    hold_s: int | None = Field(None, ge=1, le=300)
+    duration_min: int | None = Field(None, ge=1, le=120)
+    per_day: int | None = Field(None, ge=1, le=12)
+    days_per_week: int | None = Field(None, ge=1, le=7)
+    per_side: bool = False
+    effort: ShortText
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> "Dosage":
+        if self.reps is None and self.hold_s is None and self.duration_min is None and self.sets is None:
+            raise ValueError("give at least one of sets, reps, hold_s or duration_min")
+        return self
+
+
+class DosageVariant(Strict):
+    """A dose that replaces fields of the default when the plan matches `when`."""
+
+    conditions: list[Diagnosis] = []
+    phases: list[PhaseCode] = []
+    dosage: Dosage
+
+
+class Exercise(Strict):
+    id: Slug
+    name: ShortText
+    category: Category
+    tags: list[Tag] = []
+    targets: list[ShortText] = Field(min_length=1)
+    equipment: list[ShortText] = []
+    suits: dict[Diagnosis, list[PhaseCode]] = Field(min_length=1)
+    avoid_with: list[State] = []
+    only_with: list[State] = []
+    avoid_in: dict[Diagnosis | Literal["all"], list[PhaseCode]] = {}
+    dosage: Dosage
+    dosage_variants: list[DosageVariant] = []
+    steps: list[LongText] = Field(min_length=3, max_length=5)
+    precautions: list[LongText] = []
+    evidence: list[Annotated[str, StringConstraints(pattern=r"^(S-\d\d[a-z]?|TB|PH)$")]] = Field(min_length=1)
+    easier: Slug | None = None
+    harder: Slug | None = None
+    notes: LongText | None = None
+    figure: Figure
+    retired: bool = False
+
+    @field_validator("name", "steps", "precautions", "targets", "equipment")
+    @classmethod
+    def _no_markup(cls, value):
+        for text in value if isinstance(value, list) else (value,):
+            if _MARKUP.search(text):
+                raise ValueError("must not contain '<' or '>'")
+        return value
+
+    @field_validator("tags", "avoid_with", "only_with")
+    @classmethod
+    def _unique(cls, value):
+        if len(set(value)) != len(value):
+            raise ValueError("lists each entry once")
+        return value
+
+    @field_validator("suits", "avoid_in")
+    @classmethod
+    def _phases_listed(cls, value):
+        for key, phases in value.items():
+            if not phases:
+                raise ValueError(f"{key}: name at least one phase")
+            if list(phases) != sorted(set(phases)):
+                raise ValueError(f"{key}: list phases once each, in order P1..P4")
+        return value

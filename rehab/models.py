@@ -1,0 +1,166 @@
+"""Database tables. Logic that changes state lives in the blueprints' operations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from rehab.extensions import db
+
+ROLES = ("clinician", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Clinic(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="clinician")
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class Exercise(db.Model):
+    """The current version of a library exercise; `data` is the schema's JSON form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic locking
+    retired: Mapped[bool] = mapped_column(default=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    tags: Mapped[list["ExerciseTag"]] = relationship(
+        back_populates="exercise", cascade="all, delete-orphan", lazy="selectin")
+    revisions: Mapped[list["ExerciseRevision"]] = relationship(
+        back_populates="exercise", order_by="ExerciseRevision.version", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ExerciseTag(db.Model):
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="tags")
+
+
+class ExerciseRevision(db.Model):
+    """Audit trail of the library: every create, edit, retire, revert and file load."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))  # create, edit, retire, restore, revert, load
+    data: Mapped[dict] = mapped_column(JSON)  # full snapshot after the change
+    diff: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="revisions")
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("exercise_id", "version"),)
+
+
+class Patient(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    reference: Mapped[str] = mapped_column(String(40))
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date | None]
+    sex: Mapped[str] = mapped_column(String(20), default="unspecified")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    plans: Mapped[list["Plan"]] = relationship(back_populates="patient", order_by="Plan.id")
+
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "reference"),
+        Index("ix_patient_clinic_last_first", "clinic_id", "last_name", "first_name"),
+        Index("ix_patient_clinic_dob", "clinic_id", "date_of_birth"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Plan(db.Model):
+    """A patient's plan; its content lives in immutable PlanVersion snapshots."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    diagnosis: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    patient: Mapped[Patient] = relationship(back_populates="plans")
+    versions: Mapped[list["PlanVersion"]] = relationship(
+        back_populates="plan", order_by="PlanVersion.number")
+
+
+class PlanVersion(db.Model):
+    """Everything printed, frozen: later library edits never change a saved version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int]
+    intake: Mapped[dict] = mapped_column(JSON)
+    plan: Mapped[dict] = mapped_column(JSON)  # the plan JSON as adjusted and saved
+    figures: Mapped[dict] = mapped_column(JSON)  # exercise_id -> figure, as printed
+    adjustments: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    plan_obj: Mapped[Plan] = relationship("Plan", back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+
+class AuditEntry(db.Model):
+    """Who did what, for things other than library edits (logins, plans, users)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
