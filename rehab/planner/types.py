@@ -87,3 +87,20 @@ class Plan:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """Rebuild a Plan from its JSON (a saved snapshot), the inverse of Plan.to_dict()."""
+
+    def item(d: dict) -> Item:
+        return Item(**{**d, "dosage": Dosage(**d["dosage"]),
+                       "alternatives": [Alternative(**a) for a in d.get("alternatives", [])]})
+
+    def phase(d: dict) -> Phase:
+        duration = d.get("duration_days")
+        return Phase(**{**d, "duration_days": Duration(**duration) if duration else None,
+                        "items": [item(i) for i in d["items"]]})
+
+    return Plan(**{**data, "referral": Referral(**data["referral"]),
+                   "phases": [phase(p) for p in data["phases"]],
+                   "excluded": [Exclusion(**e) for e in data["excluded"]]})

@@ -1,0 +1,119 @@
+"""Choose the current phase from the findings: criteria-based, not calendar-based.
+
+The patient is in the first phase whose exit criteria are not all met. A
+finding that was not assessed counts as not met (unless the criterion is marked
+`required: false`), so missing information keeps the plan earlier, never later.
+"""
+
+from __future__ import annotations
+
+from rehab.planner.intake import Intake
+from rehab.planner.protocols import Criterion, Protocol
+from rehab.vocab import PHASE_BY_CODE, PHASE_CODES
+
+
+def irritable(intake: Intake, kind: str) -> tuple[bool, list[str]]:
+    """The irritability rule of reference 0.3 for non-traumatic conditions."""
+    f = intake.findings
+    why = []
+    if f.nprs_rest is not None and f.nprs_rest >= 4:
+        why.append(f"pain at rest {f.nprs_rest}/10 (4 or more)")
+    if f.nprs_activity is not None and f.nprs_activity >= 6:
+        why.append(f"pain with daily activity {f.nprs_activity}/10 (6 or more)")
+    if f.response_24h == "flare":
+        why.append("flare-up in the 24 hours after loading")
+    if kind == "radicular":
+        if f.leg_nprs is not None and f.leg_nprs >= 6:
+            why.append(f"leg pain {f.leg_nprs}/10 (6 or more)")
+        if f.slr_deg is not None and f.slr_deg < 45:
+            why.append(f"straight-leg raise {f.slr_deg} deg (under 45)")
+        assessed = f.leg_nprs is not None or f.nprs_rest is not None or f.nprs_activity is not None
+    else:
+        assessed = any(v is not None for v in (f.nprs_rest, f.nprs_activity, f.nprs_walking,
+                                                f.sitting_nprs, f.back_nprs, f.leg_nprs))
+    if not assessed and kind != "no_tissue_injury":
+        why.append("pain scores not assessed (irritability unknown)")
+    return bool(why), why
+
+
+def derived_findings(intake: Intake, kind: str) -> dict:
+    """Findings plus values computed from them; stronger tests imply weaker ones."""
+    f = intake.findings
+    values = f.model_dump()
+    running = f.running_pain_free_pct
+    if f.sprint_95pct_pain_free:
+        running = max(running or 0, 95)
+    values["running_pct"] = running
+    ran_pain_free = running is not None and running >= 50
+    values["walking_pain_free"] = (f.walking == "pain_free") if f.walking is not None else (
+        True if (f.slow_jog_pain_free or ran_pain_free) else None)
+    values["slow_jog_ok"] = f.slow_jog_pain_free if f.slow_jog_pain_free is not None else (
+        True if ran_pain_free else None)
+    values["isometric_ok"] = f.isometric_50_70_pain_free if f.isometric_50_70_pain_free is not None else (
+        True if f.knee_flexion_max_pain_free or (f.strength_pct_other_side or 0) >= 80 else None)
+    if ran_pain_free:  # pain-free running at speed: daily-activity pain is low too
+        values["nprs_rest"] = f.nprs_rest if f.nprs_rest is not None else 0
+        values["nprs_activity"] = f.nprs_activity if f.nprs_activity is not None else 0
+    values["knee_flexion_strong"] = True if (f.knee_flexion_max_pain_free or
+                                             (f.strength_pct_other_side or 0) >= 80) else (
+        False if f.knee_flexion_max_pain_free is False or f.strength_pct_other_side is not None else None)
+    bridge = f.single_leg_bridge_reps
+    values["bridge_reps"] = bridge.injured if bridge else None
+    values["bridge_pct"] = (100 if bridge.uninjured == 0 else round(100 * bridge.injured / bridge.uninjured)) \
+        if bridge else None
+    values["h_test_secure"] = None if f.askling_h_test_insecurity is None else not f.askling_h_test_insecurity
+    values["not_irritable"] = not irritable(intake, kind)[0]
+    return values
+
+
+def check(criterion: Criterion, values: dict) -> bool | None:
+    """True met, False not met, None not assessed."""
+    value = values.get(criterion.finding)
+    if value is None:
+        return None
+    op, target = criterion.op, criterion.value
+    if op == "is_true":
+        return value is True
+    if op == "is_false":
+        return value is False
+    if op == "in":
+        return value in target
+    if op == "==":
+        return value == target
+    return {"<=": value <= target, ">=": value >= target, "<": value < target, ">": value > target}[op]
+
+
+def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
+    """(phase id, reasons a clinician reads)."""
+    values = derived_findings(intake, protocol.kind)
+    f = intake.findings
+    reasons: list[str] = []
+    if protocol.kind == "acute_muscle" and f.days_since_onset is not None and f.days_since_onset < 3:
+        return PHASE_BY_CODE["P1"], [f"Day {f.days_since_onset} after injury: the first 72 hours are "
+                                     "always phase 1 (protect, avoid HARM)."]
+    if protocol.kind == "no_tissue_injury":
+        hot, why = irritable(intake, protocol.kind)
+        if hot:
+            return PHASE_BY_CODE["P1"], ["Irritable: " + "; ".join(why) + "."]
+        reasons.append("No tissue injury and not irritable: starts in phase 2.")
+        start = 1
+    else:
+        start = 0
+    for index in range(start, len(PHASE_CODES) - 1):
+        code = PHASE_CODES[index]
+        unmet = []
+        for criterion in protocol.phases[code].exit:
+            if criterion.finding is None:
+                continue
+            result = check(criterion, values)
+            if result is False:
+                unmet.append(f"{criterion.text} (not met)")
+            elif result is None and criterion.required:
+                unmet.append(f"{criterion.text} (not assessed)")
+        if unmet:
+            if code == "P1" and not values["not_irritable"]:
+                unmet.insert(0, "Irritable: " + "; ".join(irritable(intake, protocol.kind)[1]))
+            reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")
+            return PHASE_BY_CODE[code], reasons
+        reasons.append(f"{code} exit criteria met.")
+    return PHASE_BY_CODE["P4"], reasons

@@ -1,0 +1,114 @@
+"""Load the protocol data in exercises/protocols/ (phases per diagnosis, exclusion tables).
+
+Validated on load like the exercise files, so a typo in a rule fails loudly
+instead of silently dropping a safety exclusion.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from rehab.config import EXERCISES_DIR
+from rehab.library.loader import LibraryError, Problem
+from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
+
+PROTOCOLS_DIR = EXERCISES_DIR / "protocols"
+
+Op = Literal["is_true", "is_false", "<=", ">=", "<", ">", "==", "in"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Criterion(_Model):
+    """One exit criterion; without `finding` it is shown but never evaluated."""
+
+    text: str
+    patient: str
+    finding: str | None = None
+    op: Op | None = None
+    value: int | str | list[str] | None = None
+    required: bool = True  # False: only checked when the finding was assessed
+
+
+class PhaseProtocol(_Model):
+    name: str
+    goals: list[str]
+    entry: list[str]
+    exit: list[Criterion]
+    duration_days: dict[str, tuple[int, int]] | None
+    required_categories: list[Literal[CATEGORIES]]  # type: ignore[valid-type]
+    preferred: list[str]
+    precautions: list[str]
+
+
+class Protocol(_Model):
+    diagnosis: Literal[DIAGNOSES]  # type: ignore[valid-type]
+    name: str
+    plain_name: str
+    kind: Literal["acute_muscle", "tendinopathy", "radicular", "persistent", "no_tissue_injury"]
+    education: list[str]
+    seek_help_if: list[str]
+    phases: dict[Literal[PHASE_CODES], PhaseProtocol]  # type: ignore[valid-type]
+
+
+class Exclusion(_Model):
+    tags: list[Literal[TAGS]] = []  # type: ignore[valid-type]
+    categories: list[Literal[CATEGORIES]] = []  # type: ignore[valid-type]
+    ids: list[str] = []
+
+
+class Modifier(_Model):
+    label: str
+    exclude_tags: list[Literal[TAGS]] = []  # type: ignore[valid-type]
+    exclude_ids: list[str] = []
+    add_categories: list[Literal[CATEGORIES]] = []  # type: ignore[valid-type]
+
+
+class ConditionRules(_Model):
+    label: str
+    all: Exclusion = Exclusion()
+    P1: Exclusion = Exclusion()
+    P2: Exclusion = Exclusion()
+    P3: Exclusion = Exclusion()
+    P4: Exclusion = Exclusion()
+
+
+class Rules(_Model):
+    tag_meanings: dict[Literal[TAGS], str]  # type: ignore[valid-type]
+    modifiers: dict[Literal[STATES], Modifier]  # type: ignore[valid-type]
+    conditions: dict[str, ConditionRules]
+
+
+def _load(path: Path, model):
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, OSError) as exc:
+        raise LibraryError([Problem(str(path), None, "(file)", str(exc))]) from None
+    except ValidationError as exc:
+        raise LibraryError([Problem(str(path), None, ".".join(map(str, e["loc"])), e["msg"])
+                            for e in exc.errors()]) from None
+
+
+@lru_cache(maxsize=4)
+def load_protocols(directory: Path = PROTOCOLS_DIR) -> tuple[dict[str, Protocol], Rules]:
+    """All ten protocols and the exclusion rules; cached (the files are read-only data)."""
+    protocols = {}
+    for dx in DIAGNOSES:
+        protocol = _load(directory / f"{dx}.yaml", Protocol)
+        if protocol.diagnosis != dx or set(protocol.phases) != set(PHASE_CODES):
+            raise LibraryError([Problem(str(directory / f"{dx}.yaml"), None, "phases",
+                                        "must be for this diagnosis and define P1..P4")])
+        protocols[dx] = protocol
+    rules = _load(directory / "rules.yaml", Rules)
+    for key in rules.conditions:
+        if not any(key.startswith(dx) for dx in DIAGNOSES):
+            raise LibraryError([Problem(str(directory / "rules.yaml"), None, f"conditions.{key}",
+                                        "unknown diagnosis")])
+    return protocols, rules
