@@ -1,5 +1,101 @@
+"""`python -m rehab plan --input FILE|- --json|--pdf OUT`: the planner contract's CLI.
+
+Kept free of Flask and the database so it starts fast and works on a fresh clone.
+Exit codes: 0 a plan or a refusal, 2 invalid input (the field is named), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
 import sys
+from pathlib import Path
 
-from rehab.cli import main
+from rehab.config import EXERCISES_DIR
 
-sys.exit(main())
+
+
+def _read_intake(source: str) -> object:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    from rehab.library.loader import LibraryError, load_library
+    from rehab.planner import IntakeError, make_plan, parse_intake
+
+    try:
+        raw = _read_intake(args.input)
+    except FileNotFoundError:
+        print(f"error: input: no such file: {args.input}", file=sys.stderr)
+        return 2
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        print(f"error: input: not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    try:
+        intake = parse_intake(raw)
+    except IntakeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        library = load_library(Path(args.library))
+    except LibraryError as exc:
+        print(f"error: exercise library is invalid:\n{exc}", file=sys.stderr)
+        return 1
+    plan = make_plan(intake, library)
+    if args.pdf:
+        Path(args.pdf).write_bytes(_pdf(plan, intake, raw, library, args))
+    if args.json or not args.pdf:
+        json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0
+
+
+def _pdf(plan, intake, raw, library, args) -> bytes:
+    """The printable plan, or the referral letter when the plan is refused."""
+    import datetime as dt
+    import hashlib
+    import os
+
+    from rehab.pdf import PrintDetails, render_plan, render_referral_letter
+
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:8]
+    details = PrintDetails(
+        clinic_name=os.environ.get("REHAB_CLINIC_NAME", "Rehab Clinic"),
+        clinician_name=args.clinician, patient_name=args.patient, patient_reference="",
+        plan_date=dt.date.today(), side=intake.side, plan_id=f"CLI-{digest}", plan_version=1,
+        page_size=args.page_size, large_print=args.large_print)
+    if not plan.allowed:
+        findings = raw.get("findings") if isinstance(raw, dict) else None
+        return render_referral_letter(plan, details, findings)
+    figures = {i.exercise_id: library[i.exercise_id].figure for p in plan.phases for i in p.items}
+    return render_plan(plan, details, figures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rehab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="build a plan from an intake JSON file")
+    plan.add_argument("--input", required=True, help="intake JSON file, or - for standard input")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON on stdout")
+    plan.add_argument("--pdf", metavar="OUT", help="write the printable plan (or referral letter)")
+    plan.add_argument("--patient", default="", help="patient name printed on the PDF")
+    plan.add_argument("--clinician", default="", help="clinician name printed on the PDF")
+    plan.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
+    plan.add_argument("--large-print", action="store_true", help="bigger type and figures")
+    plan.add_argument("--library", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, which matches the contract
+        return int(exc.code or 0)
+    try:
+        return plan_command(args)
+    except Exception as exc:  # noqa: BLE001 - the contract: exit 1, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

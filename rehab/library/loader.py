@@ -63,8 +63,7 @@ def _field_name(loc: tuple) -> str:
 def parse_exercise(text: str, path: str = "<text>") -> Exercise:
     """Parse and validate one exercise file's text."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_FastLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise LibraryError([Problem(path, mark.line + 1 if mark else None, "(file)",
@@ -74,6 +73,7 @@ def parse_exercise(text: str, path: str = "<text>") -> Exercise:
     try:
         return Exercise.model_validate(data)
     except ValidationError as exc:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)  # only now: for line numbers
         problems = []
         for err in exc.errors():
             loc = err["loc"]
@@ -117,9 +117,22 @@ def cross_check(exercises: dict[str, Exercise], directory: Path | str = "") -> l
         for field in ("easier", "harder"):
             target = getattr(ex, field)
             if target is not None and (target not in exercises or target == ex.id):
-                problems.append(Problem(str(Path(directory) / f"{ex.id}.yaml"), None, field,
+                path = Path(directory) / f"{ex.id}.yaml"
+                problems.append(Problem(str(path), _key_line(path, field), field,
                                         f"names no other exercise in the library: {target!r}"))
     return problems
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of a top-level `key:` in a file, for problems found after parsing."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)
+
+
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 class _Dumper(yaml.SafeDumper):

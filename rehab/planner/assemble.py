@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from rehab.library.schema import Exercise
 from rehab.planner import types as t
@@ -17,6 +18,7 @@ from rehab.vocab import CODE_BY_PHASE, PHASES
 
 MIN_ITEMS, TARGET_ITEMS, MAX_ITEMS = 4, 6, 8
 LOADING = {"strengthening_concentric", "eccentric", "core_stabilisation", "balance_proprioception"}
+RPE = re.compile(r"RPE \d+\s*[-\u2013]\s*\d+(/10)?")
 EFFORT_BY_PHASE = {"P2": "RPE 4-6/10", "P3": "RPE 6-8/10", "P4": "RPE 7-9/10"}
 PAIN_RULE = {
     "acute_muscle": "pain at most 2/10, no worse next morning",
@@ -52,9 +54,11 @@ class AdjustmentError(ValueError):
 
 def library_version(library: dict[str, Exercise]) -> str:
     """A short fingerprint of the library content the plan was built from."""
-    payload = json.dumps({k: v.model_dump(mode="json") for k, v in sorted(library.items())},
-                         sort_keys=True).encode()
-    return hashlib.sha256(payload).hexdigest()[:12]
+    digest = hashlib.sha256()
+    for key in sorted(library):
+        digest.update(library[key].model_dump_json().encode())
+    payload = digest.digest()
+    return payload.hex()[:12]
 
 
 class Context:
@@ -106,10 +110,12 @@ class Context:
         if exercise.category in LOADING and sets and sets >= 3 and (older or early_severe):
             sets -= 1  # start lower: older patients and grade 3 / intratendinous injuries
         effort = base.effort
-        if exercise.category in LOADING and code in EFFORT_BY_PHASE and "RPE" not in effort:
-            effort = f"{EFFORT_BY_PHASE[code]}; {effort}"
+        if exercise.category in LOADING and code in EFFORT_BY_PHASE:
+            phase_rpe = EFFORT_BY_PHASE[code]
+            effort = RPE.sub(phase_rpe, effort) if RPE.search(effort) else f"{phase_rpe}; {effort}"
         rule = PAIN_RULE[self.protocol.kind]
-        if exercise.category not in ("ergonomics_education", "cryotherapy_rice") and rule not in effort:
+        if exercise.category not in ("ergonomics_education", "cryotherapy_rice") and \
+                not any(word in effort.lower() for word in ("spread", "pain")):
             effort = f"{effort}; {rule}"
         return t.Dosage(sets=sets, reps=base.reps, hold_s=base.hold_s, per_day=base.per_day,
                         days_per_week=base.days_per_week, effort=effort,

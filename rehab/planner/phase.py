@@ -112,7 +112,8 @@ def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
                 unmet.append(f"{criterion.text} (not assessed)")
         if unmet:
             if code == "P1" and not values["not_irritable"]:
-                unmet.insert(0, "Irritable: " + "; ".join(irritable(intake, protocol.kind)[1]))
+                unmet = [u for u in unmet if not u.startswith("Not irritable")]
+                unmet.insert(0, "irritable - " + "; ".join(irritable(intake, protocol.kind)[1]))
             reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")
             return PHASE_BY_CODE[code], reasons
         reasons.append(f"{code} exit criteria met.")

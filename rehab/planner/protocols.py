@@ -88,7 +88,7 @@ class Rules(_Model):
 
 def _load(path: Path, model):
     try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return model.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except (yaml.YAMLError, OSError) as exc:
         raise LibraryError([Problem(str(path), None, "(file)", str(exc))]) from None
     except ValidationError as exc:

@@ -1,0 +1,67 @@
+"""Planner benchmark: plans per second in-process over a mix of intakes, and the
+CLI's cold start. Prints medians; run with `.venv/bin/python bench/planner.py`."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rehab.config import EXERCISES_DIR  # noqa: E402
+from rehab.library.loader import load_library  # noqa: E402
+from rehab.planner import make_plan, parse_intake  # noqa: E402
+
+MIX = [
+    {"diagnosis": "hamstring_strain", "grade": 1, "findings": {"days_since_onset": 2, "walking": "painful"}},
+    {"diagnosis": "hamstring_strain", "grade": 2, "age": 28, "findings": {
+        "days_since_onset": 9, "walking": "pain_free", "slow_jog_pain_free": True,
+        "isometric_50_70_pain_free": True, "nprs_rest": 0, "nprs_activity": 1, "ake_deficit_deg": 8}},
+    {"diagnosis": "sciatica_lumbar_radiculopathy", "age": 45, "findings": {
+        "leg_nprs": 7, "slr_deg": 35, "directional_preference": "extension"}},
+    {"diagnosis": "lumbar_spinal_stenosis", "age": 72, "comorbidities": ["osteoporosis"],
+     "findings": {"walking_tolerance_min": 8, "nprs_rest": 0}},
+    {"diagnosis": "sacroiliac_joint_dysfunction", "pregnancy": {"pregnant": True, "weeks": 26},
+     "findings": {"nprs_rest": 2, "nprs_activity": 5}},
+    {"diagnosis": "proximal_hamstring_tendinopathy", "medications": ["anticoagulant"],
+     "findings": {"nprs_rest": 1, "nprs_activity": 3, "sitting_tolerance_min": 40}},
+    {"diagnosis": "sciatica_lumbar_radiculopathy", "red_flags": {"saddle_anaesthesia": True}},
+]
+
+
+def main() -> None:
+    library = load_library(EXERCISES_DIR)
+    intakes = [parse_intake(raw) for raw in MIX]
+    make_plan(intakes[0], library)  # warm the protocol cache
+    rounds = []
+    for _ in range(7):
+        start = time.perf_counter()
+        n = 0
+        while time.perf_counter() - start < 0.5:
+            for intake in intakes:
+                make_plan(intake, library)
+                n += 1
+        rounds.append(n / (time.perf_counter() - start))
+    print(f"in-process: median {statistics.median(rounds):,.0f} plans/s "
+          f"(min {min(rounds):,.0f}, max {max(rounds):,.0f}) over {len(MIX)} intakes")
+
+    # Baseline in the same run: the interpreter alone starting and exiting.
+    def timed(cmd, stdin=None):
+        start = time.perf_counter()
+        subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    payload = json.dumps(MIX[1])
+    cli = [timed([sys.executable, "-m", "rehab", "plan", "--input", "-", "--json"], payload) for _ in range(7)]
+    bare = [timed([sys.executable, "-c", "pass"]) for _ in range(7)]
+    print(f"CLI cold start: median {statistics.median(cli) * 1000:.0f} ms; bare python "
+          f"{statistics.median(bare) * 1000:.0f} ms; ratio {statistics.median(cli) / statistics.median(bare):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
