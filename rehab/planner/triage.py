@@ -121,11 +121,15 @@ def triage(intake: Intake) -> Triage:
 
     # Fracture / major trauma
     cannot_bear_weight = f.weight_bearing == "unable" or f.walking == "unable"
+    # Not assessed counts as not shown: only a patient known to walk gets the urgent route.
+    known_to_walk = f.weight_bearing in ("full", "partial") or \
+        f.walking in ("pain_free", "painful", "antalgic", "aided")
     if flags.trauma_fracture_signs or f.high_energy_trauma:
-        if f.high_energy_trauma or cannot_bear_weight:
+        if f.high_energy_trauma or cannot_bear_weight or not known_to_walk:
             result.add("emergency", "Possible fracture after trauma"
                        + (" (high-energy injury)" if f.high_energy_trauma else "")
                        + (" and unable to bear weight" if cannot_bear_weight else "")
+                       + (" (weight-bearing not assessed)" if not known_to_walk and not cannot_bear_weight else "")
                        + ": emergency imaging.", ED)
         else:
             result.add("urgent", "Fracture signs after a minor fall (for example with osteoporosis "

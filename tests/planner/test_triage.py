@@ -60,6 +60,7 @@ def test_trauma_levels():
     assert level(flags={"trauma_fracture_signs": True}, findings={"weight_bearing": "unable"}).level == "emergency"
     assert level(flags={"trauma_fracture_signs": True}, findings={"high_energy_trauma": True}).level == "emergency"
     assert level(flags={"trauma_fracture_signs": True}, findings={"weight_bearing": "full"}).level == "urgent"
+    assert level(flags={"trauma_fracture_signs": True}).level == "emergency"  # not assessed: conservative
 
 
 def test_avulsion_urgent_unless_cleared():
