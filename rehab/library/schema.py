@@ -45,12 +45,21 @@ class Strict(BaseModel):
 class Pose(Strict):
     """A body position for the line figure. Angles in degrees.
 
-    hip/knee are the working leg, other_hip/other_knee the other one.
+    hip/knee are the working leg (drawn black, near side), other_hip/other_knee the
+    other one (grey); left out (None), the other leg takes the body's default place
+    (standing straight, sitting 90/90, kneeling on its knee...), not a copy of the
+    working leg: give both for two-legged moves such as a bridge or a squat.
     hip: flexion of the thigh against the trunk line (0 = in line, 90 = thigh at
-    a right angle to the trunk, negative = extension). knee: flexion (0 = straight).
+    a right angle to the trunk, negative = extension); so a trunk lean that keeps the
+    thigh still changes hip too (sitting leaning 30 forward: hip 120; a hip hinge with
+    hips pushed back: hip a little more than trunk). knee: flexion (0 = straight).
     trunk: extra lean forward (+) or back (-) from the body's base orientation.
     arm: shoulder flexion (0 = by the side, 90 = forward, 180 = overhead).
     lift: hips raised off the floor (bridge, plank), lying or kneeling bodies only.
+    abduct: the working leg lifted sideways (hip abduction; with the knee bent, the
+    knee opening of a clamshell). Drawn only for side_lying, which is seen from the
+    front with the working leg on top.
+    rehab.figures.body documents how each body is drawn.
     """
 
     body: Body
@@ -61,6 +70,7 @@ class Pose(Strict):
     trunk: int = Field(0, ge=-60, le=120)
     arm: int = Field(0, ge=-60, le=180)
     lift: bool = False
+    abduct: int = Field(0, ge=0, le=60)
 
 
 class Figure(Strict):

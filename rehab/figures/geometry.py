@@ -1,0 +1,171 @@
+"""Pose -> 2D stick-figure geometry for a whole exercise figure, computed once
+(cached per figure) and drawn the same way by both back ends.
+
+scene(figure) gives both panels' shapes in world units (see rehab.figures.body
+for the conventions) plus the path of the arrow; rehab.figures.scene lays them
+out in pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rehab.library.schema import Figure, Pose
+
+from .body import HEAD_R, Context, Params, Point, Skeleton, dist, figure_context, mid, skeleton, sub
+from .props import Shape, polyline, prop_shapes
+
+MOVE_POINT = {"hand": "hand", "foot": "ankle", "knee": "knee", "hip": "hip", "head": "head",
+              "trunk": "shoulder"}
+
+
+# --------------------------------------------------------------------------- the figure
+
+@dataclass(frozen=True)
+class Scene:
+    """Both panels in world units. panels[i] is the list of shapes in drawing order;
+    arrow is the move point's path (world points) for the finish panel, or ()."""
+
+    panels: tuple[tuple[Shape, ...], tuple[Shape, ...]]
+    arrow: tuple[Point, ...]
+    bounds: tuple[float, float, float, float]  # x0, y0, x1, y1 over both panels
+    skeletons: tuple[Skeleton, Skeleton]
+
+
+def _body_shapes(s: Skeleton) -> list[Shape]:
+    p = s.points
+    shapes = []
+    if s.far_arm:
+        shapes.append(polyline("far", p["shoulder"], p["oelbow"], p["ohand"]))
+    of = (p["oankle"], p["otoe"]) if s.pointed[1] else (p["oankle"], p["oheel"], p["otoe"])
+    shapes.append(polyline("far", p["hip"], p["oknee"], *of))
+    hip, back, sh = p["hip"], p["mid_back"], p["shoulder"]
+    ctrl = (2 * back[0] - (hip[0] + sh[0]) / 2, 2 * back[1] - (hip[1] + sh[1]) / 2)
+    spine = [((1 - t) ** 2 * hip[0] + 2 * (1 - t) * t * ctrl[0] + t * t * sh[0],
+              (1 - t) ** 2 * hip[1] + 2 * (1 - t) * t * ctrl[1] + t * t * sh[1])
+             for t in (i / 6 for i in range(7))] if dist(back, mid(hip, sh)) > 1e-6 else [hip, sh]
+    shapes.append(polyline("body", *spine, p["neck"]))
+    nf = (p["ankle"], p["toe"]) if s.pointed[0] else (p["ankle"], p["heel"], p["toe"])
+    shapes.append(polyline("body", p["hip"], p["knee"], *nf))
+    shapes.append(Shape("circle", (p["head"],), "head", HEAD_R))
+    shapes.append(polyline("body", p["shoulder"], p["elbow"], p["hand"]))
+    return shapes
+
+
+def _arrow_path(fig: Figure, ctx: Context, skels: list[Skeleton], shapes: list[Shape]) -> tuple[Point, ...]:
+    name = MOVE_POINT.get(fig.move)
+    if name is None:
+        return ()
+    if name == "shoulder" and fig.start.body == fig.end.body == "quadruped":
+        name = "mid_back"
+    if name in ("ankle", "knee", "hand"):  # the leg or arm that moves, if only the other one does
+        other = "o" + name
+        if dist(skels[0][name], skels[1][name]) < 0.03 <= dist(skels[0][other], skels[1][other]):
+            name = other
+    a, b = skels[0][name], skels[1][name]
+    if fig.start.body == fig.end.body and fig.start.lift == fig.end.lift:
+        p0, p1 = Params.of(fig.start), Params.of(fig.end)
+        pts = [a] + [skeleton(p0.toward(p1, i / 16), ctx)[name] for i in range(1, 16)] + [b]
+    else:  # no joint motion to follow: straight, or a gentle curve bowing forwards
+        middle = mid(a, b)
+        d = sub(b, a)
+        n = (d[1], -d[0]) if d[1] >= 0 else (-d[1], d[0])
+        bow = 0.0 if fig.start.body == fig.end.body else 0.25
+        ctrl = (middle[0] + n[0] * bow, middle[1] + n[1] * bow)
+        pts = []
+        for i in range(17):
+            t = i / 16
+            pts.append(((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * ctrl[0] + t * t * b[0],
+                        (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * ctrl[1] + t * t * b[1]))
+    length = sum(dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1))
+    if length < 0.05:
+        return ()
+    return _offset(pts, shapes, ctx.floor)
+
+
+def _seg_dist(p: Point, a: Point, b: Point) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    ln2 = dx * dx + dy * dy
+    t = 0.0 if ln2 == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / ln2))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def _offset(pts: list[Point], shapes: list[Shape], floor: float) -> tuple[Point, ...]:
+    """The path moved sideways so the arrow keeps clear of the drawn body and props."""
+    segs = []
+    for sh in shapes:
+        if sh.style in ("band", "mat"):
+            continue
+        if sh.kind == "circle":
+            segs.append((sh.points[0], sh.points[0], sh.r))
+        else:
+            ring = sh.points + (sh.points[:1] if sh.kind == "poly" else ())
+            segs.extend((ring[k], ring[k + 1], 0.0) for k in range(len(ring) - 1))
+
+    def shifted(gap: float) -> list[Point]:
+        out = []
+        for i, p in enumerate(pts):
+            q0, q1 = pts[max(i - 1, 0)], pts[min(i + 1, len(pts) - 1)]
+            dx, dy = q1[0] - q0[0], q1[1] - q0[1]
+            ln = math.hypot(dx, dy) or 1.0
+            out.append((p[0] + gap * dy / ln, p[1] - gap * dx / ln))
+        return out
+
+    def clearance(cand: list[Point]) -> float:
+        n = len(cand)
+        inner = cand[n // 8: n - n // 5] or cand
+        c = min(min(_seg_dist(p, a, b) - r for a, b, r in segs) for p in inner)
+        return min(c, min(p[1] for p in cand) - floor)
+
+    best = None
+    for gap in (0.08, -0.08, 0.14, -0.14):
+        cand = shifted(gap)
+        score = clearance(cand) - abs(gap) * 0.2
+        if best is None or score > best[0] + 1e-9:
+            best = (score, cand)
+    return tuple(best[1])
+
+
+@lru_cache(maxsize=1024)
+def scene_from_key(key: str) -> Scene:
+    fig = Figure.model_validate_json(key)
+    ctx = figure_context(fig)
+    skels = [skeleton(Params.of(fig.start), ctx), skeleton(Params.of(fig.end), ctx)]
+    shared, back, front = prop_shapes(fig, ctx, skels)
+    panels = []
+    for i, s in enumerate(skels):
+        panels.append(tuple(shared + back[i] + _body_shapes(s) + front[i]))
+    arrow = _arrow_path(fig, ctx, skels, list(panels[1]))
+    xs, ys = [0.0], [0.0]
+    for panel in panels:
+        for sh in panel:
+            for x, y in sh.points:
+                xs += [x - sh.r, x + sh.r]
+                ys += [y - sh.r, y + sh.r]
+    for x, y in arrow:
+        xs.append(x)
+        ys.append(y)
+    return Scene((panels[0], panels[1]), arrow, (min(xs), min(ys), max(xs), max(ys)),
+                 (skels[0], skels[1]))
+
+
+def figure_key(figure: Figure | dict) -> str:
+    """A canonical JSON text for a figure, used as the cache key."""
+    if not isinstance(figure, Figure):
+        figure = Figure.model_validate(figure)
+    return figure.model_dump_json()
+
+
+def scene(figure: Figure | dict) -> Scene:
+    """Both panels of a figure in world units (cached per figure)."""
+    return scene_from_key(figure_key(figure))
+
+
+def pose_points(pose: Pose, props: tuple[str, ...] = ()) -> dict[str, Point]:
+    """Named points of a single pose placed on its support, hip (or the body's
+    anchor) at x = 0: hip, shoulder, neck, head, knee, ankle, heel, toe, elbow, hand,
+    and o-prefixed ones for the other leg and far arm."""
+    fig = Figure(start=pose, end=pose, props=list(props))
+    return dict(skeleton(Params.of(pose), figure_context(fig)).points)

@@ -1,0 +1,385 @@
+"""Page set-up shared by the plan and the letter: margins, the footer with
+"Page x of y" in one pass, QR code and the building blocks for boxed sections."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib.pagesizes import landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
+
+from .details import PrintDetails
+from .fonts import REGULAR
+from .styles import MUTED, RULE, Styles
+
+TOTAL_FORM = "PageTotal"
+
+
+def esc(text) -> str:
+    """Every string from the plan, the library or a user goes through here before
+    it enters Paragraph markup, where '<' and '&' would otherwise be parsed."""
+    return escape(str(text))
+
+
+class Para(Paragraph):
+    """A Paragraph that remembers its last wrap: platypus wraps the same paragraph
+    at the same width several times (KeepTogether, tables, cards), and line
+    breaking is most of the cost of a page. The result depends on the width only."""
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
+
+
+def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap at `width`; a word wider than the line is cut into pieces
+    (as Paragraph's splitLongWords does), so nothing runs past the margin."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in text.split():
+        w = stringWidth(word, font, size)
+        if w > width:  # cut it: fill the current line, then whole lines of it
+            while word:
+                room = width - (used + space if line else 0)
+                n = _fit_chars(word, font, size, room)
+                if n == 0 and line:
+                    lines.append(" ".join(line))
+                    line, used = [], 0.0
+                    continue
+                n = max(n, 1)
+                line.append(word[:n])
+                word = word[n:]
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            continue
+        if line and used + space + w > width:
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += (space if line else 0) + w
+        line.append(word)
+    if line:
+        lines.append(" ".join(line))
+    return lines
+
+
+def _fit_chars(word: str, font: str, size: float, room: float) -> int:
+    """How many leading characters of word fit in room."""
+    lo, hi = 0, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if stringWidth(word[:mid], font, size) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class PlainText(Flowable):
+    """Plain text in one style, with an optional bullet: what Paragraph does for text
+    without markup, at a fraction of the cost (most of a plan is such text). The text
+    is never parsed, so '<' and '&' print as they are."""
+
+    def __init__(self, text: str, style, bullet: str | None = None, lines: list[str] | None = None,
+                 wrapped_at: float | None = None):
+        super().__init__()
+        self.text, self.style, self.bullet = text, style, bullet
+        self._lines, self._wrapped_at = lines, wrapped_at  # lines already broken at that width
+
+    # Space before and after and keepWithNext come from self.style (Flowable's getters).
+
+    def _text_width(self, aw):
+        return aw - self.style.leftIndent - self.style.rightIndent
+
+    def wrap(self, aw, ah):
+        if self._wrapped_at != aw:
+            st = self.style
+            self._lines = break_lines(self.text, st.fontName, st.fontSize, self._text_width(aw))
+            self._wrapped_at = aw
+        self.width, self.height = aw, len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        n, total = int((ah + 1e-6) // self.style.leading), len(self._lines)
+        if n >= total:
+            return [self]
+        if total >= 4:  # keep at least two lines on each side (no widow, no orphan)
+            n = min(n, total - 2)
+            if n < 2:
+                return []
+        elif n < 1 or total < 2:
+            return []
+        head, tail = self._lines[:n], self._lines[n:]
+        return [PlainText(" ".join(head), self.style, self.bullet, head, aw),
+                PlainText(" ".join(tail), self.style, None, tail, aw)]
+
+    def draw(self):
+        st, canv = self.style, self.canv
+        if not self._lines:
+            return
+        y = self.height - st.fontSize
+        if self.bullet:
+            canv.setFont(st.bulletFontName, st.bulletFontSize)
+            canv.setFillColor(st.textColor)
+            canv.drawString(st.bulletIndent, y, self.bullet)
+        tx = canv.beginText(st.leftIndent, y)
+        tx.setFont(st.fontName, st.fontSize, st.leading)
+        tx.setFillColor(st.textColor)
+        tx.textLines(self._lines, trim=0)
+        canv.drawText(tx)
+
+
+def para(text, style, bullet: str | None = None) -> PlainText:
+    """Plain text (from the plan, the library or a user) as a flowable. It never goes
+    through the markup parser, so it cannot be read as markup."""
+    return PlainText(str(text), style, bullet)
+
+
+def markup(trusted: str, style) -> Para:
+    """A paragraph of our own markup; anything from outside in it must already be esc()'d."""
+    return Para(trusted, style)
+
+
+class PageCountCanvas(Canvas):
+    """Writes the page total into a form XObject when the document is saved, so
+    every footer can show "Page x of y" without laying the document out twice."""
+
+    footer_size = 8.5
+
+    def save(self):
+        self.beginForm(TOTAL_FORM, 0, 0, 200, 40)
+        self.setFont(REGULAR, self.footer_size)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(self._pageNumber - 1))
+        self.endForm()
+        super().save()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """Cut text with an ellipsis so it fits in width."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+class Document(BaseDocTemplate):
+    """A4 or Letter portrait pages, optional landscape pages, a footer on each."""
+
+    def __init__(self, buf: io.BytesIO, details: PrintDetails, styles: Styles, title: str, landscape_pages=False):
+        self.details = details
+        self.st = styles
+        m = styles.margin
+        footer_room = styles.footer_size * 2.6
+        super().__init__(
+            buf, pagesize=details.pagesize, leftMargin=m, rightMargin=m, topMargin=m,
+            bottomMargin=m + footer_room, title=title, author=details.clinic_name,
+            subject=f"Plan {details.plan_id}", creator="rehab", invariant=1,
+            initialFontName=REGULAR,  # else every page also references Helvetica
+        )
+        templates = [self._template("portrait", details.pagesize, m, footer_room)]
+        if landscape_pages:
+            templates.append(self._template("landscape", landscape(details.pagesize), m, footer_room))
+        self.addPageTemplates(templates)
+
+    def _template(self, name, size, m, footer_room):
+        w, h = size
+        frame = Frame(m, m + footer_room, w - 2 * m, h - 2 * m - footer_room, id=name,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        return PageTemplate(id=name, frames=[frame], onPage=self._footer, pagesize=size)
+
+    def _footer(self, canv: Canvas, doc) -> None:
+        d, size, m = self.details, self.st.footer_size, self.st.margin
+        w = canv._pagesize[0]
+        y = m
+        canv.saveState()
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.6)
+        canv.line(m, y + size * 1.5, w - m, y + size * 1.5)
+        canv.setFillColor(MUTED)
+        canv.setFont(REGULAR, size)
+        half = (w - 2 * m) / 2
+        label = f"Page {canv.getPageNumber()} of "
+        canv.drawString(m, y, label)
+        x = m + stringWidth(label, REGULAR, size)
+        canv.saveState()
+        canv.translate(x, y)
+        canv.doForm(TOTAL_FORM)
+        canv.restoreState()
+        # The total is drawn later into the form: leave room for up to three digits.
+        x += stringWidth("000  ", REGULAR, size)
+        canv.drawString(x, y, _fit(d.patient_name, REGULAR, size, m + half - x - 6))
+        canv.drawRightString(w - m, y, _fit(f"Plan {d.plan_id} · version {d.plan_version}", REGULAR, size,
+                                            half - 6))
+        canv.restoreState()
+
+    def build_bytes(self, story) -> bytes:
+        st = self.st
+
+        class _Canvas(PageCountCanvas):
+            footer_size = st.footer_size
+
+        self.build(story, canvasmaker=_Canvas)
+        return self.filename.getvalue()
+
+
+@lru_cache(maxsize=256)
+def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's dark/light modules, computed once per URL (the mask search is slow)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(url)
+    qr.make()
+    return tuple(tuple(bool(v) for v in row) for row in qr.modules)
+
+
+def draw_qr(canv: Canvas, url: str, x: float, y: float, size: float, border: int = 4) -> None:
+    """The QR code as one filled path, one rectangle per run of dark modules."""
+    modules = qr_modules(url)
+    box = size / (len(modules) + 2 * border)
+    path = canv.beginPath()
+    for r, row in enumerate(modules):
+        c = 0
+        for dark, run in itertools.groupby(row):
+            n = len(list(run))
+            if dark:
+                path.rect(x + (c + border) * box, y + size - (r + border + 1) * box, n * box, box)
+            c += n
+    canv.saveState()
+    canv.setFillColorRGB(0, 0, 0)
+    canv.drawPath(path, stroke=0, fill=1)
+    canv.restoreState()
+
+
+class QRFlowable(Flowable):
+    def __init__(self, url: str, size: float):
+        super().__init__()
+        self.url, self.width, self.height = url, size, size
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        draw_qr(self.canv, self.url, 0, 0, self.width)
+
+
+def table_style(commands: list) -> TableStyle:
+    """A TableStyle whose plain-string cells use DejaVu too (reportlab's default is Helvetica)."""
+    return TableStyle([("FONT", (0, 0), (-1, -1), REGULAR)] + commands)
+
+
+class Stack(Flowable):
+    """Flowables one under another in a column inset by padding. Splits between (or
+    inside) them, so a long column runs on to the next page. Lighter than a Table."""
+
+    def __init__(self, content: list[Flowable], left=0.0, right=0.0, top=0.0, bottom=0.0, keep=False):
+        super().__init__()
+        self.content = content
+        self.left, self.right, self.top, self.bottom = left, right, top, bottom
+        self.keep = keep  # a short stack moves to the next page whole rather than split
+
+    def min_height(self, aw: float) -> float:
+        return 0.0
+
+    def part(self, content: list[Flowable], first: bool) -> "Stack":
+        """A piece of this stack after a split."""
+        raise NotImplementedError
+
+    def decorate(self, canv) -> None:
+        """Draw what goes behind the column (background, frame, figure)."""
+
+    def wrap(self, aw, ah):
+        iw = aw - self.left - self.right
+        self._heights = []
+        last = len(self.content) - 1
+        for i, f in enumerate(self.content):
+            _, h = f.wrap(iw, 1e6)
+            self._heights.append((f.getSpaceBefore() if i else 0, h, f.getSpaceAfter() if i < last else 0))
+        inner = sum(b + h + a for b, h, a in self._heights)
+        self.width, self.height = aw, max(inner + self.top + self.bottom, self.min_height(aw))
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        if self.min_height(aw) > ah or (self.keep and self.wrap(aw, ah)[1] < 200):
+            return []
+        iw, room = aw - self.left - self.right, ah - self.top - self.bottom
+        used, first, rest = 0.0, [], list(self.content)
+        while rest:
+            f = rest[0]
+            before = f.getSpaceBefore() if first else 0
+            _, h = f.wrap(iw, room)
+            if used + before + h <= room:
+                first.append(rest.pop(0))
+                used += before + h + f.getSpaceAfter()
+                continue
+            parts = f.split(iw, room - used - before)
+            if len(parts) >= 2:
+                first.append(parts[0])
+                rest = list(parts[1:]) + rest[1:]
+            break
+        if not first:
+            return []
+        if not rest:
+            return [self]
+        return [self.part(first, True), self.part(rest, False)]
+
+    def draw(self):
+        self.decorate(self.canv)
+        y = self.height - self.top
+        for f, (before, h, after) in zip(self.content, self._heights):
+            y -= before + h
+            f.drawOn(self.canv, self.left, y)
+            y -= after
+
+
+class FigureCard(Stack):
+    """A figure on the left and a column of flowables on its right; the figure stays
+    with the first part when the column runs on to the next page."""
+
+    def __init__(self, figure: Flowable | None, content: list[Flowable], figure_w: float, gap: float,
+                 keep: bool = False):
+        super().__init__(content, left=figure_w + gap, keep=keep)
+        self.figure, self.figure_w, self.gap = figure, figure_w, gap
+
+    def min_height(self, aw):
+        return self.figure.wrap(self.figure_w, 1e6)[1] if self.figure else 0.0
+
+    def part(self, content, first):
+        return FigureCard(self.figure if first else None, content, self.figure_w, self.gap)
+
+    def decorate(self, canv):
+        if self.figure is not None:
+            _, fh = self.figure.wrap(self.figure_w, self.height)
+            self.figure.drawOn(canv, 0, self.height - fh)
+
+
+class Box(Stack):
+    """A framed, tinted box around a column of flowables; each part of a split is framed."""
+
+    def __init__(self, content: list[Flowable], border, background, pad: float, line: float = 1.2):
+        super().__init__(content, left=pad, right=pad, top=pad * 0.7, bottom=pad * 0.7)
+        self.border, self.background, self.pad, self.line = border, background, pad, line
+
+    def part(self, content, first):
+        return Box(content, self.border, self.background, self.pad, self.line)
+
+    def decorate(self, canv):
+        canv.saveState()
+        canv.setFillColor(self.background)
+        canv.setStrokeColor(self.border)
+        canv.setLineWidth(self.line)
+        canv.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+        canv.restoreState()

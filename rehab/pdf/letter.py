@@ -1,0 +1,112 @@
+"""A one-page referral letter for a refused plan, for the patient to take to a doctor."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, HRFlowable, KeepInFrame, Spacer
+
+
+from . import words
+from .details import PrintDetails
+from .fonts import REGULAR
+from .layout import Box, Document, FigureCard, esc, markup, para
+from .styles import MUTED, RULE, WARN, WARN_TINT, Styles, get_styles
+
+if TYPE_CHECKING:
+    from rehab.planner.types import Plan
+
+AMBER = colors.HexColor("#9a5b00")
+AMBER_TINT = colors.HexColor("#fff6e5")
+LABEL_W = 50 * mm
+
+
+def render_referral_letter(plan: Plan, details: PrintDetails, findings: dict | None = None) -> bytes:
+    """PDF bytes of a one-page letter: referral level, reasons, Wells score, findings, signature."""
+    if plan.allowed:
+        raise ValueError("this plan is allowed: a referral letter is only for a refused plan (plan.allowed is False)")
+    st = get_styles(details.large_print)
+    buf = io.BytesIO()
+    doc = Document(buf, details, st, title=f"Referral letter for {details.patient_name}")
+    story = _story(plan, details, findings or {}, st)
+    # One page whatever the length: a long letter is scaled down to fit rather than run over.
+    return doc.build_bytes([KeepInFrame(doc.width, doc.height, story, mode="shrink")])
+
+
+def _story(plan: Plan, d: PrintDetails, findings: dict, st: Styles) -> list:
+    level = plan.referral.level if plan.referral.level in words.REFERRAL_WORDS else "urgent"
+    heading, action = words.REFERRAL_WORDS[level]
+    border, tint = (WARN, WARN_TINT) if level == "emergency" else (AMBER, AMBER_TINT)
+
+    story = [para(d.clinic_name, st.h3), para("Referral letter", st.title),
+             para(words.date_words(d.plan_date), st.body)]
+    facts = [("Patient", d.patient_name), ("Reference", d.patient_reference)]
+    if d.date_of_birth:
+        facts.append(("Date of birth", words.date_words(d.date_of_birth)))
+    facts += [("Side", words.side_words(d.side)), ("Assessed for", words.diagnosis_words(plan.diagnosis)),
+              ("Clinician", d.clinician_name)]
+    story += _table(facts, st)
+    story.append(Spacer(0, 4 * mm))
+    box = [para(heading, st.warn_title), para(action, st.body)]
+    story += [Box(box, border, tint, 5 * mm), Spacer(0, 2 * mm)]
+
+    story.append(para("To the GP or the emergency department doctor", st.h2))
+    story.append(para("While assessing pain at the back of the thigh we found signs that need a medical "
+                      "check before any exercise. No exercise plan has been given. Reasons:", st.body))
+    story += [para(r, st.bullet, "•") for r in plan.referral.reasons]
+    if plan.referral.refer_to:
+        story.append(para("Refer to", st.h3))
+        story += [para(r, st.bullet, "•") for r in plan.referral.refer_to]
+    if plan.wells_score is not None:
+        story.append(markup(f"<b>Wells score for DVT:</b> {esc(words.wells_words(plan.wells_score))}", st.body))
+    if findings:
+        story.append(para("Findings", st.h3))
+        story += _table([(words.finding_label(str(k)), words.finding_value(v)) for k, v in findings.items()], st)
+    story += [
+        Spacer(0, 4 * mm),
+        markup("<b>For the patient:</b> take this letter with you to your GP or the emergency department. "
+                  "Do not start or continue exercises for this pain until a doctor has seen you.", st.body),
+        Spacer(0, 10 * mm),
+        _Signature(d, st),
+    ]
+    return story
+
+
+def _table(rows: list[tuple[str, str]], st: Styles) -> list:
+    """Label and value rows with a hairline under each. Flowables that take the width
+    they are given (no fixed-width Table), as KeepInFrame may lay the letter out wider
+    and then scale it down."""
+    out = []
+    for label, value in rows:
+        out.append(FigureCard(para(label, st.cell_bold), [para(value, st.cell)], LABEL_W, 3 * mm))
+        out.append(HRFlowable(width="100%", thickness=0.3, color=RULE, spaceBefore=1.5, spaceAfter=1.5))
+    return out
+
+
+class _Signature(Flowable):
+    """Lines to sign and date on, with the clinician's name and the date under them."""
+
+    def __init__(self, d: PrintDetails, st: Styles):
+        super().__init__()
+        self.name, self.date, self.st = d.clinician_name, words.date_words(d.plan_date), st
+
+    def wrap(self, aw, ah):
+        self.width, self.height = aw, 12 * mm + 2.4 * self.st.small.leading
+        return self.width, self.height
+
+    def draw(self):
+        canv, st, w = self.canv, self.st, self.width
+        top = 2.4 * st.small.leading
+        canv.saveState()
+        canv.setLineWidth(0.8)
+        canv.line(0, top, w * 0.55, top)
+        canv.line(w * 0.65, top, w, top)
+        canv.setFont(REGULAR, st.small.fontSize)
+        canv.setFillColor(MUTED)
+        for x, label, value in ((0, "Signature", self.name), (w * 0.65, "Date", self.date)):
+            canv.drawString(x, top - st.small.leading, label)
+            canv.drawString(x, top - 2 * st.small.leading, value)
+        canv.restoreState()
