@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from rehab import config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; reads as a table of contents and has no side effects."""
+    from flask import Flask
+
     app = Flask(__name__, instance_path=os.environ.get("REHAB_INSTANCE_PATH") or None,
                 instance_relative_config=True,
                 template_folder=str(config.TEMPLATES_DIR), static_folder=str(config.STATIC_DIR))
@@ -19,6 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or config.secret_key(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)
@@ -31,9 +39,9 @@ def register_extensions(app: Flask) -> None:
     from rehab import models
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR))
+    limiter.init_app(app)  # before CSRF, so refused POSTs count towards the login limit too
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
 
     @login_manager.user_loader

@@ -50,17 +50,30 @@ def save_exercise(schema: ExerciseSchema, action: str, user_id: int | None,
     return row
 
 
+def _add_exercise(schema: ExerciseSchema, user_id: int | None) -> Exercise:
+    """A new row and its first revision, inserted with the others at the next flush."""
+    row = Exercise(slug=schema.id)
+    data = _set_columns(row, schema)
+    row.updated_by_id = user_id
+    row.revisions.append(ExerciseRevision(version=1, action="create", data=data,
+                                          diff=field_diff({}, data), user_id=user_id))
+    db.session.add(row)
+    return row
+
+
 def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = None) -> dict[str, int]:
     """Upsert every exercise by slug. Returns counts of created/updated/unchanged."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {r.slug: r for r in db.session.execute(db.select(Exercise)).scalars()}
     for slug, schema in sorted(exercises.items()):
         row = existing.get(slug)
-        result = save_exercise(schema, "load", user_id, row)
-        if result is None:
+        if row is None:
+            _add_exercise(schema, user_id)  # no flush per row: a whole library loads in one go
+            counts["created"] += 1
+        elif save_exercise(schema, "load", user_id, row) is None:
             counts["unchanged"] += 1
         else:
-            counts["created" if row is None else "updated"] += 1
+            counts["updated"] += 1
     db.session.commit()
     return counts
 

@@ -1,82 +1,12 @@
-"""Command line: `python -m rehab plan ...` (the contract) and the `flask` commands."""
+"""The `flask --app rehab ...` commands (the contract CLI is in rehab/__main__.py)."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
-
-from rehab.config import EXERCISES_DIR
-
-# ---------------------------------------------------------------- python -m rehab
-
-
-def _read_intake(source: str) -> object:
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def plan_command(args: argparse.Namespace) -> int:
-    from rehab.library.loader import LibraryError, load_library
-    from rehab.planner import IntakeError, make_plan, parse_intake
-
-    try:
-        raw = _read_intake(args.input)
-    except FileNotFoundError:
-        print(f"error: input: no such file: {args.input}", file=sys.stderr)
-        return 2
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        print(f"error: input: not valid JSON: {exc}", file=sys.stderr)
-        return 2
-    try:
-        intake = parse_intake(raw)
-    except IntakeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        library = load_library(Path(args.library))
-    except LibraryError as exc:
-        print(f"error: exercise library is invalid:\n{exc}", file=sys.stderr)
-        return 1
-    plan = make_plan(intake, library)
-    if args.pdf:
-        from rehab.pdf import PrintDetails, render_plan, render_referral_letter
-
-        details = PrintDetails.for_cli(plan, intake) if hasattr(PrintDetails, "for_cli") else PrintDetails()
-        if plan.allowed:
-            figures = {i.exercise_id: library[i.exercise_id].figure for p in plan.phases for i in p.items}
-            data = render_plan(plan, details, figures)
-        else:
-            data = render_referral_letter(plan, details, raw.get("findings") if isinstance(raw, dict) else None)
-        Path(args.pdf).write_bytes(data)
-    if args.json or not args.pdf:
-        json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rehab", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    plan = sub.add_parser("plan", help="build a plan from an intake JSON file")
-    plan.add_argument("--input", required=True, help="intake JSON file, or - for standard input")
-    plan.add_argument("--json", action="store_true", help="print the plan as JSON on stdout")
-    plan.add_argument("--pdf", metavar="OUT", help="write the printable plan (or referral letter)")
-    plan.add_argument("--library", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, which matches the contract
-        return int(exc.code or 0)
-    try:
-        return plan_command(args)
-    except Exception as exc:  # noqa: BLE001 - the contract: exit 1, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-
 
 # ---------------------------------------------------------------- flask commands
 
@@ -84,19 +14,31 @@ library_cli = AppGroup("library", help="Check, load and export the exercise libr
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
+def _library_dir(directory: Path | None) -> Path:
+    """The directory given on the command line, else the app's EXERCISES_DIR."""
+    from flask import current_app
+
+    return directory or Path(current_app.config["EXERCISES_DIR"])
+
+
+def _load_or_exit(directory: Path) -> dict:
+    """Load and check every exercise file, or print one line per problem and exit 1."""
+    from rehab.library.loader import LibraryError, load_library
+
+    try:
+        return load_library(directory)
+    except LibraryError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from None
+
+
 @library_cli.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def library_check(directory: Path | None):
     """Validate every exercise file; exit 1 with one line per problem."""
-    from rehab.library.loader import LibraryError, load_library
-
-    directory = directory or EXERCISES_DIR
-    try:
-        exercises = load_library(directory)
-    except LibraryError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1)
+    directory = _library_dir(directory)
+    exercises = _load_or_exit(directory)
     click.echo(f"{len(exercises)} exercises OK in {directory}")
 
 
@@ -106,15 +48,8 @@ def library_check(directory: Path | None):
 def library_load(directory: Path | None):
     """Upsert the exercise files into the database by slug."""
     from rehab.catalog import load_into_db
-    from rehab.library.loader import LibraryError, load_library
 
-    try:
-        exercises = load_library(directory or EXERCISES_DIR)
-    except LibraryError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1)
-    counts = load_into_db(exercises)
+    counts = load_into_db(_load_or_exit(_library_dir(directory)))
     click.echo("library: {created} created, {updated} updated, {unchanged} unchanged".format(**counts))
 
 
@@ -177,7 +112,7 @@ def create_user(email: str, password: str, role: str, name: str = "", clinic_nam
 def users_add(email: str, role: str, name: str, password_stdin: bool):
     """Create a user (or reset an existing user's password and role)."""
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     create_user(email, password, role, name)

@@ -1,9 +1,13 @@
-"""Database tables. Logic that changes state lives in the blueprints' operations."""
+"""Database tables. Logic that changes state lives in the blueprints' operations.
+
+Timestamps are aware UTC datetimes (see rehab.extensions.UTCDateTime).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,7 +40,9 @@ class User(UserMixin, db.Model):
     clinic: Mapped[Clinic] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # the tests choose a cheap method (config.TEST); the hash names its method, so any verifies
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -131,7 +137,7 @@ class Plan(db.Model):
 
     patient: Mapped[Patient] = relationship(back_populates="plans")
     versions: Mapped[list["PlanVersion"]] = relationship(
-        back_populates="plan", order_by="PlanVersion.number")
+        back_populates="plan_obj", order_by="PlanVersion.number")
 
 
 class PlanVersion(db.Model):
@@ -148,6 +154,7 @@ class PlanVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
+    # `plan` is the saved plan JSON, so the relationship to the Plan row is `plan_obj`.
     plan_obj: Mapped[Plan] = relationship("Plan", back_populates="versions")
     created_by: Mapped[User | None] = relationship()
 
@@ -164,3 +171,5 @@ class AuditEntry(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9f29d2eb3ea0
+Revision ID: 9a4620a6946a
 Revises: 
-Create Date: 2026-11-22 02:35:49.438514
+Create Date: 2026-11-22 02:38:55.218889
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9f29d2eb3ea0'
+revision = '9a4620a6946a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,7 @@ def upgrade():
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_entry_object', ['object_type', 'object_id'], unique=False)
 
     op.create_table('exercise',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -83,7 +84,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name=op.f('fk_patient_clinic_id_clinic')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_patient_created_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_patient')),
-    sa.UniqueConstraint('clinic_id', 'reference', name=op.f('uq_patient_clinic_id'))
+    sa.UniqueConstraint('clinic_id', 'reference', name=op.f('uq_patient_clinic_id_reference'))
     )
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.create_index('ix_patient_clinic_dob', ['clinic_id', 'date_of_birth'], unique=False)
@@ -101,7 +102,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['exercise_id'], ['exercise.id'], name=op.f('fk_exercise_revision_exercise_id_exercise')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_exercise_revision_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exercise_revision')),
-    sa.UniqueConstraint('exercise_id', 'version', name=op.f('uq_exercise_revision_exercise_id'))
+    sa.UniqueConstraint('exercise_id', 'version', name=op.f('uq_exercise_revision_exercise_id_version'))
     )
     with op.batch_alter_table('exercise_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exercise_revision_exercise_id'), ['exercise_id'], unique=False)
@@ -142,7 +143,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_plan_version_created_by_id_user')),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_version_plan_id_plan')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_version')),
-    sa.UniqueConstraint('plan_id', 'number', name=op.f('uq_plan_version_plan_id'))
+    sa.UniqueConstraint('plan_id', 'number', name=op.f('uq_plan_version_plan_id_number'))
     )
     with op.batch_alter_table('plan_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_version_plan_id'), ['plan_id'], unique=False)
@@ -180,6 +181,7 @@ def downgrade():
 
     op.drop_table('exercise')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entry_object')
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
 
     op.drop_table('audit_entry')

@@ -1,0 +1,143 @@
+"""The `flask` commands: library check/load/export, users add, demo."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehab import config
+from rehab.cli import DEMO_USERS
+from rehab.extensions import db
+from rehab.library import dump_exercise, load_library
+from rehab.models import Exercise, User
+
+
+def _user(app, email):
+    with app.app_context():
+        return db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- library
+
+
+def test_check_real_library(runner, library):
+    result = runner.invoke(args=["library", "check"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(library)} exercises OK" in result.stdout
+
+
+def test_check_reports_every_problem_and_fails(runner, exercise_files):
+    one = exercise_files.write("test_one", category="stretching")
+    two = exercise_files.write("test_two", easier="missing_one")
+    result = runner.invoke(args=["library", "check", str(exercise_files.dir)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{one}:") and ": category: " in lines[0]
+    assert lines[1].startswith(f"{two}:") and ": easier: " in lines[1]
+    assert result.stdout == ""
+
+
+def test_load_upserts_and_reports_counts(app, runner, exercise_files):
+    exercise_files.write("test_one")
+    exercise_files.write("test_two")
+    result = runner.invoke(args=["library", "load", str(exercise_files.dir)])
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 updated, 0 unchanged" in result.stdout
+    exercise_files.write("test_two", name="Second, renamed")
+    result = runner.invoke(args=["library", "load", str(exercise_files.dir)])
+    assert "0 created, 1 updated, 1 unchanged" in result.stdout
+
+
+def test_load_refuses_a_broken_library(app, runner, exercise_files):
+    exercise_files.write("test_one")
+    exercise_files.write("test_two", colour="red")
+    result = runner.invoke(args=["library", "load", str(exercise_files.dir)])
+    assert result.exit_code == 1
+    assert "colour: unknown field" in result.stderr
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Exercise)) == 0
+
+
+def test_load_then_export_is_byte_identical(runner, exercise_files, tmp_path):
+    exercise = load_library(exercise_files.write("test_one").parent)["test_one"]
+    exercise_files.write_text("test_one.yaml", dump_exercise(exercise))  # canonical form
+    exercise_files.write("test_two", harder="test_one", tags=["prone_position", "impact"])
+    exercise_files.write_text("test_two.yaml", dump_exercise(load_library(exercise_files.dir)["test_two"]))
+    assert runner.invoke(args=["library", "load", str(exercise_files.dir)]).exit_code == 0
+    out = tmp_path / "export"
+    result = runner.invoke(args=["library", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("test_one.yaml", "test_two.yaml"):
+        assert (out / name).read_bytes() == (exercise_files.dir / name).read_bytes()
+
+
+def test_real_library_load_then_export_is_byte_identical(runner, library, tmp_path):
+    result = runner.invoke(args=["library", "load"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(library)} created" in result.stdout
+    assert f"{len(library)} unchanged" in runner.invoke(args=["library", "load"]).stdout
+    out = tmp_path / "export"
+    assert runner.invoke(args=["library", "export", str(out)]).exit_code == 0
+    originals = sorted(config.EXERCISES_DIR.glob("*.yaml"))
+    assert sorted(p.name for p in out.glob("*.yaml")) == [p.name for p in originals]
+    for path in originals:
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# ---------------------------------------------------------------- users
+
+
+def test_users_add_password_stdin(app, runner):
+    result = runner.invoke(args=["users", "add", "New.Admin@Example.org", "--role", "admin",
+                                 "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    user = _user(app, "new.admin@example.org")
+    assert user.role == "admin" and user.is_admin
+    assert user.check_password("a-long-password")
+
+
+def test_users_add_prompts_for_password(app, runner):
+    result = runner.invoke(args=["users", "add", "clin@example.org"],
+                           input="prompted-password\nprompted-password\n")
+    assert result.exit_code == 0, result.output
+    user = _user(app, "clin@example.org")
+    assert user.role == "clinician"
+    assert user.check_password("prompted-password")
+
+
+def test_users_add_again_resets_password_and_role(app, runner):
+    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-password\n")
+    runner.invoke(args=["users", "add", "a@example.org", "--role", "admin", "--password-stdin"],
+                  input="second-password\n")
+    with app.app_context():
+        users = db.session.execute(db.select(User)).scalars().all()
+        assert [(u.email, u.role) for u in users] == [("a@example.org", "admin")]
+        assert users[0].check_password("second-password")
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["--role", "owner"], "a-long-password\n", "'owner' is not one of"),
+    ([], "short\n", "at least 8 characters"),
+    ([], "", "at least 8 characters"),
+])
+def test_users_add_refuses(app, runner, args, stdin, message):
+    result = runner.invoke(args=["users", "add", "x@example.org", "--password-stdin", *args], input=stdin)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert _user(app, "x@example.org") is None
+
+
+def test_added_user_can_log_in(app, runner, client):
+    runner.invoke(args=["users", "add", "c@example.org", "--password-stdin"], input="a-long-password\n")
+    response = client.post("/login", data={"email": "c@example.org", "password": "a-long-password"})
+    assert response.status_code == 302
+
+
+def test_demo_creates_users_and_prints_logins(app, runner):
+    for _ in range(2):  # run twice: `make run` runs it every time
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+    for email, password, role, _ in DEMO_USERS:
+        assert f"{email}  /  {password}" in result.stdout
+        user = _user(app, email)
+        assert user.role == role and user.check_password(password)
