@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
 from rehab.extensions import db
@@ -21,6 +22,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_):
         return page(403, "Not allowed", "Your account does not have access to this page.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_):
+        return page(400, "The form has expired", "Nothing was saved. Go back, reload the page "
+                    "and submit the form again.")
 
     @app.errorhandler(404)
     def not_found(_):

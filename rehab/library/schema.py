@@ -94,6 +94,13 @@ class Dosage(Strict):
     per_side: bool = False
     effort: ShortText
 
+    @field_validator("effort")
+    @classmethod
+    def _no_markup(cls, value: str) -> str:
+        if _MARKUP.search(value):
+            raise ValueError("must not contain '<' or '>'")
+        return value
+
     @model_validator(mode="after")
     def _something_to_do(self) -> "Dosage":
         if self.reps is None and self.hold_s is None and self.duration_min is None and self.sets is None:
@@ -131,10 +138,10 @@ class Exercise(Strict):
     figure: Figure
     retired: bool = False
 
-    @field_validator("name", "steps", "precautions", "targets", "equipment")
+    @field_validator("name", "steps", "precautions", "targets", "equipment", "notes")
     @classmethod
     def _no_markup(cls, value):
-        for text in value if isinstance(value, list) else (value,):
+        for text in value if isinstance(value, list) else (value,) if value else ():
             if _MARKUP.search(text):
                 raise ValueError("must not contain '<' or '>'")
         return value
