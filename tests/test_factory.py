@@ -219,3 +219,10 @@ def test_gunicorn_workers_share_the_login_limit(tmp_path):
         server.terminate()
         server.wait(timeout=10)
         server.stderr.close()
+
+
+def test_expired_csrf_token_gets_a_clear_page(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": "a@example.org", "password": "x" * 10})
+    assert response.status_code == 400
+    assert b"The form has expired" in response.data and b"Nothing was saved" in response.data
