@@ -1,20 +1,330 @@
-"""Portal views: thin translations of requests into calls of the planner and models."""
+"""Portal views: thin translations of requests into calls of the planner and operations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import datetime as dt
+import io
 
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from rehab.catalog import library_from_db
 from rehab.extensions import db
-from rehab.models import Exercise
+from rehab.planner import AdjustmentError
+from rehab.portal import forms, operations, printing, wizard
+from rehab.portal.rendering import version_body
+from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg, names_in
 
 bp = Blueprint("portal", __name__)
 
 
+@bp.before_request
+def _require_login():
+    """Every portal page needs a logged-in user (checked here so no route can forget it)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@bp.app_template_filter("dosage")
+def _dosage_filter(dosage: dict | None) -> str:
+    return dosage_text(dosage)
+
+
+@bp.app_template_filter("svg")
+def _svg_filter(figure) -> str:
+    return figure_svg(figure)
+
+
+@bp.app_template_filter("change")
+def _change_filter(adjustment: dict, names: dict) -> str:
+    return adjustment_text(adjustment, names)
+
+
+@bp.app_template_filter("words")
+def _words_filter(code) -> str:
+    return str(code or "").replace("_", " ")
+
+
+@bp.app_template_filter("diagnosis")
+def _diagnosis_filter(code: str | None) -> str:
+    return forms.DIAGNOSIS_LABELS.get(code or "", _words_filter(code))
+
+
+@bp.app_template_filter("phase_short")
+def _phase_short(phase_id: str | None) -> str:
+    return f"Phase {phase_id[1]}" if phase_id and phase_id[:1] == "P" and phase_id[1:2].isdigit() else "—"
+
+
+def _clinic_id() -> int:
+    return current_user.clinic_id
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _pdf(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=secure_filename(name) or "document.pdf")
+
+
+# ------------------------------------------------------------------ patients
+
+
+@bp.route("/patients")
+def patients():
+    """The clinic's patients, searchable, a page at a time."""
+    form = forms.SearchForm(request.args)
+    q = form.q.data if form.validate() else ""
+    page = db.paginate(operations.patient_query(_clinic_id(), q), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=current_app.config["PAGE_SIZE"])
+    return render_template("portal/patients.html", form=form, page=page, q=q or "")
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+def patient_new():
+    form = forms.PatientForm(clinic_id=_clinic_id())
+    if form.validate_on_submit():
+        patient = operations.create_patient(
+            _clinic_id(), current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+            reference=form.reference.data, date_of_birth=form.date_of_birth.data, sex=form.sex.data)
+        flash(f"Patient {patient.full_name} added.", "success")
+        return redirect(url_for("portal.patient", patient_id=patient.id))
+    return render_template("portal/patient_form.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/patients/<int:patient_id>")
+def patient(patient_id: int):
+    """A patient's plans and their latest versions."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    return render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
+                           draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
+
+
+# ------------------------------------------------------------------ the wizard
+
+
+@bp.route("/patients/<int:patient_id>/plans/new", methods=["POST"])
+def plan_new(patient_id: int):
+    """Start the wizard for a new plan (replaces any unsaved draft)."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if forms.PlanActionForm().validate_on_submit():
+        wizard.store_draft(operations.new_draft(patient, _today()))
+    return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=wizard.STEPS[0]))
+
+
+@bp.route("/plans/<int:plan_id>/reassess", methods=["POST"])
+def plan_reassess(plan_id: int):
+    """Start the wizard for the next version, prefilled from the latest one."""
+    plan = operations.get_plan(_clinic_id(), plan_id)
+    if not plan.versions:
+        abort(404)
+    latest = plan.versions[-1]
+    if forms.PlanActionForm().validate_on_submit():
+        wizard.store_draft(operations.reassessment_draft(latest, plan, plan.patient, _today()))
+    return redirect(url_for("portal.wizard_step", patient_id=plan.patient_id, step=wizard.STEPS[0]))
+
+
+@bp.route("/patients/<int:patient_id>/plans/new/<step>", methods=["GET", "POST"])
+def wizard_step(patient_id: int, step: str):
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if step not in wizard.STEPS:
+        abort(404)
+    draft = wizard.load_draft(patient.id)
+    if draft is None:
+        flash("Start the plan from the patient's page.", "info")
+        return redirect(url_for("portal.patient", patient_id=patient.id))
+    if not draft.may_open(step):
+        return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=draft.next_step()))
+    form_class = wizard.form_class(step, draft.intake)
+    form = form_class() if request.method == "POST" else form_class(data=wizard.form_data(step, draft.intake))
+    if request.method == "POST" and wizard.submit_step(draft, step, form):
+        following = draft.next_step()  # the first step not done yet; the review once all are
+        if following is None:
+            return redirect(url_for("portal.draft", patient_id=patient.id))
+        return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
+    return render_template("portal/wizard.html", patient=patient, draft=draft, step=step, form=form,
+                           steps=wizard.STEPS, titles=wizard.STEP_TITLES,
+                           red_flag_groups=forms.RED_FLAG_GROUPS), 422 if form.is_submitted() else 200
+
+
+# ------------------------------------------------------------------ review and adjust
+
+
+def _draft_or_redirect(patient_id: int):
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    draft = wizard.load_draft(patient.id)
+    if draft is None:
+        flash("There is no unsaved plan for this patient. Start a new one.", "info")
+        return patient, None, redirect(url_for("portal.patient", patient_id=patient.id))
+    if not draft.complete:
+        return patient, None, redirect(url_for("portal.wizard_step", patient_id=patient.id,
+                                                step=draft.next_step()))
+    return patient, draft, None
+
+
+def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
+    library = library_from_db()
+    plan, kept, dropped = operations.build_plan(draft, library)
+    if dropped:
+        draft.adjustments = kept
+        wizard.store_draft(draft)
+        for adjustment, reason in dropped:
+            flash(f"An earlier change no longer applies and was dropped "
+                  f"({adjustment.get('op')} {adjustment.get('exercise_id')}): {reason}", "error")
+    figures = {item.exercise_id: library[item.exercise_id].figure
+               for phase in plan.phases for item in phase.items if item.exercise_id in library}
+    choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+    return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
+                           figures=figures, library_choices=choices, error=error,
+                           names={slug: ex.name for slug, ex in library.items()},
+                           action_form=forms.PlanActionForm(), steps=wizard.STEPS,
+                           titles=wizard.STEP_TITLES), status
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft")
+def draft(patient_id: int):
+    """Review the unsaved plan and adjust it."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    return response or _render_review(patient, draft)
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/adjust", methods=["POST"])
+def draft_adjust(patient_id: int):
+    """One change (remove, swap, add, dose), applied with every earlier change by the planner."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    form = forms.AdjustmentForm()
+    where = {"phase": form.phase.data, "exercise_id": form.exercise_id.data, "op": form.op.data}
+    if form.validate_on_submit():
+        try:
+            operations.try_adjustment(draft, form.adjustment())
+        except AdjustmentError as exc:
+            return _render_review(patient, draft, error={**where, "reason": exc.reason}, status=422)
+        wizard.store_draft(draft)
+        flash("Change applied.", "success")
+        anchor = f"phase-{form.phase.data}" if form.op.data == "add" else \
+            f"item-{form.phase.data}-{form.to.data or form.exercise_id.data}"
+        return redirect(url_for("portal.draft", patient_id=patient.id, _anchor=anchor))
+    reasons = [f"{getattr(form, name).label.text}: {msg}" for name, msgs in form.errors.items() for msg in msgs]
+    return _render_review(patient, draft, error={**where, "reason": " ".join(reasons)}, status=422)
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/undo", methods=["POST"])
+def draft_undo(patient_id: int):
+    """Take back the last change (or all of them)."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    if forms.PlanActionForm().validate_on_submit() and draft.adjustments:
+        draft.adjustments = [] if request.form.get("all") else draft.adjustments[:-1]
+        wizard.store_draft(draft)
+        flash("Change taken back.", "info")
+    return redirect(url_for("portal.draft", patient_id=patient.id))
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/save", methods=["POST"])
+def draft_save(patient_id: int):
+    """Freeze the draft as a new version."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    form = forms.PlanActionForm()
+    if not form.validate_on_submit():
+        return _render_review(patient, draft, status=422)
+    version = operations.save_draft(draft, patient, current_user, form.note.data or "")
+    wizard.clear_draft()
+    flash(f"Saved as version {version.number}.", "success")
+    return redirect(url_for("portal.version", plan_id=version.plan_id, number=version.number))
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/referral.pdf")
+def draft_referral(patient_id: int):
+    """The referral letter for a refused draft, before (or without) saving it."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    plan, _, _ = operations.build_plan(draft)
+    if plan.allowed and plan.referral.level == "none":
+        abort(404)
+    download = forms.DownloadForm(request.args)
+    download.validate()
+    details = printing.details_for(
+        patient, clinic_name=current_user.clinic.name, clinician_name=current_user.name, plan_id="draft",
+        plan_version="draft", plan_date=_today(), side=draft.intake.get("side", "unspecified"),
+        portal_url=None, page_size=download.page_size.data or "A4", large_print=bool(download.large_print.data))
+    return _pdf(printing.referral_letter(plan.to_dict(), draft.intake, details),
+                f"referral-{patient.reference}.pdf")
+
+
+# ------------------------------------------------------------------ saved versions
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>")
+def version(plan_id: int, number: int):
+    """A saved version, drawn from its snapshot only (no library queries)."""
+    version, plan, patient, author, latest = operations.get_version(_clinic_id(), plan_id, number)
+    return render_template("portal/version.html", version=version, plan_row=plan, patient=patient,
+                           author=author, plan=version.plan, body=version_body(version), latest=latest,
+                           names=names_in(version.plan) if version.adjustments else {})
+
+
+def _version_details(version, plan, patient, author):
+    download = forms.DownloadForm(request.args)
+    if not download.validate():
+        abort(400)
+    return printing.details_for(
+        patient, clinic_name=current_user.clinic.name, clinician_name=author or current_user.name,
+        plan_id=plan.id, plan_version=version.number, plan_date=version.created_at.date(),
+        side=version.intake.get("side", "unspecified"),
+        portal_url=current_app.config["PUBLIC_URL"].rstrip("/")
+        + url_for("portal.version", plan_id=plan.id, number=version.number),
+        page_size=download.page_size.data, large_print=bool(download.large_print.data))
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>/plan.pdf")
+def version_pdf(plan_id: int, number: int):
+    """The printable plan of a version (the referral letter if the plan was refused)."""
+    version, plan, patient, author, _ = operations.get_version(_clinic_id(), plan_id, number)
+    data, kind = printing.version_document(version, _version_details(version, plan, patient, author))
+    return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf")
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>/referral.pdf")
+def version_referral(plan_id: int, number: int):
+    version, plan, patient, author, _ = operations.get_version(_clinic_id(), plan_id, number)
+    if (version.plan.get("referral") or {}).get("level", "none") == "none" and version.plan.get("allowed"):
+        abort(404)
+    data = printing.referral_letter(version.plan, version.intake,
+                                    _version_details(version, plan, patient, author))
+    return _pdf(data, f"referral-{patient.reference}-v{version.number}.pdf")
+
+
+@bp.route("/plans/<int:plan_id>")
+def plan_history(plan_id: int):
+    """Every version of a plan, and what changed between two of them."""
+    plan = operations.get_plan(_clinic_id(), plan_id)
+    versions = operations.plan_versions(plan.id)
+    if not versions:
+        abort(404)
+    numbers = [v.number for v, _ in versions]
+    compare = forms.CompareForm(request.args)
+    compare.set_versions(numbers)
+    a, b = int(compare.a.data), int(compare.b.data)
+    by_number = {v.number: v for v, _ in versions}
+    diff = diff_plans(by_number[a].plan, by_number[b].plan) if a != b else None
+    return render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
+                           compare=compare, diff=diff, action_form=forms.PlanActionForm())
+
+
+# ------------------------------------------------------------------ library
+
+
 @bp.route("/library")
-@login_required
 def library():
     """The exercise library, read-only, for clinicians."""
-    exercises = db.session.execute(
-        db.select(Exercise).filter_by(retired=False).order_by(Exercise.name)).scalars().all()
-    return render_template("portal/library.html", exercises=exercises)
+    return render_template("portal/library.html", exercises=operations.library_rows())

@@ -1,0 +1,297 @@
+"""Portal benchmark: the saved plan-review page, the patient list and the library list,
+served by gunicorn (sync workers) from a database holding 10,000 patients, against a
+bare Flask route in the same app and the same run.
+
+    .venv/bin/python bench/portal.py [--patients 10000] [--workers 3] [--duration 10]
+                                     [--connections 8]
+
+DATABASE_URL is honoured (e.g. postgresql://user@127.0.0.1/rehab_bench); without it a
+SQLite file in a temporary folder is used and removed afterwards. The database gets the
+migrations, the library from exercises/, one clinic with a clinician, the patients, and
+one saved plan. Load comes from wrk (Debian: apt-get install -y wrk) when it is on PATH,
+otherwise from a bounded Python client. Prints requests/s, latency percentiles and the
+ratio of each page to the bare route.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
+CLINIC = "Bench Clinic"
+SECRET = "bench-secret-key-not-for-production"
+FIRST = ["Alex", "Sam", "Maria", "John", "Aisha", "Chen", "Olga", "Ravi", "Emma", "Lars", "Noor", "Tom"]
+LAST = ["Smith", "Jones", "Lopez", "Okafor", "Berg", "Dahl", "Khan", "Novak", "Rossi", "Silva", "Moreau", "Lee"]
+INTAKE = {"diagnosis": "hamstring_strain", "grade": 2, "age": 34, "sex": "female", "side": "left",
+          "findings": {"days_since_onset": 3, "nprs_rest": 2, "nprs_activity": 4, "ake_deficit_deg": 25}}
+
+
+# ---------------------------------------------------------------- the app gunicorn serves
+
+
+def bench_app():
+    """The portal with one extra, bare route: the baseline for the same stack."""
+    from rehab import create_app
+
+    app = create_app()
+
+    @app.route("/bench/bare")
+    def bare():
+        return "ok"
+
+    return app
+
+
+# ---------------------------------------------------------------- preparing the database
+
+
+def prepare(n_patients: int) -> tuple[int, int]:
+    """Schema, library, clinician, patients and one saved plan; returns (plan id, version)."""
+    import flask_migrate
+
+    from rehab import create_app
+    from rehab.catalog import load_into_db
+    from rehab.cli import create_user
+    from rehab.config import EXERCISES_DIR
+    from rehab.extensions import db
+    from rehab.library.loader import load_library
+    from rehab.models import Clinic, Patient, PlanVersion
+    from rehab.portal import operations
+    from rehab.portal.wizard import Draft
+
+    app = create_app()
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_into_db(load_library(EXERCISES_DIR))
+        user = create_user(EMAIL, PASSWORD, "clinician", "Bench Clinician", clinic_name=CLINIC)
+        clinic_id = user.clinic_id
+        have = db.session.execute(db.select(db.func.count()).select_from(Patient)
+                                  .where(Patient.clinic_id == clinic_id)).scalar()
+        rng = random.Random(7)
+        rows = [{"clinic_id": clinic_id, "reference": f"B{i:06}", "first_name": rng.choice(FIRST),
+                 "last_name": rng.choice(LAST) + ("" if i % 3 else f"-{rng.choice(LAST)}"),
+                 "date_of_birth": dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(80 * 365)),
+                 "sex": rng.choice(["female", "male"])} for i in range(have, n_patients)]
+        for start in range(0, len(rows), 2000):
+            db.session.execute(db.insert(Patient), rows[start:start + 2000])
+        db.session.commit()
+        version = db.session.execute(db.select(PlanVersion).order_by(PlanVersion.id)).scalars().first()
+        if version is None:
+            patient = db.session.execute(db.select(Patient).where(Patient.clinic_id == clinic_id)
+                                         .order_by(Patient.id)).scalars().first()
+            version = operations.save_draft(Draft(patient_id=patient.id, intake=INTAKE,
+                                                  done=["diagnosis", "red_flags", "modifiers", "findings"]),
+                                            patient, user, "benchmark")
+        total = db.session.execute(db.select(db.func.count()).select_from(Patient)).scalar()
+        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
+              f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r})")
+        result = version.plan_id, version.number
+        db.engine.dispose()
+    return result
+
+
+# ---------------------------------------------------------------- HTTP helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/bare")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def _session_cookie(response) -> str | None:
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie" and value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
+
+
+def log_in(port: int) -> str:
+    """A logged-in session cookie, through the real login form (CSRF and all)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = _session_cookie(response)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    conn.request("POST", "/login", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"login failed: {response.status}")
+    return _session_cookie(response) or cookie
+
+
+def check(port: int, cookie: str, path: str, expect: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    body = response.read().decode()
+    if response.status != 200 or expect not in body:
+        raise SystemExit(f"{path}: status {response.status}, {expect!r} {'found' if expect in body else 'missing'}")
+
+
+# ---------------------------------------------------------------- load generators
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load_wrk(port: int, cookie: str, path: str, duration: int, connections: int) -> dict:
+    out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--latency",
+                          "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "90", "99"):
+        result[f"p{pct}"] = _ms(re.search(rf"^\s+{pct}%\s+(\S+)", out, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["errors"] = int(errors.group(1)) if errors else 0
+    return result
+
+
+def load_python(port: int, cookie: str, path: str, duration: int, connections: int) -> dict:
+    """A bounded closed-loop client: `connections` threads, keep-alive, for `duration` seconds."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + duration
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        mine, bad = [], 0
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                bad += response.status != 200
+            except OSError:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+                bad += 1
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / elapsed, "p50": q[49], "p90": q[89], "p99": q[98], "errors": errors[0]}
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (2-4)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="pages are loaded in turn this many times; the median round is reported")
+    parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk exists")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-"))
+    env = {**os.environ, "SECRET_KEY": SECRET, "REHAB_INSTANCE_PATH": str(workdir / "instance"),
+           "REHAB_LOGIN_RATE_LIMIT": "1000 per minute"}
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite'}")
+    os.environ.update(env)
+    server = None
+    try:
+        plan_id, number = prepare(args.patients)
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(
+            [str(gunicorn), "--workers", str(args.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+             "--pythonpath", f"{ROOT / 'bench'},{ROOT}", "--log-level", "warning", "portal:bench_app()"],
+            cwd=ROOT, env=env)
+        wait_for(port)
+        cookie = log_in(port)
+        pages = [
+            ("bare Flask route", "/bench/bare", "ok"),
+            ("plan review (saved version)", f"/plans/{plan_id}/versions/{number}", "Protect and settle"),
+            ("patient list, page 1", "/patients", "Page 1 of"),
+            ("patient list, page 100", "/patients?page=100", "Page 100 of"),
+            ("patient search 'smith'", "/patients?q=smith", "Smith"),
+            ("library list", "/library", "Exercise library"),
+        ]
+        for _, path, expect in pages:
+            check(port, cookie, path, expect)
+        use_wrk = shutil.which("wrk") and not args.python_client
+        load = load_wrk if use_wrk else load_python
+        print(f"load: {'wrk' if use_wrk else 'Python client'}, {args.connections} connections, "
+              f"{args.duration} s per page per round; gunicorn {args.workers} sync workers; "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
+        for _, path, _ in pages:
+            load(port, cookie, path, 2, args.connections)  # warm-up
+        runs: dict[str, list[dict]] = {name: [] for name, _, _ in pages}
+        for _ in range(args.rounds):  # interleaved, so background load spreads over every page
+            for name, path, _ in pages:
+                runs[name].append(load(port, cookie, path, args.duration, args.connections))
+        results = []
+        for name, _, _ in pages:
+            rounds = sorted(runs[name], key=lambda r: r["rps"])
+            median = rounds[len(rounds) // 2]
+            results.append((name, dict(median, errors=sum(r["errors"] for r in rounds),
+                                       spread=(rounds[0]["rps"], rounds[-1]["rps"]))))
+        bare = results[0][1]["rps"]
+        print(f"\n{'page':30} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} "
+              f"{'errors':>6}  req/s over {args.rounds} rounds")
+        for name, r in results:
+            print(f"{name:30} {r['rps']:8.1f} {r['p50']:7.2f} {r['p90']:7.2f} {r['p99']:7.2f} "
+                  f"{r['rps'] / bare:7.3f} {r['errors']:6d}  {r['spread'][0]:.0f}-{r['spread'][1]:.0f}")
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

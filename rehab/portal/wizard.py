@@ -1,0 +1,269 @@
+"""The new-plan wizard: four steps that together build the contract's intake dict.
+
+The draft (intake so far, the clinician's adjustments, how far the wizard got)
+lives in the signed session cookie, never in process memory, because several
+processes serve the portal. Each step owns some keys of the intake; posting a
+step replaces those keys and asks `parse_intake` whether the result is valid,
+so the planner, not the form, decides what a valid intake is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from flask import session
+
+from rehab.planner import IntakeError, parse_intake
+from rehab.portal import forms
+from rehab.vocab import RED_FLAGS
+
+STEPS = ("diagnosis", "red_flags", "modifiers", "findings")
+STEP_TITLES = {
+    "diagnosis": "Diagnosis",
+    "red_flags": "Red-flag screen",
+    "modifiers": "Patient factors",
+    "findings": "Findings",
+}
+_SESSION_KEY = "draft"
+
+
+@dataclass
+class Draft:
+    patient_id: int
+    plan_id: int | None = None  # set when reassessing an existing plan
+    base_version: int | None = None  # the version being reassessed
+    intake: dict = field(default_factory=dict)
+    adjustments: list = field(default_factory=list)
+    done: list = field(default_factory=list)  # steps completed
+
+    @property
+    def complete(self) -> bool:
+        return all(step in self.done for step in STEPS)
+
+    def next_step(self) -> str | None:
+        """The first step not done yet (None when the draft is ready for review)."""
+        return next((s for s in STEPS if s not in self.done), None)
+
+    def may_open(self, step: str) -> bool:
+        return all(s in self.done for s in STEPS[:STEPS.index(step)])
+
+
+def load_draft(patient_id: int) -> Draft | None:
+    data = session.get(_SESSION_KEY)
+    if not data or data.get("patient_id") != patient_id:
+        return None
+    return Draft(**data)
+
+
+def store_draft(draft: Draft) -> None:
+    session[_SESSION_KEY] = asdict(draft)
+
+
+def clear_draft() -> None:
+    session.pop(_SESSION_KEY, None)
+
+
+def age_on(date_of_birth: dt.date | None, today: dt.date) -> int | None:
+    if date_of_birth is None:
+        return None
+    return today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+
+
+# ------------------------------------------------------------------ form <-> intake
+
+
+def _yes_no(value) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _from_yes_no(value: str):
+    return {"yes": True, "no": False}.get(value)
+
+
+def _findings_owned(step: str) -> set[str]:
+    if step == "diagnosis":
+        return {"bamic"}
+    if step == "red_flags":
+        return set(forms.RED_FLAG_FINDINGS)
+    if step == "findings":
+        return set(forms.FINDINGS)
+    return set()
+
+
+def form_class(step: str, intake: dict):
+    if step == "findings":
+        return forms.findings_form(intake.get("diagnosis", ""))
+    return {"diagnosis": forms.DiagnosisForm, "red_flags": forms.RedFlagForm,
+            "modifiers": forms.ModifiersForm}[step]
+
+
+def form_data(step: str, intake: dict) -> dict:
+    """Initial form values for a step from an intake (prefill and going back)."""
+    findings = intake.get("findings") or {}
+    if step == "diagnosis":
+        grade = intake.get("grade")
+        return {"diagnosis": intake.get("diagnosis"), "grade": str(grade) if grade else "",
+                "bamic": findings.get("bamic") or ""}
+    if step == "red_flags":
+        flags = intake.get("red_flags") or {}
+        dvt = flags.get("dvt") or {}
+        data = {name: bool(flags.get(name)) for name in RED_FLAGS}
+        data["dvt_symptoms_present"] = bool(dvt.get("symptoms_present"))
+        data["wells_items"] = list(dvt.get("wells_items") or [])
+        for key in forms.RED_FLAG_FINDINGS:
+            value = findings.get(key)
+            if isinstance(value, bool):
+                value = _yes_no(value)
+            elif key == "temperature_c" and value is not None:
+                value = Decimal(str(value))
+            data[key] = value if value is not None else ("" if key != "temperature_c" else None)
+        return data
+    if step == "modifiers":
+        pregnancy = intake.get("pregnancy") or {}
+        return {"age": intake.get("age"), "sex": intake.get("sex") or "unspecified",
+                "side": intake.get("side") or "unspecified",
+                "pregnancy_pregnant": bool(pregnancy.get("pregnant")),
+                "pregnancy_weeks": pregnancy.get("weeks"),
+                "pregnancy_months_post_partum": pregnancy.get("months_post_partum"),
+                "pregnancy_obstetric_contraindication": bool(pregnancy.get("obstetric_contraindication")),
+                "comorbidities": list(intake.get("comorbidities") or []),
+                "medications": list(intake.get("medications") or [])}
+    data = {}
+    for key in forms.FINDINGS_BY_DIAGNOSIS.get(intake.get("diagnosis"), ()):
+        kind = forms.FINDINGS[key][0]
+        value = findings.get(key)
+        if kind == "pair":
+            value = value if isinstance(value, dict) else {}
+            data[f"{key}_injured"], data[f"{key}_uninjured"] = value.get("injured"), value.get("uninjured")
+        elif kind == "bool":
+            data[key] = _yes_no(value)
+        elif kind == "int":
+            data[key] = value
+        else:
+            data[key] = value or ""
+    return data
+
+
+def intake_part(step: str, form) -> dict:
+    """The intake keys a step's submitted form gives (findings under 'findings')."""
+    if step == "diagnosis":
+        hamstring = form.diagnosis.data == "hamstring_strain"
+        part = {"diagnosis": form.diagnosis.data, "grade": int(form.grade.data) if hamstring and form.grade.data
+                else None, "findings": {}}
+        if hamstring and (form.bamic.data or "").strip():
+            part["findings"]["bamic"] = form.bamic.data.strip()
+        return part
+    if step == "red_flags":
+        flags = {name: bool(form[name].data) for name in RED_FLAGS}
+        dvt = bool(form.dvt_symptoms_present.data)
+        flags["dvt"] = {"symptoms_present": dvt, "wells_items": list(form.wells_items.data or []) if dvt else []}
+        findings = {}
+        # Follow-up questions only count when their flag is ticked (they are hidden otherwise).
+        for _, _, _, group_flags, extras in forms.RED_FLAG_GROUPS:
+            if not any(form[name].data for name, _ in group_flags):
+                continue
+            for key in extras:
+                if key == "wells_items":
+                    continue
+                value = form[key].data
+                if key == "temperature_c":
+                    value = float(value) if value is not None else None
+                elif value in ("yes", "no"):
+                    value = _from_yes_no(value)
+                if value not in (None, ""):
+                    findings[key] = value
+        return {"red_flags": flags, "findings": findings}
+    if step == "modifiers":
+        pregnancy = {"pregnant": bool(form.pregnancy_pregnant.data),
+                     "weeks": form.pregnancy_weeks.data,
+                     "months_post_partum": form.pregnancy_months_post_partum.data,
+                     "obstetric_contraindication": bool(form.pregnancy_obstetric_contraindication.data)}
+        part = {"sex": form.sex.data, "side": form.side.data, "pregnancy": pregnancy,
+                "comorbidities": list(form.comorbidities.data or []),
+                "medications": list(form.medications.data or [])}
+        if form.age.data is not None:
+            part["age"] = form.age.data
+        return part
+    findings = {}
+    for key, (kind, _, _) in forms.FINDINGS.items():
+        if kind == "pair":
+            if f"{key}_injured" not in form:
+                continue
+            pair = {side: form[f"{key}_{side}"].data for side in ("injured", "uninjured")}
+            pair = {k: v for k, v in pair.items() if v is not None}
+            if pair:
+                findings[key] = pair
+            continue
+        if key not in form:
+            continue
+        value = form[key].data
+        if kind == "bool":
+            value = _from_yes_no(value)
+        if value not in (None, ""):
+            findings[key] = value
+    return {"findings": findings}
+
+
+def merge(intake: dict, step: str, part: dict) -> dict:
+    """A new intake: `intake` with the keys owned by `step` replaced by `part`."""
+    result = {k: v for k, v in intake.items() if k != "findings"}
+    part = dict(part)
+    findings = {k: v for k, v in (intake.get("findings") or {}).items()
+                if k not in _findings_owned(step)}
+    findings.update(part.pop("findings", {}))
+    if step == "modifiers":
+        result.pop("age", None)
+    result.update(part)
+    if result.get("grade") is None:
+        result.pop("grade", None)
+    if step == "diagnosis":  # keep only the findings that the new diagnosis asks about
+        wanted = set(forms.FINDINGS_BY_DIAGNOSIS.get(result["diagnosis"], ())) | set(forms.RED_FLAG_FINDINGS)
+        findings = {k: v for k, v in findings.items() if k in wanted or k == "bamic"}
+    result["findings"] = findings
+    return result
+
+
+def _field_for(form, path: str):
+    """The form field an intake error path names ('findings.ake_deficit_deg' -> ake_deficit_deg)."""
+    parts = [p for p in path.replace("[", ".").replace("]", "").split(".") if p and not p.isdigit()]
+    for i in range(len(parts)):
+        name = "_".join(parts[i:])
+        if name in form:
+            return form[name]
+    if parts and parts[-1] in ("dvt",) and "dvt_symptoms_present" in form:
+        return form["dvt_symptoms_present"]
+    if len(parts) >= 2 and f"{parts[-2]}_injured" in form:  # a pair given as a whole
+        return form[f"{parts[-2]}_injured"]
+    if parts and f"{parts[-1]}_injured" in form:
+        return form[f"{parts[-1]}_injured"]
+    return None
+
+
+def attach_error(form, exc: IntakeError) -> None:
+    target = _field_for(form, exc.field or "")
+    if target is not None:
+        target.errors = list(target.errors) + [exc.message]
+    else:
+        form.form_errors.append(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+
+
+def submit_step(draft: Draft, step: str, form) -> bool:
+    """Validate a posted step through the form and then the planner; store it when both accept."""
+    if not form.validate_on_submit():
+        return False
+    candidate = merge(draft.intake, step, intake_part(step, form))
+    try:
+        parse_intake(candidate)
+    except IntakeError as exc:
+        attach_error(form, exc)
+        return False
+    if step == "diagnosis" and draft.intake.get("diagnosis") not in (None, candidate["diagnosis"]):
+        # A different diagnosis asks different findings: walk through them again.
+        draft.done = [s for s in draft.done if s != "findings"]
+    draft.intake = candidate
+    if step not in draft.done:
+        draft.done.append(step)
+    store_draft(draft)
+    return True

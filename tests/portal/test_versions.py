@@ -1,0 +1,208 @@
+"""Saving, reassessment, history, PDFs, and snapshots that later library edits never change."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from rehab.extensions import db
+from rehab.models import AuditEntry, Exercise, Plan, PlanVersion
+from rehab.portal.rendering import clear_version_bodies
+
+P1 = "P1_acute_protection"
+
+
+def _strip_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_save_creates_version_1_with_a_full_snapshot(app, wizard, cases):
+    wizard.run(cases.hamstring_2)
+    first = re.findall(rf'id="item-{P1}-([a-z0-9_]+)"', wizard.review().get_data(as_text=True))[0]
+    wizard.adjust(op="remove", phase=P1, exercise_id=first)
+    plan_id, number = wizard.save(note="first visit")
+    assert number == 1
+    with app.app_context():
+        version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id)).scalar_one()
+        assert version.intake["diagnosis"] == "hamstring_strain" and version.intake["grade"] == 2
+        assert version.adjustments == [{"op": "remove", "phase": P1, "exercise_id": first}]
+        assert version.note == "first visit"
+        printed = {i["exercise_id"] for p in version.plan["phases"] for i in p["items"]}
+        assert first not in {i["exercise_id"] for p in version.plan["phases"] if p["id"] == P1 for i in p["items"]}
+        assert set(version.figures) == printed and all("start" in f for f in version.figures.values())
+        assert db.session.execute(db.select(AuditEntry).filter_by(action="plan_version_save")).scalar_one()
+    with wizard.client.session_transaction() as s:
+        assert "draft" not in s  # the draft is gone once saved
+    page = wizard.client.get(f"/plans/{plan_id}/versions/1").get_data(as_text=True)
+    assert "Version 1" in page and "first visit" in page
+
+
+def test_reassessment_creates_version_2_prefilled(app, wizard, saved_plan):
+    plan_id, _ = saved_plan
+    response = wizard.client.post(f"/plans/{plan_id}/reassess")
+    assert response.headers["Location"].endswith("/plans/new/diagnosis")
+    step1 = wizard.client.get(wizard.url("diagnosis")).get_data(as_text=True)
+    assert 'checked id="diagnosis-0"' in step1 and "Reassessment for version 2" in step1
+    for step in ("diagnosis", "red_flags", "modifiers"):  # keep what was prefilled
+        form = wizard.client.get(wizard.url(step)).get_data(as_text=True)
+        assert wizard.post(step, _form_values(form)).status_code == 302
+    findings = _form_values(wizard.client.get(wizard.url("findings")).get_data(as_text=True))
+    assert findings["ake_deficit_deg"] == "25"
+    findings.update(days_since_onset="14", nprs_rest="0", nprs_activity="1", ake_deficit_deg="8",
+                    walking="pain_free", slow_jog_pain_free="yes", isometric_50_70_pain_free="yes")
+    assert wizard.post("findings", findings).status_code == 302
+    new_plan_id, number = wizard.save()
+    assert (new_plan_id, number) == (plan_id, 2)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Plan)).scalar() == 1
+        v2 = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id, number=2)).scalar_one()
+        assert v2.intake["findings"]["ake_deficit_deg"] == 8
+
+
+def _form_values(html: str) -> dict:
+    """The values a browser would submit for the wizard form on a page."""
+    values: dict = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) == "csrf_token":
+            continue
+        kind = (re.search(r'type="([^"]+)"', tag) or [None, "text"])[1]
+        value = (re.search(r'value="([^"]*)"', tag) or [None, ""])[1]
+        if kind in ("checkbox", "radio"):
+            if " checked" in tag:
+                values.setdefault(name.group(1), []).append(value)
+        else:
+            values[name.group(1)] = value
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body)
+        if chosen:
+            values[name] = chosen.group(1)
+    return values
+
+
+def test_history_shows_what_changed(app, wizard, saved_plan):
+    plan_id, _ = saved_plan
+    wizard.client.post(f"/plans/{plan_id}/reassess")
+    for step in ("diagnosis", "red_flags", "modifiers"):
+        wizard.post(step, _form_values(wizard.client.get(wizard.url(step)).get_data(as_text=True)))
+    findings = _form_values(wizard.client.get(wizard.url("findings")).get_data(as_text=True))
+    wizard.post("findings", findings)
+    html = wizard.review().get_data(as_text=True)
+    ids = re.findall(rf'id="item-{P1}-([a-z0-9_]+)"', html)
+    wizard.adjust(op="remove", phase=P1, exercise_id=ids[0])
+    wizard.adjust(op="dose", phase=P1, exercise_id=ids[1], sets="4", reps="9", hold_s="", per_day="2",
+                  days_per_week="6")
+    wizard.save()
+    page = wizard.client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "Version 1" in page and "Version 2" in page
+    assert re.search(r'class="removed">Removed: ', page)
+    assert re.search(r'class="dose-change">Dose of .*?4 sets x 9 reps', page, re.S)
+    same = wizard.client.get(f"/plans/{plan_id}?a=1&b=1").get_data(as_text=True)
+    assert "Choose two different versions" in same
+
+
+def test_saved_version_is_immune_to_library_edits(app, portal, saved_plan):
+    plan_id, number = saved_plan
+    url = f"/plans/{plan_id}/versions/{number}"
+    portal.get(url)  # shows (and so clears) the "Saved" message
+    before_page = _strip_tokens(portal.get(url).get_data(as_text=True))
+    before_pdf = _pdf_text(portal.get(url + "/plan.pdf").data)
+    with app.app_context():
+        version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id)).scalar_one()
+        slugs = list(version.figures)
+        for row in db.session.execute(db.select(Exercise).where(Exercise.slug.in_(slugs))).scalars():
+            data = dict(row.data)
+            data["name"] = "RENAMED " + data["name"]
+            data["steps"] = ["Changed step one.", "Changed step two.", "Changed step three."]
+            data["figure"] = {"start": {"body": "standing"}, "end": {"body": "standing"}}
+            row.data = data
+            row.name = data["name"]
+        db.session.commit()
+    clear_version_bodies()  # render again from the snapshot, not from this process's cache
+    after_page = _strip_tokens(portal.get(url).get_data(as_text=True))
+    after_pdf = _pdf_text(portal.get(url + "/plan.pdf").data)
+    assert after_page == before_page
+    assert "RENAMED" not in after_page and "Changed step" not in after_pdf
+    assert re.sub(r"\d{1,2} \w+ \d{4}", "", after_pdf) == re.sub(r"\d{1,2} \w+ \d{4}", "", before_pdf)
+
+
+def test_version_page_reads_only_the_snapshot(app, portal, saved_plan):
+    plan_id, number = saved_plan
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    portal.get(f"/plans/{plan_id}/versions/{number}")  # warm up the figure cache
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert portal.get(f"/plans/{plan_id}/versions/{number}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in statements if re.search(r"\bexercise\b", s, re.I)], statements
+    assert len(statements) <= 4, statements
+
+
+def test_pdf_download(portal, saved_plan):
+    plan_id, number = saved_plan
+    response = portal.get(f"/plans/{plan_id}/versions/{number}/plan.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "H-001" in response.headers["Content-Disposition"]
+    a4 = PdfReader(io.BytesIO(response.data)).pages[0].mediabox
+    letter = portal.get(f"/plans/{plan_id}/versions/{number}/plan.pdf?page_size=Letter&large_print=y")
+    assert letter.status_code == 200
+    size = PdfReader(io.BytesIO(letter.data)).pages[0].mediabox
+    assert round(float(a4.width)) == 595 and round(float(size.width)) == 612
+    assert portal.get(f"/plans/{plan_id}/versions/{number}/plan.pdf?page_size=A3").status_code == 400
+    # no referral letter for a plan that needs none
+    assert portal.get(f"/plans/{plan_id}/versions/{number}/referral.pdf").status_code == 404
+
+
+def test_refused_plan_is_saved_with_its_referral_letter(app, wizard, cases):
+    wizard.run(cases.cauda_equina)
+    plan_id, number = wizard.save()
+    page = wizard.client.get(f"/plans/{plan_id}/versions/{number}").get_data(as_text=True)
+    assert "badge-emergency" in page and "Download the referral letter" in page
+    assert "Download the plan (PDF)" not in page
+    letter = wizard.client.get(f"/plans/{plan_id}/versions/{number}/referral.pdf")
+    assert letter.mimetype == "application/pdf" and letter.data.startswith(b"%PDF")
+    assert "referral" in letter.headers["Content-Disposition"]
+    # the plan PDF of a refused version is the letter too
+    assert wizard.client.get(f"/plans/{plan_id}/versions/{number}/plan.pdf").data.startswith(b"%PDF")
+
+
+def test_database_error_rolls_back_and_says_so(app, wizard, monkeypatch, cases):
+    wizard.run(cases.hamstring_2)
+
+    def broken_commit():
+        raise OperationalError("INSERT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(db.session, "commit", broken_commit)
+    response = wizard.client.post(f"/patients/{wizard.patient_id}/plans/draft/save")
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(PlanVersion)).scalar() == 0
+    with wizard.client.session_transaction() as s:
+        assert "draft" in s  # the clinician can try again
+
+
+@pytest.mark.parametrize("path", ["/patients/{pid}", "/plans/{plan}"])
+def test_patient_page_lists_plans(portal, saved_plan, patient_id, path):
+    plan_id, _ = saved_plan
+    html = portal.get(path.format(pid=patient_id, plan=plan_id)).get_data(as_text=True)
+    assert "Version 1" in html and "Reassess" in html
