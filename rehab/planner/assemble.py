@@ -61,6 +61,18 @@ def library_version(library: dict[str, Exercise]) -> str:
     return payload.hex()[:12]
 
 
+# BAMIC -> classic grade (reference 1.1); BAMIC 3 is "2 (upper) or 3": the conservative side.
+BAMIC_GRADE = {"0": 1, "1": 1, "2": 2, "3": 3, "4": 3}
+
+
+def effective_grade(intake: Intake) -> int | None:
+    """The classic hamstring grade to plan with: the worse of the clinical grade and the MRI."""
+    if intake.diagnosis != "hamstring_strain":
+        return None
+    bamic = intake.findings.bamic
+    return max(intake.grade or 1, BAMIC_GRADE[bamic[0]] if bamic else 1)
+
+
 class Context:
     """Everything derived once from the intake, shared by assembly and adjustments."""
 
@@ -69,10 +81,10 @@ class Context:
         self.intake, self.library, self.rules = intake, library, rules
         self.protocol: Protocol = protocols[intake.diagnosis]
         self.states = patient_states(intake)
+        self.grade = effective_grade(intake)
         bamic = intake.findings.bamic or ""
         self.intratendinous = intake.diagnosis == "hamstring_strain" and bamic.endswith("c")
-        self.severe = intake.diagnosis == "hamstring_strain" and (
-            intake.grade == 3 or bamic[:1] == "4" or self.intratendinous)
+        self.severe = self.grade == 3 or self.intratendinous
         self._reasons: dict[tuple[str, str], str | None] = {}
 
     def reason(self, exercise_id: str, phase: str) -> str | None:
@@ -110,8 +122,8 @@ class Context:
         if exercise.category in LOADING and sets and sets >= 3 and (older or early_severe):
             sets -= 1  # start lower: older patients and grade 3 / intratendinous injuries
         effort = base.effort
-        if exercise.category in LOADING and code in EFFORT_BY_PHASE:
-            phase_rpe = EFFORT_BY_PHASE[code]
+        phase_rpe = self.protocol.phases[code].rpe or EFFORT_BY_PHASE.get(code)
+        if exercise.category in LOADING and phase_rpe:
             effort = RPE.sub(phase_rpe, effort) if RPE.search(effort) else f"{phase_rpe}; {effort}"
         rule = PAIN_RULE[self.protocol.kind]
         if exercise.category not in ("ergonomics_education", "cryotherapy_rice") and \
@@ -134,7 +146,8 @@ class Context:
         out = []
         for kind in ("easier", "harder"):
             other = getattr(ex, kind)
-            if other in self.library and self.reason(other, phase) is None and other not in chosen:
+            if other in self.library and other not in chosen and self.suits(self.library[other], phase) \
+                    and self.reason(other, phase) is None:
                 out.append(t.Alternative(other, self.library[other].name, kind))
         if not out:
             for other in sorted(self.library):
@@ -156,18 +169,30 @@ def _select(ctx: Context, phase: str) -> list[str]:
     chosen: list[str] = []
     for category in ctx.required_categories(phase):
         pick = next((i for i in safe if ctx.library[i].category == category and i not in chosen), None)
-        if pick is None:  # a modifier asks for a category this condition's list lacks
-            pick = next((i for i in sorted(ctx.library) if ctx.library[i].category == category
-                         and i not in chosen and ctx.reason(i, phase) is None
-                         and any(code in phases for phases in ctx.library[i].suits.values())), None)
+        if pick is None:  # the rules removed every option this condition has: borrow a benign one
+            pick = next(iter(_fallbacks(ctx, phase, category, chosen)), None)
         if pick:
             chosen.append(pick)
+    # then the protocol's preferences: at least one beyond the required categories
+    target = min(MAX_ITEMS, max(TARGET_ITEMS, len(chosen) + 1))
     for i in [p for p in preferred if p in safe] + safe:
-        if len(chosen) >= TARGET_ITEMS or (len(chosen) >= MIN_ITEMS and i not in preferred):
+        if len(chosen) >= target or (len(chosen) >= MIN_ITEMS and i not in preferred):
             break
         if i not in chosen:
             chosen.append(i)
     return chosen[:MAX_ITEMS]
+
+
+def _fallbacks(ctx: Context, phase: str, category: str, chosen: list[str]) -> list[str]:
+    """Safe exercises of `category` from other conditions' lists for this phase, with no risk
+    tag at all, the most widely used first: a gentle stand-in when the safety rules leave the
+    condition's own list without one (e.g. balance work the age modifier asks for)."""
+    code = CODE_BY_PHASE[phase]
+    candidates = [ex for ex in ctx.library.values()
+                  if ex.category == category and not ex.tags and ex.id not in chosen
+                  and ctx.reason(ex.id, phase) is None]
+    uses = {ex.id: sum(code in phases for phases in ex.suits.values()) for ex in candidates}
+    return sorted((i for i in uses if uses[i]), key=lambda i: (-uses[i], i))
 
 
 def _excluded(ctx: Context, phase: str) -> list[t.Exclusion]:
@@ -187,11 +212,7 @@ def _duration(ctx: Context, phase: str) -> t.Duration | None:
     table = ctx.protocol.phases[CODE_BY_PHASE[phase]].duration_days
     if not table:
         return None
-    grade = ctx.intake.grade
-    bamic = ctx.intake.findings.bamic
-    if bamic:  # BAMIC -> classic grade, the conservative side of 3 ("2 upper or 3")
-        grade = {"0": 1, "1": 1, "2": 2, "3": 3, "4": 3}[bamic[0]]
-    low, high = table.get(str(grade), table.get("all", next(iter(table.values()))))
+    low, high = table.get(str(ctx.grade), table.get("all", next(iter(table.values()))))
     if ctx.intratendinous:  # "c" injuries: lengthen each phase [TB/PH]
         low, high = round(low * 1.5), round(high * 1.5)
     return t.Duration(low, high)
@@ -222,6 +243,10 @@ def _education(ctx: Context, current: str) -> list[str]:
     if ctx.intake.red_flags.dvt.wells_items and not ctx.intake.red_flags.dvt.symptoms_present:
         out.append("You have a risk factor for blood clots: learn the warning signs of a clot in "
                    "the leg (swollen, warm, red or tender calf) and act on them the same day.")
+    if "neuro_deficit" in s and ctx.intake.diagnosis in ("piriformis_syndrome",
+                                                         "sitting_related_posterior_thigh_soreness"):
+        out.append("A nerve sign was found: your physio will also check your lower back as the "
+                   "source and manage it as sciatica, or refer you.")
     if ctx.intake.diagnosis == "hamstring_strain" and current == PHASES[0]:
         out.append("First 72 hours: avoid HARM - Heat, Alcohol, Running and Massage.")
     return out

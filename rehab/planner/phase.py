@@ -18,8 +18,15 @@ def irritable(intake: Intake, kind: str) -> tuple[bool, list[str]]:
     why = []
     if f.nprs_rest is not None and f.nprs_rest >= 4:
         why.append(f"pain at rest {f.nprs_rest}/10 (4 or more)")
-    if f.nprs_activity is not None and f.nprs_activity >= 6:
-        why.append(f"pain with daily activity {f.nprs_activity}/10 (6 or more)")
+    # Walking and sitting are daily activities; a score without a context (back pain, or leg
+    # pain outside radicular pain) is held to the activity threshold too (conservative).
+    activity = [("pain with daily activity", f.nprs_activity), ("pain when walking", f.nprs_walking),
+                ("pain when sitting", f.sitting_nprs), ("back pain", f.back_nprs)]
+    if kind != "radicular":
+        activity.append(("leg pain", f.leg_nprs))
+    for label, score in activity:
+        if score is not None and score >= 6:
+            why.append(f"{label} {score}/10 (6 or more)")
     if f.response_24h == "flare":
         why.append("flare-up in the 24 hours after loading")
     if kind == "radicular":

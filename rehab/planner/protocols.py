@@ -46,6 +46,9 @@ class PhaseProtocol(_Model):
     required_categories: list[Literal[CATEGORIES]]  # type: ignore[valid-type]
     preferred: list[str]
     precautions: list[str]
+    # Effort for loading exercises in this phase when the condition's protocol sets its own
+    # (e.g. tendinopathy heavy slow resistance at RPE 6-8 in P2); else the reference 0.3 guide.
+    rpe: str | None = None
 
 
 class Protocol(_Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rehab.library.schema import Exercise
 from rehab.planner.intake import Intake
 from rehab.planner.protocols import Exclusion, Rules
+from rehab.planner.triage import is_pregnant
 from rehab.vocab import CODE_BY_PHASE
 
 SPINE_DIAGNOSES = {"sciatica_lumbar_radiculopathy", "referred_pain_lumbar_facet", "lumbar_spinal_stenosis"}
@@ -15,7 +16,7 @@ def patient_states(intake: Intake) -> set[str]:
     """The states exercise files and rules.yaml speak of (vocab.STATES), from the intake."""
     f, preg = intake.findings, intake.pregnancy
     states = set(intake.comorbidities) | set(intake.medications)
-    if preg.pregnant:
+    if is_pregnant(intake):
         states.add("pregnant")
         # Weeks not given: assume past the first trimester (conservative).
         if preg.weeks is None or preg.weeks >= 13:
@@ -52,7 +53,7 @@ def _matches(exercise: Exercise, rule: Exclusion) -> str | None:
 
 
 def direction_rules(intake: Intake) -> list[tuple[set[str], str]]:
-    """Sciatica and facet pain: avoid the direction that peripheralises or provokes."""
+    """Sciatica: the peripheralising direction is excluded in every phase (reference 2.2)."""
     if intake.diagnosis != "sciatica_lumbar_radiculopathy":
         return []
     pref = intake.findings.directional_preference
@@ -88,6 +89,8 @@ def exclusion_reason(exercise: Exercise, phase: str, intake: Intake, states: set
         keys.append("hamstring_strain_severe")
     if dx == "hamstring_strain" and intratendinous:
         keys.append("hamstring_strain_intratendinous")
+    if dx == "piriformis_syndrome" and "neuro_deficit" in states:
+        keys.append("sciatica_lumbar_radiculopathy")  # 1.4: a deficit is managed as radiculopathy
     for key in keys:
         cond = rules.conditions.get(key)
         if cond is None:
@@ -96,15 +99,13 @@ def exclusion_reason(exercise: Exercise, phase: str, intake: Intake, states: set
             hit = _matches(exercise, rule)
             if hit:
                 return f"{cond.label}: no {hit} {scope}"
-    if dx == "sciatica_lumbar_radiculopathy" and code == "P2" and "neural_tensioner" in exercise.tags \
+    if dx == "sciatica_lumbar_radiculopathy" and "neural_tensioner" in exercise.tags \
             and "neuro_exam_normal" not in states:
-        return "Sciatica: nerve tensioners in P2 only with a normal neurological examination"
-    if dx == "sciatica_lumbar_radiculopathy" and code in ("P1", "P2") or \
-            (dx == "sciatica_lumbar_radiculopathy" and intake.findings.directional_preference in ("extension", "flexion")):
-        for tags, why in direction_rules(intake):
-            hit = [t for t in exercise.tags if t in tags]
-            if hit:
-                return f"Sciatica: {why} ({', '.join(hit)})"
+        return "Sciatica: nerve tensioners only with a normal neurological examination"
+    for tags, why in direction_rules(intake):
+        hit = [t for t in exercise.tags if t in tags]
+        if hit:
+            return f"Sciatica: {why} ({', '.join(hit)})"
     # The exercise's own contraindications
     hit = [s for s in exercise.avoid_with if s in states]
     if hit:

@@ -63,3 +63,20 @@ def test_pdf_written(tmp_path):
     proc = run("--input", "-", "--pdf", str(refused), stdin=json.dumps(
         {**INTAKE, "red_flags": {"bladder_bowel_change": True}}))
     assert proc.returncode == 0 and refused.read_bytes().startswith(b"%PDF")
+
+
+def test_same_input_gives_byte_identical_json_every_time():
+    intakes = [INTAKE,
+               {"diagnosis": "sciatica_lumbar_radiculopathy", "age": 70, "comorbidities": ["osteoporosis"],
+                "findings": {"leg_nprs": 7, "directional_preference": "flexion"}},
+               {"diagnosis": "sacroiliac_joint_dysfunction", "pregnancy": {"pregnant": True, "weeks": 20},
+                "findings": {"nprs_rest": 2}},
+               {"diagnosis": "hamstring_strain", "grade": 1, "red_flags": {"dvt": {"symptoms_present": True}}}]
+    for intake in intakes:
+        text = json.dumps(intake)
+        first, second = run("--input", "-", "--json", stdin=text), run("--input", "-", "--json", stdin=text)
+        assert first.returncode == second.returncode == 0
+        assert first.stdout == second.stdout and first.stdout.strip()
+        # key order in the input does not matter either
+        reordered = json.dumps(dict(reversed(list(intake.items()))))
+        assert run("--input", "-", "--json", stdin=reordered).stdout == first.stdout

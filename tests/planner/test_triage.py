@@ -100,3 +100,116 @@ def test_obstetric_contraindication_refuses():
 def test_several_flags_take_the_highest_level_and_keep_every_reason():
     result = level(flags={"progressive_neuro_deficit": True, "saddle_anaesthesia": True})
     assert result.level == "emergency" and len(result.reasons) == 2
+
+
+# ---- conservative readings of section 3 (see the notes in each test)
+
+def test_wells_signs_count_as_symptoms_even_if_the_box_was_not_ticked():
+    """A swollen, pitting calf is a DVT symptom; only risk factors alone may proceed."""
+    result = level("hamstring_strain", flags={"dvt": {"symptoms_present": False, "wells_items": [
+        "calf_swelling_3cm", "pitting_oedema"]}})
+    assert result.wells_score == 2 and result.level == "emergency"
+    result = level("hamstring_strain", flags={"dvt": {"wells_items": ["previous_dvt", "bedridden_or_recent_surgery"]}})
+    assert result.allowed and result.wells_score is None
+
+
+@pytest.mark.parametrize("pregnancy", [{"pregnant": True, "weeks": 30}, {"months_post_partum": 2}])
+def test_dvt_symptoms_in_pregnancy_or_post_partum_are_emergency_whatever_the_score(pregnancy):
+    result = level("sacroiliac_joint_dysfunction", pregnancy=pregnancy, flags={"dvt": {
+        "symptoms_present": True, "wells_items": ["calf_swelling_3cm"]}})
+    assert result.wells_score == 1 and result.level == "emergency"
+
+
+def test_dvt_long_after_birth_follows_the_wells_rule():
+    result = level("sacroiliac_joint_dysfunction", pregnancy={"months_post_partum": 8}, flags={"dvt": {
+        "symptoms_present": True, "wells_items": ["calf_swelling_3cm"]}})
+    assert result.level == "urgent"
+
+
+@pytest.mark.parametrize("diagnosis, expected", [
+    ("proximal_hamstring_tendinopathy", "emergency"),  # deep lower-buttock pain
+    ("piriformis_syndrome", "emergency"),
+    ("sacroiliac_joint_dysfunction", "emergency"),
+    ("referred_pain_lumbar_facet", "emergency"),
+    ("lumbar_spinal_stenosis", "emergency"),
+    ("hamstring_strain", "urgent"),
+    ("muscle_cramps", "urgent"),
+    ("sitting_related_posterior_thigh_soreness", "urgent"),
+    ("ischial_bursitis", "urgent"),  # septic bursitis in someone otherwise well
+])
+def test_fever_level_depends_on_spinal_or_deep_buttock_pain(diagnosis, expected):
+    assert level(diagnosis, findings={"temperature_c": 38.4}).level == expected
+    assert level(diagnosis, findings={"temperature_c": 38.4, "systemically_unwell": True}).level == "emergency"
+
+
+def test_temperature_below_38_is_not_fever():
+    assert level("hamstring_strain", findings={"temperature_c": 37.6}).allowed
+
+
+@pytest.mark.parametrize("findings", [{"weight_bearing": "unable"}, {"walking": "unable"}])
+def test_unable_to_bear_weight_is_emergency_even_without_the_trauma_flag(findings):
+    assert level("hamstring_strain", findings=findings).level == "emergency"
+
+
+@pytest.mark.parametrize("findings, expected", [
+    ({"weight_bearing": "full"}, "urgent"),
+    ({"walking": "painful"}, "urgent"),
+    ({"weight_bearing": "partial"}, "urgent"),  # "who can still walk", if only with a limp
+    ({"walking": "aided"}, "urgent"),
+    ({"weight_bearing": "unable", "walking": "aided"}, "emergency"),
+    ({}, "emergency"),  # weight-bearing not assessed: conservative
+    ({"weight_bearing": "full", "high_energy_trauma": True}, "emergency"),
+])
+def test_minor_fall_levels(findings, expected):
+    assert level("hamstring_strain", flags={"trauma_fracture_signs": True}, findings=findings,
+                 comorbidities=["osteoporosis"]).level == expected
+
+
+def test_high_energy_trauma_alone_is_emergency():
+    assert level("hamstring_strain", findings={"high_energy_trauma": True, "weight_bearing": "full"}).level == "emergency"
+
+
+def test_cold_pale_foot_is_emergency_even_without_the_claudication_flag():
+    assert level("muscle_cramps", findings={"rest_pain_or_cold_pale_foot": True}).level == "emergency"
+
+
+@pytest.mark.parametrize("extra", [{"comorbidities": ["cancer_history"]},
+                                   {"red_flags": {"dvt": {"wells_items": ["active_cancer"]}}}])
+def test_cancer_recorded_anywhere_is_the_cancer_red_flag(extra):
+    raw = {"diagnosis": "referred_pain_lumbar_facet", **extra}
+    assert triage(parse_intake(raw)).level == "urgent"
+    raw["findings"] = {"neuro_exam": "stable_deficit"}
+    assert triage(parse_intake(raw)).level == "emergency"
+
+
+def test_bilateral_radicular_pain_is_a_cauda_equina_warning_but_bilateral_stenosis_is_not():
+    assert level("sciatica_lumbar_radiculopathy", side="bilateral").level == "emergency"
+    assert level("lumbar_spinal_stenosis", side="bilateral").allowed
+    assert level("sacroiliac_joint_dysfunction", side="bilateral").allowed
+    assert level("referred_pain_lumbar_facet", side="bilateral").allowed
+
+
+def test_adolescent_avulsion_wording_and_adult_pop_alone():
+    assert level("hamstring_strain", grade=2, age=25, findings={"pop_at_injury": True}).allowed
+    young = level("proximal_hamstring_tendinopathy", age=14, flags={"suspected_tendon_or_apophyseal_avulsion": True})
+    assert young.level == "urgent" and "X-ray" in " ".join(young.reasons)
+
+
+def test_avulsion_flag_refuses_even_with_orthopaedic_clearance():
+    assert level("hamstring_strain", grade=3, flags={"suspected_tendon_or_apophyseal_avulsion": True},
+                 findings={"orthopaedic_clearance": True}).level == "urgent"
+
+
+def test_grade_3_without_avulsion_signs_gets_a_plan():
+    assert level("hamstring_strain", grade=3, findings={"walking": "aided"}).allowed
+
+
+def test_obstetric_contraindication_refuses_even_if_pregnant_was_not_ticked():
+    assert level("sacroiliac_joint_dysfunction", pregnancy={"obstetric_contraindication": True}).level == "urgent"
+
+
+def test_every_refusal_names_where_to_refer():
+    for flags in ({"bladder_bowel_change": True}, {"vascular_claudication_pattern": True},
+                  {"night_pain_or_cancer_history": True}, {"progressive_neuro_deficit": True}):
+        result = level(flags=flags)
+        assert result.refer_to and all(r.strip() for r in result.reasons)
