@@ -204,7 +204,7 @@ def _excluded(ctx: Context, phase: str) -> list[t.Exclusion]:
             continue
         reason = ctx.reason(exercise_id, phase)
         if reason and not reason.startswith("Exercise not used in"):
-            out.append(t.Exclusion(exercise_id, phase, reason))
+            out.append(t.Exclusion(exercise_id, phase, reason, ctx.library[exercise_id].name))
     return out
 
 
@@ -218,11 +218,24 @@ def _duration(ctx: Context, phase: str) -> t.Duration | None:
     return t.Duration(low, high)
 
 
+GRADE_NOTE = re.compile(r"^Grade (\d)\b")
+
+
+def _for_grade(lines: list[str], grade: int | None) -> list[str]:
+    """Drop lines written for one grade only ("Grade 3 - ...") when the patient has another."""
+    out = []
+    for line in lines:
+        match = GRADE_NOTE.match(line)
+        if match is None or (grade is not None and int(match.group(1)) == grade):
+            out.append(line)
+    return out
+
+
 def _phase(ctx: Context, phase: str, items: list[t.Item]) -> t.Phase:
     proto = ctx.protocol.phases[CODE_BY_PHASE[phase]]
     return t.Phase(id=phase, name=proto.name, goals=list(proto.goals), entry_criteria=list(proto.entry),
                    exit_criteria=[c.text for c in proto.exit], duration_days=_duration(ctx, phase),
-                   items=items, precautions=list(proto.precautions),
+                   items=items, precautions=_for_grade(proto.precautions, ctx.grade),
                    patient_exit_criteria=[c.patient for c in proto.exit])
 
 

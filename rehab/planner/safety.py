@@ -42,14 +42,14 @@ def patient_states(intake: Intake) -> set[str]:
     return states
 
 
-def _matches(exercise: Exercise, rule: Exclusion) -> str | None:
+def _matches(exercise: Exercise, rule: Exclusion, meanings: dict[str, str]) -> str | None:
     """What part of an exclusion rule the exercise hits, in words; None if it passes."""
     if exercise.id in rule.ids:
-        return "this exercise"
+        return exercise.name
     if exercise.category in rule.categories:
         return f"{exercise.category.replace('_', ' ')} exercises"
     hit = [t for t in exercise.tags if t in rule.tags]
-    return ", ".join(hit) if hit else None
+    return ", ".join(f"{meanings.get(t, t)} ({t})" for t in hit) if hit else None
 
 
 def direction_rules(intake: Intake) -> list[tuple[set[str], str]]:
@@ -96,7 +96,7 @@ def exclusion_reason(exercise: Exercise, phase: str, intake: Intake, states: set
         if cond is None:
             continue
         for scope, rule in (("in every phase", cond.all), (f"in {code}", getattr(cond, code))):
-            hit = _matches(exercise, rule)
+            hit = _matches(exercise, rule, rules.tag_meanings)
             if hit:
                 return f"{cond.label}: no {hit} {scope}"
     if dx == "sciatica_lumbar_radiculopathy" and "neural_tensioner" in exercise.tags \

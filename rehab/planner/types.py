@@ -68,6 +68,7 @@ class Exclusion:
     exercise_id: str
     phase: str
     reason: str
+    name: str = ""  # the exercise's name, so a saved snapshot reads without the library
 
 
 @dataclass(frozen=True)

@@ -238,3 +238,16 @@ def test_piriformis_with_a_deficit_is_managed_as_radiculopathy(plan_for, real_li
     tags, categories, ids = CONDITIONS["sciatica_lumbar_radiculopathy"]["P1"]
     assert check_rule(plan, real_library, ("P1",), tags=tags, categories=categories, ids=ids, intake=raw)
     assert any("lower back" in line for line in plan.education)
+
+
+def test_grade_specific_precautions_only_for_that_grade(plan_for):
+    for grade, shown in ((2, False), (3, True)):
+        plan = plan_for("hamstring_strain", grade, findings={"days_since_onset": 5})
+        lines = plan.phases[0].precautions
+        assert any(line.startswith("Grade 3") for line in lines) is shown
+
+
+def test_excluded_entries_name_the_exercise_and_read_as_words(plan_for):
+    plan = plan_for("hamstring_strain", 2, findings={"days_since_onset": 5})
+    for entry in plan.excluded:
+        assert entry.name and "no this" not in entry.reason
