@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -90,18 +90,38 @@ class Plan:
         return asdict(self)
 
 
+def _build(cls, data: dict | None, **nested):
+    """cls(**data) keeping only the dataclass's fields (snapshots may carry extra keys)."""
+    if data is None:
+        return None
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    values.update(nested)
+    return cls(**values)
+
+
+def dosage_from_dict(data: dict | None) -> Dosage:
+    data = data or {}
+    required = {k: data.get(k) for k in ("sets", "reps", "hold_s", "per_day", "days_per_week")}
+    return _build(Dosage, data, effort=data.get("effort") or "", **required)
+
+
+def _item(data: dict) -> Item:
+    return _build(Item, data, dosage=dosage_from_dict(data.get("dosage")),
+                  alternatives=[_build(Alternative, a) for a in data.get("alternatives") or []])
+
+
+def _phase(data: dict) -> Phase:
+    return _build(Phase, data, duration_days=_build(Duration, data.get("duration_days")),
+                  items=[_item(i) for i in data.get("items") or []])
+
+
 def plan_from_dict(data: dict) -> Plan:
-    """Rebuild a Plan from its JSON (a saved snapshot), the inverse of Plan.to_dict()."""
+    """Rebuild a Plan from its JSON (a saved snapshot), the inverse of Plan.to_dict().
 
-    def item(d: dict) -> Item:
-        return Item(**{**d, "dosage": Dosage(**d["dosage"]),
-                       "alternatives": [Alternative(**a) for a in d.get("alternatives", [])]})
-
-    def phase(d: dict) -> Phase:
-        duration = d.get("duration_days")
-        return Phase(**{**d, "duration_days": Duration(**duration) if duration else None,
-                        "items": [item(i) for i in d["items"]]})
-
-    return Plan(**{**data, "referral": Referral(**data["referral"]),
-                   "phases": [phase(p) for p in data["phases"]],
-                   "excluded": [Exclusion(**e) for e in data["excluded"]]})
+    Tolerant of snapshots written by older or newer versions: unknown keys are
+    dropped and fields added since take their defaults.
+    """
+    return _build(Plan, data, referral=_build(Referral, data.get("referral") or {"level": "none", "reasons": []}),
+                  phases=[_phase(p) for p in data.get("phases") or []],
+                  excluded=[_build(Exclusion, e) for e in data.get("excluded") or []])

@@ -7,58 +7,21 @@ so a saved version looks and prints the same whatever happens to the library lat
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from functools import lru_cache
 
 from markupsafe import Markup
 
-from rehab.planner.types import Alternative, Dosage, Duration, Exclusion, Item, Phase, Plan, Referral
+from rehab.planner.types import dosage_from_dict, plan_from_dict  # noqa: F401 (re-exported)
 from rehab.vocab import PHASES
 
 DOSE_KEYS = ("sets", "reps", "hold_s", "duration_min", "per_day", "days_per_week", "per_side", "effort")
-
-
-def _build(cls, data: dict | None, **nested):
-    """cls(**data) keeping only the dataclass's fields (snapshots may carry extra keys)."""
-    if data is None:
-        return None
-    names = {f.name for f in fields(cls)}
-    values = {k: v for k, v in data.items() if k in names}
-    values.update(nested)
-    return cls(**values)
-
-
-def _dosage(data: dict | None) -> Dosage:
-    data = data or {}
-    required = {k: data.get(k) for k in ("sets", "reps", "hold_s", "per_day", "days_per_week")}
-    return _build(Dosage, data, effort=data.get("effort") or "", **required)
-
-
-def _item(data: dict) -> Item:
-    return _build(Item, data, dosage=_dosage(data.get("dosage")),
-                  alternatives=[_build(Alternative, a) for a in data.get("alternatives") or []])
-
-
-def _phase(data: dict) -> Phase:
-    return _build(Phase, data, duration_days=_build(Duration, data.get("duration_days")),
-                  items=[_item(i) for i in data.get("items") or []])
-
-
-def plan_from_dict(data: dict) -> Plan:
-    """The saved plan JSON back into the planner's dataclasses (for the PDF renderer)."""
-    from_dict = getattr(Plan, "from_dict", None)
-    if callable(from_dict):  # the planner's own, when it has one
-        return from_dict(data)
-    return _build(Plan, data, referral=_build(Referral, data.get("referral") or {"level": "none", "reasons": []}),
-                  phases=[_phase(p) for p in data.get("phases") or []],
-                  excluded=[_build(Exclusion, e) for e in data.get("excluded") or []])
 
 
 def dosage_text(dosage: dict | None) -> str:
     """One line for a dosage dict, in the printed plan's words."""
     from rehab.pdf.words import dosage_line
 
-    return dosage_line(_dosage(dosage)) if dosage else ""
+    return dosage_line(dosage_from_dict(dosage)) if dosage else ""
 
 
 def names_in(plan: dict) -> dict[str, str]:
