@@ -10,7 +10,9 @@ SQLite file in a temporary folder is used and removed afterwards. The database g
 migrations, the library from exercises/, one clinic with a clinician, the patients, and
 one saved plan. Load comes from wrk (Debian: apt-get install -y wrk) when it is on PATH,
 otherwise from a bounded Python client. Prints requests/s, latency percentiles and the
-ratio of each page to the bare route.
+ratio of each page to the bare route. The patient list's page 100 is the one its pager's
+Next links lead to (keyset cursors); a bare ?page=100 (old links, read by offset) is
+measured too.
 """
 
 from __future__ import annotations
@@ -155,6 +157,17 @@ def log_in(port: int) -> str:
     return _session_cookie(response) or cookie
 
 
+def follow_next(port: int, cookie: str, path: str, times: int) -> str:
+    """The address the pager's "Next" link leads to after `times` clicks from `path` (the
+    patient list's later pages are addressed by keyset cursors, as a clinician reaches them)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(times):
+        conn.request("GET", path, headers={"Cookie": cookie})
+        body = conn.getresponse().read().decode()
+        path = re.search(r'<a href="([^"]+)">Next', body).group(1).replace("&amp;", "&")
+    return path
+
+
 def check(port: int, cookie: str, path: str, expect: str) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port)
     conn.request("GET", path, headers={"Cookie": cookie})
@@ -255,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         pages = [
             ("bare Flask route", "/bench/bare", "ok"),
             ("plan review (saved version)", f"/plans/{plan_id}/versions/{number}", "Protect and settle"),
-            ("patient list, page 1", "/patients", "Page 1 of"),
-            ("patient list, page 100", "/patients?page=100", "Page 100 of"),
+            ("patient list, page 1", "/patients", "<span>Page 1</span>"),
+            ("patient list, page 100", follow_next(port, cookie, "/patients", 99), "<span>Page 100</span>"),
+            ("page 100 by ?page=100 (offset)", "/patients?page=100", "<span>Page 100</span>"),
             ("patient search 'smith'", "/patients?q=smith", "Smith"),
             ("library list", "/library", "Exercise library"),
         ]

@@ -44,9 +44,20 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    from sqlalchemy.orm import joinedload
+
+    # Every page shows the user's clinic: load it with the user, in one query by primary key.
+    # Read on every request (no per-process copy), so a change to the user shows at once.
+    user_by_id = (db.select(models.User).options(joinedload(models.User.clinic, innerjoin=True))
+                  .where(models.User.id == db.bindparam("user_id")))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+        try:
+            user_id = int(user_id)
+        except ValueError:
+            return None
+        return db.session.execute(user_by_id, {"user_id": user_id}).scalar_one_or_none()
 
 
 def register_blueprints(app: Flask) -> None:

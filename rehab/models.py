@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -115,15 +115,27 @@ class Patient(db.Model):
 
     plans: Mapped[list["Plan"]] = relationship(back_populates="patient", order_by="Plan.id")
 
-    __table_args__ = (
-        UniqueConstraint("clinic_id", "reference"),
-        Index("ix_patient_clinic_last_first", "clinic_id", "last_name", "first_name"),
-        Index("ix_patient_clinic_dob", "clinic_id", "date_of_birth"),
-    )
+    __table_args__ = (UniqueConstraint("clinic_id", "reference"),)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+# The patient list is ordered by lower(last name), lower(first name), id and searched by
+# name and reference prefix or date of birth (rehab.portal.operations.patient_page): one
+# index in the list's order, which pages, keyset cursors and last-name search read in order
+# and leave after a page; one in that order within a date of birth; one each for first-name
+# and reference search. The names are compared byte by byte: SQLite does so anyway, and on
+# PostgreSQL the migration (c3f1d2e4a5b6) gives each lower() COLLATE "C", as the queries
+# do; it is not repeated here because Alembic cannot reflect an index's collation to
+# compare it.
+Index("ix_patient_clinic_name", Patient.clinic_id, func.lower(Patient.last_name),
+      func.lower(Patient.first_name), Patient.id)
+Index("ix_patient_clinic_dob_name", Patient.clinic_id, Patient.date_of_birth, func.lower(Patient.last_name),
+      func.lower(Patient.first_name), Patient.id)
+Index("ix_patient_clinic_first_name", Patient.clinic_id, func.lower(Patient.first_name))
+Index("ix_patient_clinic_reference", Patient.clinic_id, func.lower(Patient.reference))
 
 
 class Plan(db.Model):

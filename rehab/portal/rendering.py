@@ -1,38 +1,91 @@
-"""Rendering helpers that outlive one request."""
+"""Rendering that outlives one request: the parts of pages that cannot change.
+
+Per-process caches, each keyed so that it can never serve a stale page: a saved version
+never changes once saved (keyed by its id and save time, so a reused id is never served
+stale), and the library list is keyed by a stamp read from the database on every request
+(so an admin's edit shows at once in every worker).
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from types import SimpleNamespace
 
-from flask import render_template
-from markupsafe import Markup
+from flask import current_app, render_template, request
+from markupsafe import Markup, escape
 
 from rehab.portal.snapshot import names_in
 
-_BODIES: OrderedDict[tuple, Markup] = OrderedDict()
-_BODIES_LOCK = threading.Lock()
-BODY_CACHE_SIZE = 64
+_VERSIONS: OrderedDict[tuple, SimpleNamespace] = OrderedDict()
+_LIBRARY: dict = {}
+_LOCK = threading.Lock()
+VERSION_CACHE_SIZE = 64
 
 
-def version_body(version) -> Markup:
-    """The rendered plan of a saved version. A version never changes once saved, so each
-    process renders it once (keyed by id and save time, so a reused id is never served stale)."""
-    key = (version.id, version.plan_id, version.number, version.created_at.isoformat())
-    with _BODIES_LOCK:
-        body = _BODIES.get(key)
-        if body is not None:
-            _BODIES.move_to_end(key)
-            return body
-    body = Markup(render_template("portal/_plan.html", plan=version.plan, figures=version.figures,
-                                  names=names_in(version.plan), editable=False))
-    with _BODIES_LOCK:
-        _BODIES[key] = body
-        while len(_BODIES) > BODY_CACHE_SIZE:
-            _BODIES.popitem(last=False)
-    return body
+def version_parts(head, load_snapshot) -> SimpleNamespace:
+    """The parts of a saved version's page drawn from its snapshot alone (heading, the box
+    before the toolbar, the download forms, and the plan with the clinician's changes).
+
+    `head`: the version's id, plan_id, number and created_at; `load_snapshot(id)` returns the
+    PlanVersion, and is called only when this process has not drawn the version yet. The
+    download links depend on where the app is mounted, so that is part of the key too."""
+    key = (head.id, head.plan_id, head.number, head.created_at.isoformat(), request.script_root)
+    with _LOCK:
+        parts = _VERSIONS.get(key)
+        if parts is not None:
+            _VERSIONS.move_to_end(key)
+            return parts
+    version = load_snapshot(head.id)
+    plan = version.plan
+    body = Markup(render_template("portal/_plan.html", plan=plan, figures=version.figures,
+                                  names=names_in(plan), editable=False))
+    module = current_app.jinja_env.get_template("portal/_version_parts.html").make_module({
+        "version": version, "plan": plan, "body": body,
+        "names": names_in(plan) if version.adjustments else {}})
+    parts = SimpleNamespace(heading=module.heading, before_toolbar=module.before_toolbar,
+                            downloads=module.downloads, after_toolbar=module.after_toolbar)
+    with _LOCK:
+        _VERSIONS[key] = parts
+        while len(_VERSIONS) > VERSION_CACHE_SIZE:
+            _VERSIONS.popitem(last=False)
+    return parts
+
+
+def library_table(stamp: tuple, load_rows) -> SimpleNamespace:
+    """The library list (its count and table), drawn again only when `stamp` changes;
+    `load_rows()` gives the rows then."""
+    with _LOCK:
+        cached = _LIBRARY.get("list")
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    rows = load_rows()
+    table = SimpleNamespace(count=len(rows),
+                            html=Markup(render_template("portal/_library_table.html", exercises=rows)))
+    with _LOCK:
+        _LIBRARY["list"] = (stamp, table)
+    return table
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def patient_rows(rows, patient_url: str) -> Markup:
+    """The rows of the patient list (id, last_name, first_name, reference, date_of_birth, sex, ...).
+
+    Written here rather than in the template, where a page of 50 rows cost four times as
+    long. A date reads as strftime's "%d %b %Y" in the C locale. `patient_url`: the
+    patient page's URL without the id."""
+    return Markup("\n".join(
+        f'<tr><td><a href="{patient_url}{id_}">{escape(last)}, {escape(first)}</a></td>\n'
+        f'    <td>{escape(reference)}</td>\n'
+        f'    <td>{f"{born.day:02} {_MONTHS[born.month - 1]} {born.year}" if born else ""}</td>\n'
+        f'    <td>{escape(sex)}</td></tr>'
+        for id_, last, first, reference, born, sex, *_ in rows))
 
 
 def clear_version_bodies() -> None:
-    with _BODIES_LOCK:
-        _BODIES.clear()
+    """Forget every rendered part (the tests draw pages again from the database)."""
+    with _LOCK:
+        _VERSIONS.clear()
+        _LIBRARY.clear()

@@ -11,11 +11,10 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from rehab.catalog import library_from_db
-from rehab.extensions import db
 from rehab.planner import AdjustmentError
 from rehab.portal import forms, operations, printing, wizard
-from rehab.portal.rendering import version_body
-from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg, names_in
+from rehab.portal.rendering import library_table, patient_rows, version_parts
+from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg
 
 bp = Blueprint("portal", __name__)
 
@@ -58,6 +57,9 @@ def _phase_short(phase_id: str | None) -> str:
     return f"Phase {phase_id[1]}" if phase_id and phase_id[:1] == "P" and phase_id[1:2].isdigit() else "—"
 
 
+MAX_PAGE = 100_000  # ?page=N without a cursor is read by offset
+
+
 def _clinic_id() -> int:
     return current_user.clinic_id
 
@@ -79,9 +81,13 @@ def patients():
     """The clinic's patients, searchable, a page at a time."""
     form = forms.SearchForm(request.args)
     q = form.q.data if form.validate() else ""
-    page = db.paginate(operations.patient_query(_clinic_id(), q), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=current_app.config["PAGE_SIZE"])
-    return render_template("portal/patients.html", form=form, page=page, q=q or "")
+    page = operations.patient_page(
+        _clinic_id(), q, page=min(request.args.get("page", 1, type=int), MAX_PAGE),
+        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        size=current_app.config["PAGE_SIZE"])
+    # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
+    rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
+    return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "")
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
@@ -267,10 +273,9 @@ def draft_referral(patient_id: int):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>")
 def version(plan_id: int, number: int):
     """A saved version, drawn from its snapshot only (no library queries)."""
-    version, plan, patient, author, latest = operations.get_version(_clinic_id(), plan_id, number)
-    return render_template("portal/version.html", version=version, plan_row=plan, patient=patient,
-                           author=author, plan=version.plan, body=version_body(version), latest=latest,
-                           names=names_in(version.plan) if version.adjustments else {})
+    version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
+    return render_template("portal/version.html", version=version, patient=patient, author=author,
+                           latest=latest, parts=version_parts(version, operations.get_version_snapshot))
 
 
 def _version_details(version, plan, patient, author):
@@ -327,4 +332,5 @@ def plan_history(plan_id: int):
 @bp.route("/library")
 def library():
     """The exercise library, read-only, for clinicians."""
-    return render_template("portal/library.html", exercises=operations.library_rows())
+    table = library_table(operations.library_stamp(), operations.library_rows)
+    return render_template("portal/library.html", table=table)

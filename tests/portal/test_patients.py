@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rehab.extensions import db
 from rehab.models import AuditEntry, Patient
@@ -71,7 +72,34 @@ def test_pagination(app, portal, make_patient, clinician):
     for i in range(12):
         make_patient(clinician.clinic_id, f"P{i:03}", last_name=f"Name{i:02}")
     first = portal.get("/patients").get_data(as_text=True)
-    assert "Page 1 of 3" in first and "Name00" in first and "Name05" not in first
-    third = portal.get("/patients?page=3").get_data(as_text=True)
-    assert "Name10" in third and "Name11" in third and "Name00" not in third
-    assert portal.get("/patients?page=99").status_code == 200
+    assert "Page 1<" in first and "Name00" in first and "Name05" not in first
+    assert "(showing 1–5)" in first and "Previous" not in first
+    second = portal.get(_link(first, "Next")).get_data(as_text=True)
+    assert "Page 2<" in second and "Name05" in second and "Name04" not in second
+    third = portal.get(_link(second, "Next")).get_data(as_text=True)
+    assert "Page 3 (last)" in third and "Name10" in third and "Name11" in third and "Name00" not in third
+    assert "Next" not in third
+    back = portal.get(_link(third, "Previous")).get_data(as_text=True)
+    assert "Page 2<" in back and "Name05" in back and "Name09" in back and "Name10" not in back
+    assert "Name00" in portal.get(_link(back, "Previous")).get_data(as_text=True)
+    # a bare page number (old links, bookmarks) still works, by offset
+    assert "Name10" in portal.get("/patients?page=3").get_data(as_text=True)
+    beyond = portal.get("/patients?page=99")
+    assert beyond.status_code == 200 and "There is no page 99" in beyond.get_data(as_text=True)
+    assert portal.get("/patients?page=-4").status_code == 200
+    # a cursor that is no patient of this clinic shows the first page
+    assert "Name00" in portal.get("/patients?page=2&after=999999").get_data(as_text=True)
+
+
+def test_one_page_shows_how_many(portal, make_patient, clinician):
+    make_patient(clinician.clinic_id, "AB-1", first_name="Anna", last_name="Berg")
+    make_patient(clinician.clinic_id, "AB-2", first_name="Bo", last_name="Berg")
+    assert "(2 found)" in portal.get("/patients?q=berg").get_data(as_text=True)
+    html = portal.get("/patients").get_data(as_text=True)
+    assert "(2)" in html and 'class="pager"' not in html
+
+
+def _link(html: str, text: str) -> str:
+    match = re.search(rf'<a href="([^"]+)">[^<]*{text}', html)
+    assert match, text
+    return match.group(1).replace("&amp;", "&")
