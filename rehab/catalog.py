@@ -16,8 +16,13 @@ def field_diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _data(schema: ExerciseSchema) -> dict:
+    """An exercise as its row stores it (and its revisions)."""
+    return schema.model_dump(mode="json", exclude_defaults=True)
+
+
 def _set_columns(row: Exercise, schema: ExerciseSchema) -> dict:
-    data = schema.model_dump(mode="json", exclude_defaults=True)
+    data = _data(schema)
     row.name = schema.name
     row.category = schema.category
     row.retired = schema.retired
@@ -38,7 +43,7 @@ def save_exercise(schema: ExerciseSchema, action: str, user_id: int | None,
         row = Exercise(slug=schema.id)
         db.session.add(row)
         action = "create" if action in ("edit", "load") else action
-    after = schema.model_dump(mode="json", exclude_defaults=True)
+    after = _data(schema)
     diff = field_diff(before, after)
     if before and not diff:
         return None
@@ -61,15 +66,23 @@ def _add_exercise(schema: ExerciseSchema, user_id: int | None) -> Exercise:
     return row
 
 
-def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = None) -> dict[str, int]:
-    """Upsert every exercise by slug. Returns counts of created/updated/unchanged."""
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = None,
+                 overwrite_edits: bool = False) -> dict:
+    """Upsert every exercise by slug. Returns counts of created/updated/unchanged, and under
+    "kept" the slugs left alone because an admin changed them in the browser since (their
+    current row was saved by a person, not a load); `overwrite_edits` replaces those too.
+
+    Why keep them: `make run` loads the files at every start, and an admin's edit must not be
+    undone by a restart. `library export` writes the edits out for review against the files."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": []}
     existing = {r.slug: r for r in db.session.execute(db.select(Exercise)).scalars()}
     for slug, schema in sorted(exercises.items()):
         row = existing.get(slug)
         if row is None:
             _add_exercise(schema, user_id)  # no flush per row: a whole library loads in one go
             counts["created"] += 1
+        elif row.updated_by_id is not None and not overwrite_edits and row.data != _data(schema):
+            counts["kept"].append(slug)
         elif save_exercise(schema, "load", user_id, row) is None:
             counts["unchanged"] += 1
         else:

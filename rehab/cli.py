@@ -44,13 +44,19 @@ def library_check(directory: Path | None):
 
 @library_cli.command("load")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--overwrite-edits", is_flag=True,
+              help="also replace exercises that an admin has changed in the browser")
 @with_appcontext
-def library_load(directory: Path | None):
-    """Upsert the exercise files into the database by slug."""
+def library_load(directory: Path | None, overwrite_edits: bool):
+    """Upsert the exercise files into the database by slug, keeping admins' browser edits."""
     from rehab.catalog import load_into_db
 
-    counts = load_into_db(_load_or_exit(_library_dir(directory)))
+    counts = load_into_db(_load_or_exit(_library_dir(directory)), overwrite_edits=overwrite_edits)
     click.echo("library: {created} created, {updated} updated, {unchanged} unchanged".format(**counts))
+    if counts["kept"]:
+        click.echo(f"kept {len(counts['kept'])} exercise(s) edited in the browser, not the file: "
+                   f"{', '.join(counts['kept'])}\n(`library export DIR` writes them out to compare; "
+                   "`library load --overwrite-edits` replaces them with the files)")
 
 
 @library_cli.command("export")

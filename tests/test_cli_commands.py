@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rehab import config
+from rehab.catalog import library_from_db
 from rehab.cli import DEMO_USERS
 from rehab.extensions import db
 from rehab.library import dump_exercise, load_library
@@ -69,6 +70,33 @@ def test_load_then_export_is_byte_identical(runner, exercise_files, tmp_path):
     assert result.exit_code == 0, result.output
     for name in ("test_one.yaml", "test_two.yaml"):
         assert (out / name).read_bytes() == (exercise_files.dir / name).read_bytes()
+
+
+def test_load_keeps_browser_edits_unless_told(app, runner, admin, exercise_files):
+    """`make run` loads the files at every start: an admin's edit must survive that."""
+    from rehab.admin.operations import update_exercise
+
+    exercise_files.write("test_one")
+    exercise_files.write("test_two")
+    assert runner.invoke(args=["library", "load", str(exercise_files.dir)]).exit_code == 0
+    with app.app_context():
+        edited = load_library(exercise_files.dir)["test_one"].model_copy(update={"name": "Clinic wording"})
+        row = db.session.execute(db.select(Exercise).filter_by(slug="test_one")).scalar_one()
+        update_exercise(row, edited, loaded_version=row.version, user_id=admin.id)
+    exercise_files.write("test_two", name="Changed in the file")
+
+    result = runner.invoke(args=["library", "load", str(exercise_files.dir)])
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.stdout and "kept 1 exercise(s) edited in the browser" in result.stdout
+    assert "test_one" in result.stdout and "--overwrite-edits" in result.stdout
+    with app.app_context():
+        names = {slug: e.name for slug, e in library_from_db().items()}
+    assert names == {"test_one": "Clinic wording", "test_two": "Changed in the file"}
+
+    result = runner.invoke(args=["library", "load", "--overwrite-edits", str(exercise_files.dir)])
+    assert result.exit_code == 0 and "kept" not in result.stdout
+    with app.app_context():
+        assert library_from_db()["test_one"].name == load_library(exercise_files.dir)["test_one"].name
 
 
 def test_real_library_load_then_export_is_byte_identical(runner, library, tmp_path):

@@ -15,13 +15,13 @@ def test_upsert_by_slug(app, db, exercise_files):
     exercise_files.write("test_heel_dig")
     exercise_files.write("test_bridge", name="Test bridge")
     with app.app_context():
-        assert load_into_db(load_library(exercise_files.dir)) == {"created": 2, "updated": 0, "unchanged": 0}
-        assert load_into_db(load_library(exercise_files.dir)) == {"created": 0, "updated": 0, "unchanged": 2}
+        assert load_into_db(load_library(exercise_files.dir)) == {"created": 2, "updated": 0, "unchanged": 0, "kept": []}
+        assert load_into_db(load_library(exercise_files.dir)) == {"created": 0, "updated": 0, "unchanged": 2, "kept": []}
 
     exercise_files.write("test_bridge", name="Test bridge, two legs")
     exercise_files.write("test_curl", name="Test curl")
     with app.app_context():
-        assert load_into_db(load_library(exercise_files.dir)) == {"created": 1, "updated": 1, "unchanged": 1}
+        assert load_into_db(load_library(exercise_files.dir)) == {"created": 1, "updated": 1, "unchanged": 1, "kept": []}
         assert db.session.scalar(db.select(db.func.count()).select_from(Exercise)) == 3
         bridge = _exercise(db, "test_bridge")
         assert (bridge.name, bridge.version) == ("Test bridge, two legs", 2)
