@@ -88,10 +88,12 @@ def _count(n: int, one: str, many: str) -> str:
 def dosage_parts(d: Dosage) -> tuple[str, str]:
     """('3 sets x 10 reps each side · hold 5 s · 2x a day · 7 days a week', 'Effort: ...').
 
-    Parts whose number is missing are left out, so no 'None' ever prints.
+    Parts whose number is missing are left out, so no 'None' ever prints; so is a lone
+    '1 set' (advice, a wrap), which says nothing to a patient.
     """
+    sets = d.sets if d.sets and (d.sets > 1 or d.reps or d.hold_s or d.duration_min) else None
     amount = " x ".join(
-        ([_count(d.sets, "set", "sets")] if d.sets else []) + ([_count(d.reps, "rep", "reps")] if d.reps else [])
+        ([_count(sets, "set", "sets")] if sets else []) + ([_count(d.reps, "rep", "reps")] if d.reps else [])
     )
     hold = f"hold {_seconds(d.hold_s)}" if d.hold_s else ""
     duration = f"{d.duration_min} min" if d.duration_min else ""

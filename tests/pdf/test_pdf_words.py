@@ -23,6 +23,11 @@ from rehab.vocab import DIAGNOSES
      "hold 2 min · 3x a day · Effort: light"),
     (dict(sets=None, reps=None, hold_s=None, per_day=None, days_per_week=None, effort="", per_side=True),
      "each side"),
+    (dict(sets=1, reps=None, hold_s=None, per_day=1, days_per_week=7, effort="snug, never tight"),
+     "once a day · 7 days a week · Effort: snug, never tight"),
+    (dict(sets=1, reps=None, hold_s=None, per_day=None, days_per_week=None, effort="read once"),
+     "Effort: read once"),
+    (dict(sets=2, reps=None, hold_s=None, per_day=None, days_per_week=None, effort=""), "2 sets"),
 ])
 def test_dosage_line(make_dose, kw, expected):
     line = words.dosage_line(make_dose(**kw))
