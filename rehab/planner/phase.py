@@ -66,8 +66,8 @@ def derived_findings(intake: Intake, kind: str) -> dict:
         False if f.knee_flexion_max_pain_free is False or f.strength_pct_other_side is not None else None)
     bridge = f.single_leg_bridge_reps
     values["bridge_reps"] = bridge.injured if bridge else None
-    values["bridge_pct"] = (100 if bridge.uninjured == 0 else round(100 * bridge.injured / bridge.uninjured)) \
-        if bridge else None
+    # Exact, not rounded: 89.7% is not "within 10%". No reps on the other side: nothing to compare.
+    values["bridge_pct"] = 100 * bridge.injured / bridge.uninjured if bridge and bridge.uninjured else None
     values["h_test_secure"] = None if f.askling_h_test_insecurity is None else not f.askling_h_test_insecurity
     values["not_irritable"] = not irritable(intake, kind)[0]
     return values

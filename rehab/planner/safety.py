@@ -89,6 +89,8 @@ def exclusion_reason(exercise: Exercise, phase: str, intake: Intake, states: set
         keys.append("hamstring_strain_severe")
     if dx == "hamstring_strain" and intratendinous:
         keys.append("hamstring_strain_intratendinous")
+    if dx == "hamstring_strain" and intake.findings.askling_h_test_insecurity is not False:
+        keys.append("hamstring_strain_h_test_not_secure")
     if dx == "piriformis_syndrome" and "neuro_deficit" in states:
         keys.append("sciatica_lumbar_radiculopathy")  # 1.4: a deficit is managed as radiculopathy
     for key in keys:

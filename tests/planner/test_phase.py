@@ -66,6 +66,28 @@ def test_each_unmet_return_to_sport_test_keeps_p3(plan_for, key, bad):
     assert phase(plan_for, "hamstring_strain", 2, **{**HS_P3_MET, key: bad}) == P3
 
 
+@pytest.mark.parametrize("injured, uninjured", [(35, 39), (179, 199), (26, 29)])
+def test_bridge_symmetry_just_under_90_percent_keeps_p3(plan_for, injured, uninjured):
+    """"Within 10% of the other side": 89.7% is not 90%, whatever rounding would say."""
+    bridge = {"injured": injured, "uninjured": uninjured}
+    assert 100 * injured / uninjured < 90
+    assert phase(plan_for, "hamstring_strain", 2, **{**HS_P3_MET, "single_leg_bridge_reps": bridge}) == P3
+
+
+def test_bridge_at_exactly_80_and_90_percent_passes(plan_for):
+    assert phase(plan_for, "hamstring_strain", 2, **{**HS_P2_MET, "single_leg_bridge_reps":
+                                                        {"injured": 16, "uninjured": 20}}) == P3
+    assert phase(plan_for, "hamstring_strain", 2, **{**HS_P3_MET, "single_leg_bridge_reps":
+                                                        {"injured": 27, "uninjured": 30}}) == P4
+
+
+@pytest.mark.parametrize("injured", [0, 5])
+def test_bridge_with_no_reps_on_the_other_side_is_not_a_pass(plan_for, injured):
+    """No comparison side (0 reps) means the symmetry test cannot be judged: not met."""
+    bridge = {"injured": injured, "uninjured": 0}
+    assert phase(plan_for, "hamstring_strain", 2, **{**HS_P2_MET, "single_leg_bridge_reps": bridge}) == P2
+
+
 def test_first_72_hours_are_always_p1(plan_for):
     """Conservative: HARM applies for 72 h whatever the tests show."""
     for day in (0, 1, 2):

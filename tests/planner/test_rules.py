@@ -172,6 +172,40 @@ def test_intratendinous_delays_diver_and_glider_to_p3(plan_for, real_library):
     assert "askling_diver" in {i.exercise_id for i in ordinary.phases[1].items}
 
 
+HS_P3_INSECURE = {"days_since_onset": 30, "walking": "pain_free", "slow_jog_pain_free": True,
+                  "isometric_50_70_pain_free": True, "nprs_rest": 0, "nprs_activity": 0,
+                  "ake_deficit_deg": 3, "strength_pct_other_side": 95, "running_pain_free_pct": 95,
+                  "knee_flexion_max_pain_free": True, "askling_h_test_insecurity": True,
+                  "single_leg_bridge_reps": {"injured": 26, "uninjured": 27}}
+
+
+@pytest.mark.parametrize("findings", [
+    HS_P3_INSECURE,  # stays in P3 because the H-test is insecure
+    {"days_since_onset": 1},  # P3 is still ahead: the H-test has not been done
+])
+def test_no_maximal_sprinting_in_p3_before_a_secure_h_test(plan_for, real_library, findings):
+    """1.1 P3: maximal sprinting only at the end of P3 (EX68: after an H-test with no
+    insecurity) or in P4; an insecure H-test means staying in P3."""
+    raw = {"diagnosis": "hamstring_strain", "grade": 2, "age": 25, "findings": findings}
+    plan = plan_for(**raw)
+    p3 = next(p for p in plan.phases if p.id == PHASES[2])
+    assert not any("max_velocity_sprint" in i.tags for i in p3.items)
+    assert any(e.exercise_id == "max_speed_sprints" and e.phase == PHASES[2] for e in plan.excluded)
+    ctx = Context(parse_intake(raw), real_library)
+    for ex in real_library.values():
+        if "max_velocity_sprint" in ex.tags:
+            assert ctx.reason(ex.id, PHASES[2]), ex.id  # a clinician cannot add it either
+    assert "max_speed_sprints" in {i.exercise_id for i in plan.phases[-1].items}  # P4 has them
+
+
+def test_maximal_sprinting_allowed_late_in_p3_after_a_secure_h_test(plan_for, real_library):
+    raw = {"diagnosis": "hamstring_strain", "grade": 2, "age": 25,
+           "findings": {**HS_P3_INSECURE, "askling_h_test_insecurity": False, "strength_pct_other_side": 85}}
+    plan = plan_for(**raw)
+    assert plan.current_phase == PHASES[2]
+    assert Context(parse_intake(raw), real_library).reason("max_speed_sprints", PHASES[2]) is None
+
+
 def test_grade2_gets_nordic_in_p3(plan_for):
     plan = plan_for("hamstring_strain", grade=2, age=25, findings={"days_since_onset": 1})
     assert "nordic_hamstring_curl" in {i.exercise_id for i in plan.phases[2].items}
