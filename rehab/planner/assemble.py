@@ -242,17 +242,9 @@ def _phase(ctx: Context, phase: str, items: list[t.Item]) -> t.Phase:
 def _education(ctx: Context, current: str) -> list[str]:
     out = list(ctx.protocol.education)
     s = ctx.states
-    if "anticoagulated" in s:
-        out.append("You take a blood thinner: watch any bruise. A bruise that grows, feels tense or "
-                   "hurts far more than expected needs same-day medical review.")
-    if "pregnant" in s:
-        out.append("Pregnancy: after the first trimester avoid exercising flat on your back; use "
-                   "side-lying, sitting, standing or hands-and-knees positions instead.")
-    if "age_65_plus" in s or "falls_risk" in s:
-        out.append("Do balance exercises next to a counter or rail you can hold.")
-    if {"osteoporosis", "vertebral_fracture_history"} & s:
-        out.append("Osteoporosis: keep your back straight and hinge at the hips; avoid curling up "
-                   "or twisting under load. Strength work twice a week protects your bones.")
+    for state in sorted(s):  # the modifiers' notes (reference 2.1), each line once
+        modifier = ctx.rules.modifiers.get(state)
+        out.extend(line for line in (modifier.education if modifier else []) if line not in out)
     if ctx.intake.red_flags.dvt.wells_items and not ctx.intake.red_flags.dvt.symptoms_present:
         out.append("You have a risk factor for blood clots: learn the warning signs of a clot in "
                    "the leg (swollen, warm, red or tender calf) and act on them the same day.")

@@ -118,7 +118,8 @@ def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
             elif result is None and criterion.required:
                 unmet.append(f"{criterion.text} (not assessed)")
         if unmet:
-            if code == "P1" and not values["not_irritable"]:
+            gated = any(c.finding == "not_irritable" for c in protocol.phases[code].exit)
+            if gated and not values["not_irritable"]:
                 unmet = [u for u in unmet if not u.startswith("Not irritable")]
                 unmet.insert(0, "irritable - " + "; ".join(irritable(intake, protocol.kind)[1]))
             reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")

@@ -72,6 +72,7 @@ class Modifier(_Model):
     exclude_tags: list[Literal[TAGS]] = []  # type: ignore[valid-type]
     exclude_ids: list[str] = []
     add_categories: list[Literal[CATEGORIES]] = []  # type: ignore[valid-type]
+    education: list[str] = []  # the "Add or notes" column, in the patient's words
 
 
 class ConditionRules(_Model):

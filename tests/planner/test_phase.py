@@ -107,6 +107,16 @@ def test_phase_reasons_explain_the_choice(plan_for):
     assert any("not assessed" in r for r in plan.phase_reasons)
 
 
+def test_hamstring_reasons_do_not_cite_the_irritability_rule(plan_for):
+    """0.3's irritability rule is for non-traumatic conditions; a strain's P1 is kept by its
+    own exit tests, and the reasons say only those."""
+    plan = plan_for("hamstring_strain", grade=2, findings={"days_since_onset": 9, "walking": "antalgic"})
+    assert plan.current_phase == P1
+    assert not any("irritab" in r.lower() for r in plan.phase_reasons), plan.phase_reasons
+    plan = plan_for("sacroiliac_joint_dysfunction", findings={"nprs_rest": 5})
+    assert any("irritable" in r for r in plan.phase_reasons)
+
+
 # ---- the irritability rule (0.3) for non-traumatic conditions -------------------------------
 
 @pytest.mark.parametrize("diagnosis", NON_TRAUMATIC)

@@ -266,6 +266,23 @@ def test_no_odd_borrowed_items(plan_for, real_library):
                     assert code in ex.suits.get(diagnosis, []) or not ex.tags, (diagnosis, phase.id, ex.id)
 
 
+@pytest.mark.parametrize("diagnosis, extra, words", [
+    ("sciatica_lumbar_radiculopathy", {"comorbidities": ["stable_neuro_deficit"]}, "every visit"),
+    ("sciatica_lumbar_radiculopathy", {"findings": {"neuro_exam": "stable_deficit"}}, "every visit"),
+    ("referred_pain_lumbar_facet", {"comorbidities": ["lumbar_fusion_recent"]}, "surgeon"),
+    ("hamstring_strain", {"comorbidities": ["cold_intolerance"]}, "raising the leg"),
+    ("hamstring_strain", {"comorbidities": ["peripheral_artery_disease"]}, "raising the leg"),
+    ("lumbar_spinal_stenosis", {"comorbidities": ["vertebral_fracture_history"]}, "hinge"),
+    ("lumbar_spinal_stenosis", {"comorbidities": ["falls_risk"]}, "counter"),
+])
+def test_every_modifier_note_of_2_1_reaches_the_patient(plan_for, diagnosis, extra, words):
+    """The "Add or notes" column of 2.1: re-check myotomes (stable deficit), follow the
+    surgeon's protocol (recent fusion), relative rest and elevation instead of ice."""
+    plan = plan_for(**p1_intake(diagnosis, **extra))
+    assert plan.allowed
+    assert sum(words in line for line in plan.education) == 1, plan.education
+
+
 def test_piriformis_with_a_deficit_is_managed_as_radiculopathy(plan_for, real_library):
     raw = p1_intake("piriformis_syndrome", findings={"neuro_exam": "stable_deficit"})
     plan = plan_for(**raw)
