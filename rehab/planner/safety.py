@@ -6,7 +6,7 @@ from __future__ import annotations
 from rehab.library.schema import Exercise
 from rehab.planner.intake import Intake
 from rehab.planner.protocols import Exclusion, Rules
-from rehab.planner.triage import is_pregnant
+from rehab.planner.triage import BLOOD_THINNERS, is_pregnant
 from rehab.vocab import CODE_BY_PHASE
 
 SPINE_DIAGNOSES = {"sciatica_lumbar_radiculopathy", "referred_pain_lumbar_facet", "lumbar_spinal_stenosis"}
@@ -29,7 +29,7 @@ def patient_states(intake: Intake) -> set[str]:
         states.add("neuro_deficit")
     if f.neuro_exam == "normal" and "neuro_deficit" not in states:
         states.add("neuro_exam_normal")
-    if {"anticoagulant", "antiplatelet"} & states:
+    if BLOOD_THINNERS & states:
         states.add("anticoagulated")
     if "vertebral_fracture_history" in states:
         states.add("osteoporosis")  # a vertebral fragility fracture implies the osteoporosis rules

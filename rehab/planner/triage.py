@@ -43,6 +43,7 @@ SPINAL_OR_DEEP_BUTTOCK = {
     "proximal_hamstring_tendinopathy",  # "deep pain in the lower buttock" (reference 1.2)
 }
 
+BLOOD_THINNERS = {"anticoagulant", "antiplatelet"}
 POST_PARTUM_MONTHS = 3  # the raised-VTE-risk window after birth (12 weeks) [PH]
 
 ED = "Emergency department today (call an ambulance if unwell)"
@@ -135,7 +136,8 @@ def triage(intake: Intake) -> Triage:
     if flags.expanding_haematoma_or_compartment_signs:
         result.add("emergency", "Expanding bruise or tight, swollen thigh with pain out of proportion: "
                    "possible haematoma or compartment syndrome"
-                   + (" (on blood thinners)" if intake.medications else "") + ".", ED)
+                   + (" (on blood thinners)" if BLOOD_THINNERS & set(intake.medications)
+                      else "") + ".", ED)
 
     # Infection
     fever = flags.fever_chills_or_unwell or (f.temperature_c is not None and f.temperature_c >= 38.0)

@@ -213,3 +213,12 @@ def test_every_refusal_names_where_to_refer():
                   {"night_pain_or_cancer_history": True}, {"progressive_neuro_deficit": True}):
         result = level(flags=flags)
         assert result.refer_to and all(r.strip() for r in result.reasons)
+
+
+@pytest.mark.parametrize("medications, says", [(["anticoagulant"], True), (["antiplatelet"], True),
+                                               (["oral_contraceptive"], False), (["corticosteroid"], False)])
+def test_haematoma_reason_mentions_blood_thinners_only_when_taken(medications, says):
+    result = level("hamstring_strain", flags={"expanding_haematoma_or_compartment_signs": True},
+                   medications=medications)
+    assert result.level == "emergency"
+    assert ("blood thinners" in result.reasons[0]) == says
