@@ -117,6 +117,15 @@ def test_bone_and_falls_modifiers_add_balance_work_to_every_phase(plan_for, extr
             assert "balance_proprioception" in {i.category for i in phase.items}, (diagnosis, phase.id)
 
 
+@pytest.mark.parametrize("comorbidity", ["osteoporosis", "vertebral_fracture_history"])
+def test_osteoporosis_balance_work_is_with_a_hand_hold(plan_for, real_library, comorbidity):
+    """2.1: "balance work (with a hand hold)" - a fall means a fracture, so no unsupported
+    single-leg work (airplane, Diver, single-leg RDL) in any phase."""
+    raw = p1_intake("hamstring_strain", comorbidities=[comorbidity])
+    assert check_rule(plan_for(**raw), real_library, ("P1", "P2", "P3", "P4"),
+                      tags={"single_leg_unsupported"}, intake=raw)
+
+
 def test_osteoporosis_adds_strength_work_to_every_phase(plan_for):
     for diagnosis in DIAGNOSES:
         plan = plan_for(**p1_intake(diagnosis, comorbidities=["osteoporosis"]))
