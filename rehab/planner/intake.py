@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError,
+                      model_validator)
 
 from rehab.vocab import COMORBIDITIES, DIAGNOSES, MEDICATIONS, SEXES, SIDES, WELLS_ITEMS
 
@@ -77,7 +78,9 @@ class Findings(_Model):
     rest_pain_or_cold_pale_foot: bool | None = None
     pop_at_injury: bool | None = None
     palpable_gap: bool | None = None
-    bamic: Annotated[str, StringConstraints(pattern=r"^(0[ab]?|[1-4][abc]?)$")] | None = None
+    # The site letter in either case ("3B" = "3b").
+    bamic: Annotated[str, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
+                     StringConstraints(pattern=r"^(0[ab]?|[1-4][abc]?)$")] | None = None
     orthopaedic_clearance: bool | None = None
     ake_deficit_deg: Annotated[int, Field(ge=0, le=90)] | None = None
     isometric_50_70_pain_free: bool | None = None

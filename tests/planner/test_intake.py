@@ -70,3 +70,10 @@ def test_unknown_fields_ignored_and_null_means_absent():
 
 def test_example_wrapper_accepted():
     assert parse_intake({"intake": OK, "expected": {}}).diagnosis == OK["diagnosis"]
+
+
+@pytest.mark.parametrize("given, stored", [("3B", "3b"), ("2C", "2c"), ("0A", "0a"), ("4", "4")])
+def test_bamic_grade_letters_in_either_case(given, stored):
+    """The BAMIC site letter is a code, not a word: "3B" is the same grade as "3b"."""
+    intake = parse_intake({"diagnosis": "hamstring_strain", "grade": 2, "findings": {"bamic": given}})
+    assert intake.findings.bamic == stored
