@@ -125,3 +125,11 @@ def test_doses_stay_inside_the_schema_bounds(plan_for):
                 assert d.sets is None or 1 <= d.sets <= 10
                 assert any(v is not None for v in (d.sets, d.reps, d.hold_s, d.duration_min))
                 assert 0 < len(d.effort) <= 240
+
+
+@pytest.mark.parametrize("exercise_id", ["seated_figure4_stretch", "supine_piriformis_stretch"])
+def test_piriformis_phase_1_stretches_twice_a_day(real_library, exercise_id):
+    """Reference 1.5, piriformis P1: gentle stretches 3x30 s twice daily; later phases keep the default."""
+    d = dose(real_library, exercise_id, P1, diagnosis="piriformis_syndrome")
+    assert (d.sets, d.hold_s, d.per_day) == (3, 30, 2)
+    assert dose(real_library, "seated_figure4_stretch", P2, diagnosis="piriformis_syndrome").per_day == 1
