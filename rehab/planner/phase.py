@@ -98,11 +98,16 @@ def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
     if protocol.kind == "acute_muscle" and f.days_since_onset is not None and f.days_since_onset < 3:
         return PHASE_BY_CODE["P1"], [f"Day {f.days_since_onset} after injury: the first 72 hours are "
                                      "always phase 1 (protect, avoid HARM)."]
-    if protocol.kind == "no_tissue_injury":
+    start_if = protocol.phases["P1"].start_if
+    if start_if is not None:  # reference 0.3: start in P1 if irritable (or P1's entry), else in P2
         hot, why = irritable(intake, protocol.kind)
-        if hot:
-            return PHASE_BY_CODE["P1"], ["Irritable: " + "; ".join(why) + "."]
-        reasons.append("No tissue injury and not irritable: starts in phase 2.")
+        for criterion in start_if:
+            result = check(criterion, values)
+            if result or (result is None and criterion.required):
+                why.append(criterion.text + ("" if result else " (not assessed)"))
+        if why:
+            return PHASE_BY_CODE["P1"], ["Starts in phase 1: " + "; ".join(why) + "."]
+        reasons.append("Not irritable and no phase 1 entry criterion: starts in phase 2 (reference 0.3).")
         start = 1
     else:
         start = 0

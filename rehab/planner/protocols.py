@@ -27,7 +27,7 @@ class _Model(BaseModel):
 
 
 class Criterion(_Model):
-    """One exit criterion; without `finding` it is shown but never evaluated."""
+    """One entry or exit criterion; without `finding` it is shown but never evaluated."""
 
     text: str
     patient: str
@@ -42,6 +42,10 @@ class PhaseProtocol(_Model):
     goals: list[str]
     entry: list[str]
     exit: list[Criterion]
+    # P1 of a non-traumatic condition: the patient starts here if irritable (reference 0.3)
+    # or if any of these is met (or, when required, not assessed); otherwise in P2, whatever
+    # P1's exit criteria say. None: P1 is left by its exit criteria (injuries, stenosis...).
+    start_if: list[Criterion] | None = None
     duration_days: dict[str, tuple[int, int]] | None
     required_categories: list[Literal[CATEGORIES]]  # type: ignore[valid-type]
     preferred: list[str]
