@@ -97,3 +97,13 @@ def test_forms_need_a_csrf_token(csrf_app, app, clinician, loaded_library):
     ok = client.post("/patients/new", data={"first_name": "A", "last_name": "B", "reference": "C",
                                             "sex": "male", "csrf_token": token})
     assert ok.status_code == 302
+
+
+def test_header_names_the_signed_in_users_clinic(app, client, login, make_user):
+    """The brand carries the clinic whose name the user's printed plans carry, not the installation's."""
+    user = make_user("riverside@clinic.example", clinic="Riverside <Physio>")
+    assert b"Riverside &lt;Physio&gt;" not in client.get("/login").data
+    login(client, user)
+    page = client.get("/patients").get_data(as_text=True)
+    assert '<span class="brand-clinic">Riverside &lt;Physio&gt;</span>' in page
+    assert f'<span class="brand-clinic">{app.config["CLINIC_NAME"]}</span>' not in page
