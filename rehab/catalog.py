@@ -55,19 +55,17 @@ def save_exercise(schema: ExerciseSchema, action: str, user_id: int | None,
     return row
 
 
-def _add_exercise(schema: ExerciseSchema, user_id: int | None) -> Exercise:
-    """A new row and its first revision, inserted with the others at the next flush."""
+def _add_exercise(schema: ExerciseSchema) -> Exercise:
+    """A new row loaded from its file and its first revision, inserted with the others at the
+    next flush (no user: a load is the files' doing)."""
     row = Exercise(slug=schema.id)
     data = _set_columns(row, schema)
-    row.updated_by_id = user_id
-    row.revisions.append(ExerciseRevision(version=1, action="create", data=data,
-                                          diff=field_diff({}, data), user_id=user_id))
+    row.revisions.append(ExerciseRevision(version=1, action="create", data=data, diff=field_diff({}, data)))
     db.session.add(row)
     return row
 
 
-def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = None,
-                 overwrite_edits: bool = False) -> dict:
+def load_into_db(exercises: dict[str, ExerciseSchema], overwrite_edits: bool = False) -> dict:
     """Upsert every exercise by slug. Returns counts of created/updated/unchanged, and under
     "kept" the slugs left alone because an admin changed them in the browser since (their
     current row was saved by a person, not a load); `overwrite_edits` replaces those too.
@@ -79,11 +77,11 @@ def load_into_db(exercises: dict[str, ExerciseSchema], user_id: int | None = Non
     for slug, schema in sorted(exercises.items()):
         row = existing.get(slug)
         if row is None:
-            _add_exercise(schema, user_id)  # no flush per row: a whole library loads in one go
+            _add_exercise(schema)  # no flush per row: a whole library loads in one go
             counts["created"] += 1
         elif row.updated_by_id is not None and not overwrite_edits and row.data != _data(schema):
             counts["kept"].append(slug)
-        elif save_exercise(schema, "load", user_id, row) is None:
+        elif save_exercise(schema, "load", None, row) is None:
             counts["unchanged"] += 1
         else:
             counts["updated"] += 1

@@ -5,7 +5,7 @@ ix_patient_clinic_dob (clinic_id, date_of_birth) with indexes that match the pat
 list's queries (rehab.portal.operations.patient_page): one in the list's order,
 lower(last_name), lower(first_name), id, which serves pages, keyset cursors and
 last-name search; the same order within a date of birth; and one each for first-name
-and reference prefix search. The names are compared byte by byte (rehab.models.lower_bytes):
+and reference prefix search. The names are compared byte by byte (rehab.portal.operations.lower_bytes):
 SQLite does so already, PostgreSQL is told COLLATE "C".
 
 Revision ID: c3f1d2e4a5b6

@@ -264,21 +264,22 @@ def get_plan(clinic_id: int, plan_id: int) -> Plan:
     return plan
 
 
+def _with_plan_patient_author(statement):
+    """`statement` over plan versions, joined to their plan, patient and author."""
+    return (statement.join(Plan, PlanVersion.plan_id == Plan.id)
+            .join(Patient, Plan.patient_id == Patient.id)
+            .outerjoin(User, PlanVersion.created_by_id == User.id))
+
+
 def get_version(clinic_id: int, plan_id: int, number: int):
-    """A saved version with its plan, patient, author's name and the plan's latest version
-    number, in one query (or 404): (version, plan, patient, author, latest)."""
-    latest = (db.select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == Plan.id)
-              .correlate(Plan).scalar_subquery())
-    row = db.session.execute(
-        db.select(PlanVersion, Plan, Patient, User.name, latest)
-        .join(Plan, PlanVersion.plan_id == Plan.id)
-        .join(Patient, Plan.patient_id == Patient.id)
-        .outerjoin(User, PlanVersion.created_by_id == User.id)
-        .where(PlanVersion.plan_id == plan_id, PlanVersion.number == number,
-               Patient.clinic_id == clinic_id)).first()
+    """A saved version with its plan, patient and author's name, in one query (or 404):
+    (version, plan, patient, author)."""
+    row = db.session.execute(_with_plan_patient_author(db.select(PlanVersion, Plan, Patient, User.name))
+                             .where(PlanVersion.plan_id == plan_id, PlanVersion.number == number,
+                                    Patient.clinic_id == clinic_id)).first()
     if row is None:
         abort(404)
-    return row[0], row[1], row[2], row[3] or "", row[4]
+    return row[0], row[1], row[2], row[3] or ""
 
 
 class VersionHead(NamedTuple):
@@ -306,12 +307,10 @@ class PatientHead(NamedTuple):
 _LATEST = (select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == Plan.id)
            .correlate(Plan).scalar_subquery())
 _VERSION_HEAD = (
-    select(PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
-           Patient.id, Patient.reference, Patient.first_name, Patient.last_name, Patient.date_of_birth,
-           Patient.sex, User.name, _LATEST)
-    .join(Plan, PlanVersion.plan_id == Plan.id)
-    .join(Patient, Plan.patient_id == Patient.id)
-    .outerjoin(User, PlanVersion.created_by_id == User.id)
+    _with_plan_patient_author(select(
+        PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
+        Patient.id, Patient.reference, Patient.first_name, Patient.last_name, Patient.date_of_birth,
+        Patient.sex, User.name, _LATEST))
     .where(PlanVersion.plan_id == bindparam("plan_id"), PlanVersion.number == bindparam("number"),
            Patient.clinic_id == bindparam("clinic_id")))
 

@@ -294,14 +294,14 @@ def _version_details(version, plan, patient, author):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/plan.pdf")
 def version_pdf(plan_id: int, number: int):
     """The printable plan of a version (the referral letter if the plan was refused)."""
-    version, plan, patient, author, _ = operations.get_version(_clinic_id(), plan_id, number)
+    version, plan, patient, author = operations.get_version(_clinic_id(), plan_id, number)
     data, kind = printing.version_document(version, _version_details(version, plan, patient, author))
     return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf")
 
 
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/referral.pdf")
 def version_referral(plan_id: int, number: int):
-    version, plan, patient, author, _ = operations.get_version(_clinic_id(), plan_id, number)
+    version, plan, patient, author = operations.get_version(_clinic_id(), plan_id, number)
     if (version.plan.get("referral") or {}).get("level", "none") == "none" and version.plan.get("allowed"):
         abort(404)
     data = printing.referral_letter(version.plan, version.intake,

@@ -103,3 +103,10 @@ def _link(html: str, text: str) -> str:
     match = re.search(rf'<a href="([^"]+)">[^<]*{text}', html)
     assert match, text
     return match.group(1).replace("&amp;", "&")
+
+
+def test_search_box_keeps_the_query_and_the_forms_length_limit(portal):
+    """The box is written out in the template (speed); it must still say what SearchForm says."""
+    page = portal.get("/patients?q=a<b").get_data(as_text=True)
+    box = re.search(r'<input[^>]*id="q"[^>]*>', page).group(0)
+    assert 'maxlength="80"' in box and 'value="a&lt;b"' in box and 'name="q"' in box
