@@ -26,7 +26,7 @@ from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
 # Every schema field the form edits; `retired` is changed by retire/restore only.
 FORM_FIELDS = ("id", "name", "category", "tags", "targets", "equipment", "suits", "avoid_with",
                "only_with", "avoid_in", "dosage", "dosage_variants", "steps", "precautions",
-               "evidence", "easier", "harder", "notes", "figure")
+               "supported", "evidence", "easier", "harder", "notes", "figure")
 ALL = "all"
 
 
@@ -185,6 +185,10 @@ class ExerciseForm(FlaskForm):
     steps = LinesField("Steps", description="One step per line, 3 to 5 steps, as the patient reads them.",
                        render_kw={"rows": 6})
     precautions = LinesField("Precautions", description="One per line; may be empty.", render_kw={"rows": 3})
+    supported = StringField("Supported form", description=(
+        "Frail patients (65+, osteoporosis, falls risk) get this step first, e.g. 'Keep one hand on a "
+        "rail or counter throughout.' Only for standing single-leg and split-stance exercises."),
+        render_kw={"maxlength": _max_length(Exercise, "supported") or 400})
     evidence = StringField("Evidence", description="Source codes separated by commas: S-01, TB or PH.")
     easier = SelectField("Easier exercise", validate_choice=False)
     harder = SelectField("Harder exercise", validate_choice=False)
@@ -233,6 +237,7 @@ def initial_data(exercise: Exercise | None) -> dict:
     data["easier"] = exercise.easier or ""
     data["harder"] = exercise.harder or ""
     data["notes"] = exercise.notes or ""
+    data["supported"] = exercise.supported or ""
     data["dosage_variants"] = [*data["dosage_variants"], {}]  # one blank row to add a variant
     return data
 
@@ -321,6 +326,7 @@ def form_to_data(form: ExerciseForm, original: dict | None = None, retired: bool
     data["easier"] = form.easier.data or None
     data["harder"] = form.harder.data or None
     data["notes"] = (form.notes.data or "").strip() or None
+    data["supported"] = (form.supported.data or "").strip() or None
     data["figure"] = figure_data(form.figure.form, original.get("figure"))
     data["retired"] = retired
     return data

@@ -131,6 +131,9 @@ class Exercise(Strict):
     dosage_variants: list[DosageVariant] = []
     steps: list[LongText] = Field(min_length=3, max_length=5)
     precautions: list[LongText] = []
+    # The supported form for frail patients (reference 2.3): a first step such as "Keep one
+    # hand on a rail or counter throughout". Only standing single-leg and split-stance items.
+    supported: LongText | None = None
     evidence: list[Annotated[str, StringConstraints(pattern=r"^(S-\d\d[a-z]?|TB|PH)$")]] = Field(min_length=1)
     easier: Slug | None = None
     harder: Slug | None = None
@@ -138,7 +141,7 @@ class Exercise(Strict):
     figure: Figure
     retired: bool = False
 
-    @field_validator("name", "steps", "precautions", "targets", "equipment", "notes")
+    @field_validator("name", "steps", "precautions", "targets", "equipment", "notes", "supported")
     @classmethod
     def _no_markup(cls, value):
         for text in value if isinstance(value, list) else (value,) if value else ():
