@@ -68,6 +68,8 @@ TAGS = (
 )
 
 SEXES = ("female", "male", "other", "unspecified")
+# What the patient returns to (contract second edition, reference 2.3).
+ACTIVITY_LEVELS = ("competitive_sport", "recreational_sport", "daily_living")
 SIDES = ("left", "right", "bilateral", "unspecified")
 
 COMORBIDITIES = (
@@ -133,5 +135,14 @@ STATES = (
         "directional_preference_flexion",
         "directional_preference_unclear",  # none / unknown / not assessed
         "anticoagulated",  # anticoagulant or antiplatelet
+        "medically_cleared",  # anticoagulated, and a doctor cleared high eccentric load (2.3)
+        "frail",  # 65+, osteoporosis, vertebral fracture or falls risk (2.3)
+        "post_partum_early",  # under 3 months after giving birth (2.3)
+        "post_partum_pgp",  # pelvic girdle (SIJ) pain under 3 months after birth (2.3)
+        "walking_limited",  # partial weight-bearing, or aided or antalgic gait (2.3)
+        "awaiting_orthopaedic_opinion",  # grade 3 / BAMIC 3-4 strain without clearance (2.3)
+        "goal_daily_living",  # activity_level daily_living, given or assumed (2.3)
+        "goal_recreational_sport",
+        "goal_competitive_sport",
     )
 )

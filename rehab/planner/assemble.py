@@ -4,22 +4,45 @@ short list of safe exercises that covers the categories the phase needs."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from rehab.library.schema import Exercise
 from rehab.planner import types as t
 from rehab.planner.intake import Intake
 from rehab.planner.phase import choose_phase
-from rehab.planner.protocols import Protocol, Rules, load_protocols
-from rehab.planner.safety import exclusion_reason, patient_states
-from rehab.planner.triage import triage
+from rehab.planner.protocols import Protocol, for_goal, load_protocols
+from rehab.planner.safety import activity_goal, exclusion_reason, patient_for, patient_states
+from rehab.planner.triage import severe_strain, triage
 from rehab.vocab import CODE_BY_PHASE, PHASES
 
 MIN_ITEMS, TARGET_ITEMS, MAX_ITEMS = 4, 6, 8
 LOADING = {"strengthening_concentric", "eccentric", "core_stabilisation", "balance_proprioception"}
-RPE = re.compile(r"RPE \d+\s*[-\u2013]\s*\d+(/10)?")
-EFFORT_BY_PHASE = {"P2": "RPE 4-6/10", "P3": "RPE 6-8/10", "P4": "RPE 7-9/10"}
+RPE = re.compile(r"RPE (\d+)\s*[-\u2013]\s*(\d+)(/10)?")
+EFFORT_BY_PHASE = {"P2": "RPE 4-6/10", "P3": "RPE 6-8/10", "P4": "RPE 7-9/10"}  # reference 0.3
+
+
+def effort_words(rpe: str) -> str:
+    """A patient's words for an RPE range (the number stays in Dosage.rpe for the clinician)."""
+    low, high = (int(n) for n in RPE.search(rpe).group(1, 2))
+    middle = (low + high) / 2
+    if middle <= 3:
+        return "easy effort: you can chat normally"
+    if middle <= 5:
+        return "moderate effort: you can talk but not sing"
+    if middle <= 7:
+        return "hard effort: you can say only a few words at a time"
+    return "very hard effort: close to your limit, a word or two at most"
+
+
+def _without_rpe(effort: str) -> str:
+    """The effort text with any RPE figure taken out, tidy punctuation."""
+    parts = []
+    for part in effort.split(";"):
+        part = RPE.sub("", part).strip(" ,")
+        part = re.sub(r"\s*,\s*,\s*", ", ", part)
+        if part:
+            parts.append(part)
+    return "; ".join(parts)
 PAIN_RULE = {
     "acute_muscle": "pain at most 2/10, no worse next morning",
     "tendinopathy": "pain 0-3/10, settled within 24 h",
@@ -39,6 +62,8 @@ GENERAL_SEEK_HELP = [
     "Pain at night that no position eases, or weight loss without trying.",
     "A bruise that keeps growing, or a thigh that becomes tight and swollen with severe pain.",
 ]
+CANCER_SEEK_HELP = ("Because you have had cancer: see your doctor soon if you get pain at night that no "
+                    "position eases, lose weight without trying, or notice new weakness or numbness.")
 PREGNANCY_STOP = ("Pregnancy: stop exercising and contact your maternity team if you have vaginal "
                   "bleeding, fluid leaking, contractions, chest pain, dizziness, calf pain or "
                   "swelling, or your baby moves less.")
@@ -52,13 +77,25 @@ class AdjustmentError(ValueError):
         super().__init__(reason)
 
 
+_VERSIONS: dict[tuple, tuple[list, str]] = {}
+
+
 def library_version(library: dict[str, Exercise]) -> str:
-    """A short fingerprint of the library content the plan was built from."""
-    digest = hashlib.sha256()
-    for key in sorted(library):
-        digest.update(library[key].model_dump_json().encode())
-    payload = digest.digest()
-    return payload.hex()[:12]
+    """A short fingerprint of the library content the plan was built from.
+
+    Hashing 70 exercises costs more than planning, so the fingerprint is kept per set of
+    exercise objects (the loaders hand out the same objects until the library changes;
+    the cache entry holds them, so an id is never reused while it is cached)."""
+    key = tuple(sorted((slug, id(ex)) for slug, ex in library.items()))
+    hit = _VERSIONS.get(key)
+    if hit is None:
+        digest = hashlib.sha256()
+        for slug in sorted(library):
+            digest.update(library[slug].model_dump_json().encode())
+        if len(_VERSIONS) >= 16:
+            _VERSIONS.clear()
+        hit = _VERSIONS[key] = (list(library.values()), digest.hexdigest()[:12])
+    return hit[1]
 
 
 # BAMIC -> classic grade (reference 1.1); BAMIC 3 is "2 (upper) or 3": the conservative side.
@@ -81,31 +118,48 @@ class Context:
         self.intake, self.library, self.rules = intake, library, rules
         self.protocol: Protocol = protocols[intake.diagnosis]
         self.states = patient_states(intake)
+        self.goal, self.goal_assumed = activity_goal(intake)
         self.grade = effective_grade(intake)
         bamic = intake.findings.bamic or ""
         self.intratendinous = intake.diagnosis == "hamstring_strain" and bamic.endswith("c")
         self.severe = self.grade == 3 or self.intratendinous
+        self.patient = patient_for(intake, self.states, rules, self.severe, self.intratendinous)
+        self.modifiers = [rules.modifiers[s] for s in sorted(self.states) if s in rules.modifiers]
         self._reasons: dict[tuple[str, str], str | None] = {}
 
     def reason(self, exercise_id: str, phase: str) -> str | None:
         key = (exercise_id, phase)
         if key not in self._reasons:
-            self._reasons[key] = exclusion_reason(self.library[exercise_id], phase, self.intake,
-                                                  self.states, self.rules, self.severe,
-                                                  self.intratendinous)
+            self._reasons[key] = exclusion_reason(self.library[exercise_id], phase, self.patient)
         return self._reasons[key]
+
+    def pinned(self, phase: str, current: str) -> list[str]:
+        """Items the reference requires in this phase (2.3), that the safety rules allow."""
+        code = CODE_BY_PHASE[phase]
+        wanted: list[str | list[str]] = list(self.protocol.phases[code].pinned)
+        for modifier in self.modifiers:
+            wanted += modifier.pin.get(code, []) + (modifier.pin_current if phase == current else [])
+        out: list[str] = []
+        for entry in wanted:
+            group = [entry] if isinstance(entry, str) else entry
+            pick = next((i for i in group if i in self.library and self.reason(i, phase) is None), None)
+            if pick and pick not in out:
+                out.append(pick)
+        return out
 
     def suits(self, exercise: Exercise, phase: str) -> bool:
         return CODE_BY_PHASE[phase] in exercise.suits.get(self.intake.diagnosis, [])
 
     def required_categories(self, phase: str) -> list[str]:
         wanted = list(self.protocol.phases[CODE_BY_PHASE[phase]].required_categories)
-        for state in sorted(self.states):
-            modifier = self.rules.modifiers.get(state)
-            for category in modifier.add_categories if modifier else []:
-                if category not in wanted:
-                    wanted.append(category)
-        return wanted
+        for modifier in self.modifiers:
+            wanted += [c for c in modifier.add_categories if c not in wanted]
+        dropped = {c for modifier in self.modifiers for c in modifier.drop_categories}
+        return [c for c in wanted if c not in dropped]
+
+    @property
+    def supported_form(self) -> bool:
+        return any(m.supported_form for m in self.modifiers)
 
     # ---- dosage
     def dosage(self, exercise: Exercise, phase: str) -> t.Dosage:
@@ -121,25 +175,36 @@ class Context:
         early_severe = self.severe and code in ("P1", "P2")
         if exercise.category in LOADING and sets and sets >= 3 and (older or early_severe):
             sets -= 1  # start lower: older patients and grade 3 / intratendinous injuries
-        effort = base.effort
+        own = RPE.search(base.effort)
         phase_rpe = self.protocol.phases[code].rpe or EFFORT_BY_PHASE.get(code)
-        if exercise.category in LOADING and phase_rpe:
-            effort = RPE.sub(phase_rpe, effort) if RPE.search(effort) else f"{phase_rpe}; {effort}"
+        rpe = phase_rpe if exercise.category in LOADING and phase_rpe else (
+            f"RPE {own.group(1)}-{own.group(2)}/10" if own else "")
+        effort = _without_rpe(base.effort)
+        if rpe:
+            effort = f"{effort_words(rpe)}; {effort}" if effort else effort_words(rpe)
         rule = PAIN_RULE[self.protocol.kind]
         if exercise.category not in ("ergonomics_education", "cryotherapy_rice") and \
                 not any(word in effort.lower() for word in ("spread", "pain")):
             effort = f"{effort}; {rule}"
+        if exercise.supported and self.supported_form:
+            effort = f"holding a rail or counter; {effort}"
         return t.Dosage(sets=sets, reps=base.reps, hold_s=base.hold_s, per_day=base.per_day,
                         days_per_week=base.days_per_week, effort=effort,
-                        duration_min=base.duration_min, per_side=base.per_side)
+                        duration_min=base.duration_min, per_side=base.per_side, rpe=rpe)
 
     def item(self, exercise_id: str, phase: str, dosage: t.Dosage | None = None,
              chosen: set[str] = frozenset()) -> t.Item:
         ex = self.library[exercise_id]
+        steps = list(ex.steps)
+        if ex.supported and self.supported_form:
+            steps.insert(0, ex.supported)
+        code = CODE_BY_PHASE[phase]
+        precautions = list(ex.precautions) + [
+            a.precaution for m in self.modifiers for a in m.allow
+            if a.when in self.states and code in a.phases and ex.id in a.ids]
         return t.Item(exercise_id=ex.id, name=ex.name, category=ex.category, tags=list(ex.tags),
-                      dosage=dosage or self.dosage(ex, phase), instructions=list(ex.steps),
-                      precautions=list(ex.precautions),
-                      alternatives=self.alternatives(ex, phase, chosen))
+                      dosage=dosage or self.dosage(ex, phase), instructions=steps,
+                      precautions=precautions, alternatives=self.alternatives(ex, phase, chosen))
 
     def alternatives(self, ex: Exercise, phase: str, chosen: set[str]) -> list[t.Alternative]:
         """Safe swaps: the library's easier and harder versions, else one of the same category."""
@@ -159,15 +224,20 @@ class Context:
         return out
 
 
-def _select(ctx: Context, phase: str) -> list[str]:
-    """Pick 4-8 safe exercises: required categories first, then the protocol's preferences."""
+def _select(ctx: Context, phase: str, current: str) -> list[str]:
+    """Pick 4-8 safe exercises: the pinned items (2.3), one for each required category, then
+    the protocol's preferences. Over the cap of 8, extra items of an already covered
+    category go first; pinned items and each category's first item are never dropped."""
     code = CODE_BY_PHASE[phase]
     preferred = [i for i in ctx.protocol.phases[code].preferred if i in ctx.library]
     suitable = [i for i in sorted(ctx.library) if ctx.suits(ctx.library[i], phase)]
     ranked = list(dict.fromkeys(preferred + suitable))
     safe = [i for i in ranked if ctx.reason(i, phase) is None]
-    chosen: list[str] = []
+    pinned = ctx.pinned(phase, current)
+    chosen: list[str] = list(pinned)
     for category in ctx.required_categories(phase):
+        if any(ctx.library[i].category == category for i in chosen):
+            continue
         pick = next((i for i in safe if ctx.library[i].category == category and i not in chosen), None)
         if pick is None:  # the rules removed every option this condition has: borrow a benign one
             pick = next(iter(_fallbacks(ctx, phase, category, chosen)), None)
@@ -180,7 +250,18 @@ def _select(ctx: Context, phase: str) -> list[str]:
             break
         if i not in chosen:
             chosen.append(i)
-    return chosen[:MAX_ITEMS]
+    while len(chosen) > MAX_ITEMS:
+        seen: set[str] = set()
+        extra = None
+        for i in chosen:
+            category = ctx.library[i].category
+            if category in seen and i not in pinned:
+                extra = i
+            seen.add(category)
+        if extra is None:
+            break  # every item is pinned or the only one of its category
+        chosen.remove(extra)
+    return chosen
 
 
 def _fallbacks(ctx: Context, phase: str, category: str, chosen: list[str]) -> list[str]:
@@ -233,18 +314,21 @@ def _for_grade(lines: list[str], grade: int | None) -> list[str]:
 
 def _phase(ctx: Context, phase: str, items: list[t.Item]) -> t.Phase:
     proto = ctx.protocol.phases[CODE_BY_PHASE[phase]]
-    return t.Phase(id=phase, name=proto.name, goals=list(proto.goals), entry_criteria=list(proto.entry),
-                   exit_criteria=[c.text for c in proto.exit], duration_days=_duration(ctx, phase),
-                   items=items, precautions=_for_grade(proto.precautions, ctx.grade),
-                   patient_exit_criteria=[c.patient for c in proto.exit])
+    exits = for_goal(proto.exit, ctx.goal)
+    return t.Phase(id=phase, name=proto.name, goals=for_goal(proto.goals, ctx.goal),
+                   entry_criteria=list(proto.entry), exit_criteria=[c.text for c in exits],
+                   duration_days=_duration(ctx, phase), items=items,
+                   precautions=_for_grade(for_goal(proto.precautions, ctx.goal), ctx.grade),
+                   patient_exit_criteria=[c.patient for c in exits])
 
 
-def _education(ctx: Context, current: str) -> list[str]:
-    out = list(ctx.protocol.education)
+def _education(ctx: Context, current: str, referral: str) -> list[str]:
+    out = [line for line in ctx.protocol.education
+           # "scans are rarely needed" is wrong once the plan refers the patient on (2.3)
+           if not (referral != "none" and "scan" in line.lower())]
     s = ctx.states
-    for state in sorted(s):  # the modifiers' notes (reference 2.1), each line once
-        modifier = ctx.rules.modifiers.get(state)
-        out.extend(line for line in (modifier.education if modifier else []) if line not in out)
+    for modifier in ctx.modifiers:  # the modifiers' notes (reference 2.1, 2.3), each line once
+        out.extend(line for line in modifier.education if line not in out)
     if ctx.intake.red_flags.dvt.wells_items and not ctx.intake.red_flags.dvt.symptoms_present:
         out.append("You have a risk factor for blood clots: learn the warning signs of a clot in "
                    "the leg (swollen, warm, red or tender calf) and act on them the same day.")
@@ -261,7 +345,9 @@ def _seek_help(ctx: Context) -> list[str]:
     out = list(GENERAL_SEEK_HELP)
     if "pregnant" in ctx.states:
         out.insert(0, PREGNANCY_STOP)
-    for line in ctx.protocol.seek_help_if:
+    if "cancer_history" in ctx.states:
+        out.append(CANCER_SEEK_HELP)
+    for line in ctx.protocol.seek_help_if + [x for m in ctx.modifiers for x in m.seek_help]:
         if line not in out:
             out.append(line)
     return out
@@ -275,6 +361,20 @@ def _refusal(intake: Intake, result, library) -> t.Plan:
                   seek_help_if=list(GENERAL_SEEK_HELP), library_version=library_version(library))
 
 
+def _phases_to_print(ctx: Context) -> tuple[str, list[str], list[str]]:
+    """(current phase, the phases to list, why), with the 2.3 override for a grade 3 strain
+    (or BAMIC 3-4) without orthopaedic clearance: P1 only, whatever `previous_phase` says."""
+    intake = ctx.intake
+    if severe_strain(intake) and not intake.findings.orthopaedic_clearance:
+        why = "Grade 3 (or MRI grade 3-4) without orthopaedic clearance: phase 1 only until the " \
+              "surgeon has ruled out a repair (reference 2.3)"
+        if intake.previous_phase and intake.previous_phase != PHASES[0]:
+            why += f"; the previous phase {CODE_BY_PHASE[intake.previous_phase]} is not continued"
+        return PHASES[0], [PHASES[0]], [why + "."]
+    current, reasons = choose_phase(intake, ctx.protocol, ctx.goal)
+    return current, list(PHASES[PHASES.index(current):]), reasons
+
+
 def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
     """The one entry point: the same intake and library give the same plan."""
     result = triage(intake)
@@ -282,19 +382,19 @@ def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
         return _refusal(intake, result, library)
     library = {k: v for k, v in library.items() if not v.retired}
     ctx = Context(intake, library)
-    current, reasons = choose_phase(intake, ctx.protocol)
-    later = PHASES[PHASES.index(current):]
+    current, listed, reasons = _phases_to_print(ctx)
     phases, excluded = [], []
-    for phase in later:
-        chosen = _select(ctx, phase)
+    for phase in listed:
+        chosen = _select(ctx, phase, current)
         items = [ctx.item(i, phase, chosen=set(chosen)) for i in chosen]
         phases.append(_phase(ctx, phase, items))
         excluded.extend(_excluded(ctx, phase))
     return t.Plan(allowed=True, referral=t.Referral(result.level, result.reasons, result.refer_to),
                   wells_score=result.wells_score, diagnosis=intake.diagnosis, grade=intake.grade,
                   current_phase=current, phases=phases, excluded=excluded,
-                  education=_education(ctx, current), seek_help_if=_seek_help(ctx),
-                  phase_reasons=reasons, library_version=library_version(library))
+                  education=_education(ctx, current, result.level), seek_help_if=_seek_help(ctx),
+                  phase_reasons=reasons, library_version=library_version(library),
+                  assumptions=[ctx.goal_assumed] if ctx.goal_assumed else [], activity_level=ctx.goal)
 
 
 # ---------------------------------------------------------------- clinician changes

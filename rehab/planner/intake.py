@@ -8,7 +8,10 @@ from typing import Annotated, Literal
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError,
                       model_validator)
 
-from rehab.vocab import COMORBIDITIES, DIAGNOSES, MEDICATIONS, SEXES, SIDES, WELLS_ITEMS
+from rehab.vocab import ACTIVITY_LEVELS, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, SEXES, SIDES, WELLS_ITEMS
+
+# An error message quotes at most this much of a bad value (a 10 MB string is not echoed).
+QUOTE_LIMIT = 200
 
 
 class IntakeError(ValueError):
@@ -36,7 +39,7 @@ class Pregnancy(_Model):
 
 class Dvt(_Model):
     symptoms_present: bool = False
-    wells_items: list[Literal[WELLS_ITEMS]] = []  # type: ignore[valid-type]
+    wells_items: Annotated[list[Literal[WELLS_ITEMS]], Field(max_length=len(WELLS_ITEMS))] = []  # type: ignore[valid-type]
 
 
 class RedFlags(_Model):
@@ -82,6 +85,7 @@ class Findings(_Model):
     bamic: Annotated[str, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
                      StringConstraints(pattern=r"^(0[ab]?|[1-4][abc]?)$")] | None = None
     orthopaedic_clearance: bool | None = None
+    medical_clearance: bool | None = None  # high eccentric load cleared on blood thinners (2.3)
     ake_deficit_deg: Annotated[int, Field(ge=0, le=90)] | None = None
     isometric_50_70_pain_free: bool | None = None
     slow_jog_pain_free: bool | None = None
@@ -109,10 +113,14 @@ class Intake(_Model):
     grade: Annotated[int, Field(ge=1, le=3)] | None = None
     age: Annotated[int, Field(ge=5, le=110)] | None = None
     sex: Literal[SEXES] = "unspecified"  # type: ignore[valid-type]
+    activity_level: Literal[ACTIVITY_LEVELS] | None = None  # type: ignore[valid-type]
+    previous_phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
     side: Literal[SIDES] = "unspecified"  # type: ignore[valid-type]
     pregnancy: Pregnancy = Field(default_factory=Pregnancy)
-    comorbidities: list[Literal[COMORBIDITIES]] = []  # type: ignore[valid-type]
-    medications: list[Literal[MEDICATIONS]] = []  # type: ignore[valid-type]
+    comorbidities: Annotated[list[Literal[COMORBIDITIES]],  # type: ignore[valid-type]
+                             Field(max_length=len(COMORBIDITIES))] = []
+    medications: Annotated[list[Literal[MEDICATIONS]],  # type: ignore[valid-type]
+                           Field(max_length=len(MEDICATIONS))] = []
     red_flags: RedFlags = Field(default_factory=RedFlags)
     findings: Findings = Field(default_factory=Findings)
 
@@ -140,6 +148,11 @@ def _drop_nulls(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if v is not None}
 
 
+def _quote(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + f"... ({len(text)} characters)"
+
+
 def parse_intake(raw: object) -> Intake:
     """Validate a decoded JSON intake. Accepts {"intake": {...}} wrappers as the examples use."""
     if isinstance(raw, dict) and "diagnosis" not in raw and isinstance(raw.get("intake"), dict):
@@ -163,7 +176,7 @@ def parse_intake(raw: object) -> Intake:
         if err["type"] == "missing":
             message = "is required"
         elif "input" in err and err["type"] != "value_error":
-            message += f" (got {err['input']!r})"
+            message += f" (got {_quote(err['input'])})"
         raise IntakeError(field, message.removeprefix("Value error, ")) from None
     if intake.diagnosis != "hamstring_strain" and intake.grade is not None:
         intake = intake.model_copy(update={"grade": None})

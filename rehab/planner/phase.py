@@ -8,8 +8,8 @@ finding that was not assessed counts as not met (unless the criterion is marked
 from __future__ import annotations
 
 from rehab.planner.intake import Intake
-from rehab.planner.protocols import Criterion, Protocol
-from rehab.vocab import PHASE_BY_CODE, PHASE_CODES
+from rehab.planner.protocols import Criterion, Protocol, for_goal
+from rehab.vocab import CODE_BY_PHASE, PHASE_BY_CODE, PHASE_CODES
 
 
 def irritable(intake: Intake, kind: str) -> tuple[bool, list[str]]:
@@ -58,9 +58,6 @@ def derived_findings(intake: Intake, kind: str) -> dict:
         True if ran_pain_free else None)
     values["isometric_ok"] = f.isometric_50_70_pain_free if f.isometric_50_70_pain_free is not None else (
         True if f.knee_flexion_max_pain_free or (f.strength_pct_other_side or 0) >= 80 else None)
-    if ran_pain_free:  # pain-free running at speed: daily-activity pain is low too
-        values["nprs_rest"] = f.nprs_rest if f.nprs_rest is not None else 0
-        values["nprs_activity"] = f.nprs_activity if f.nprs_activity is not None else 0
     values["knee_flexion_strong"] = True if (f.knee_flexion_max_pain_free or
                                              (f.strength_pct_other_side or 0) >= 80) else (
         False if f.knee_flexion_max_pain_free is False or f.strength_pct_other_side is not None else None)
@@ -90,14 +87,67 @@ def check(criterion: Criterion, values: dict) -> bool | None:
     return {"<=": value <= target, ">=": value >= target, "<": value < target, ">": value > target}[op]
 
 
-def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
+def _unmet(intake: Intake, protocol: Protocol, code: str, values: dict, goal: str) -> list[str]:
+    """The exit criteria of phase `code` not met (an assessable one not assessed counts)."""
+    exits = for_goal(protocol.phases[code].exit, goal)
+    unmet = []
+    for criterion in exits:
+        if criterion.finding is None:
+            continue  # shown to the clinician, not evaluated
+        result = check(criterion, values)
+        if result is False:
+            unmet.append(f"{criterion.text} (not met)")
+        elif result is None and criterion.required:
+            unmet.append(f"{criterion.text} (not assessed)")
+    if unmet and any(c.finding == "not_irritable" for c in exits) and not values["not_irritable"]:
+        unmet = [u for u in unmet if not u.startswith("Not irritable")]
+        unmet.insert(0, "irritable - " + "; ".join(irritable(intake, protocol.kind)[1]))
+    return unmet
+
+
+def _walk(intake: Intake, protocol: Protocol, start: int, values: dict, goal: str,
+          reasons: list[str]) -> tuple[str, list[str]]:
+    """From phase index `start`, move on phase by phase while each exit is met."""
+    for index in range(start, len(PHASE_CODES) - 1):
+        code = PHASE_CODES[index]
+        unmet = _unmet(intake, protocol, code, values, goal)
+        if unmet:
+            reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")
+            return PHASE_BY_CODE[code], reasons
+        reasons.append(f"{code} exit criteria met.")
+    return PHASE_BY_CODE["P4"], reasons
+
+
+def setback(intake: Intake, kind: str) -> list[str]:
+    """Why a reassessment steps back a phase (2.3): a flare, or the 0.3 irritability rule
+    (non-traumatic conditions). Pain not assessed is not a setback, only not a pass."""
+    if intake.findings.response_24h == "flare":
+        return ["flare-up in the 24 hours after loading"]
+    if kind == "acute_muscle":
+        return []
+    return [w for w in irritable(intake, kind)[1] if "not assessed" not in w]
+
+
+def choose_phase(intake: Intake, protocol: Protocol, goal: str = "recreational_sport") -> tuple[str, list[str]]:
     """(phase id, reasons a clinician reads)."""
     values = derived_findings(intake, protocol.kind)
     f = intake.findings
-    reasons: list[str] = []
     if protocol.kind == "acute_muscle" and f.days_since_onset is not None and f.days_since_onset < 3:
         return PHASE_BY_CODE["P1"], [f"Day {f.days_since_onset} after injury: the first 72 hours are "
                                      "always phase 1 (protect, avoid HARM)."]
+    if intake.previous_phase is not None:  # a reassessment progresses from where the patient was
+        previous = PHASE_CODES.index(CODE_BY_PHASE[intake.previous_phase])
+        why = setback(intake, protocol.kind)
+        if why:
+            back = max(previous - 1, 0)
+            return PHASE_BY_CODE[PHASE_CODES[back]], [
+                f"Reassessment from {PHASE_CODES[previous]}: " + "; ".join(why) + " - "
+                + (f"back to {PHASE_CODES[back]}" if back < previous else "stays in P1")
+                + ", no progression at this visit (reference 2.3)."]
+        return _walk(intake, protocol, previous, values, goal,
+                     [f"Reassessment: was in {PHASE_CODES[previous]} at the last visit; moves on only "
+                      "when that phase's exit criteria are met."])
+    reasons: list[str] = []
     start_if = protocol.phases["P1"].start_if
     if start_if is not None:  # reference 0.3: start in P1 if irritable (or P1's entry), else in P2
         hot, why = irritable(intake, protocol.kind)
@@ -111,23 +161,4 @@ def choose_phase(intake: Intake, protocol: Protocol) -> tuple[str, list[str]]:
         start = 1
     else:
         start = 0
-    for index in range(start, len(PHASE_CODES) - 1):
-        code = PHASE_CODES[index]
-        unmet = []
-        for criterion in protocol.phases[code].exit:
-            if criterion.finding is None:
-                continue
-            result = check(criterion, values)
-            if result is False:
-                unmet.append(f"{criterion.text} (not met)")
-            elif result is None and criterion.required:
-                unmet.append(f"{criterion.text} (not assessed)")
-        if unmet:
-            gated = any(c.finding == "not_irritable" for c in protocol.phases[code].exit)
-            if gated and not values["not_irritable"]:
-                unmet = [u for u in unmet if not u.startswith("Not irritable")]
-                unmet.insert(0, "irritable - " + "; ".join(irritable(intake, protocol.kind)[1]))
-            reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")
-            return PHASE_BY_CODE[code], reasons
-        reasons.append(f"{code} exit criteria met.")
-    return PHASE_BY_CODE["P4"], reasons
+    return _walk(intake, protocol, start, values, goal, reasons)

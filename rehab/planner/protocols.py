@@ -15,11 +15,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rehab.config import EXERCISES_DIR
 from rehab.library.loader import LibraryError, Problem
-from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
+from rehab.vocab import ACTIVITY_LEVELS, CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
 
 PROTOCOLS_DIR = EXERCISES_DIR / "protocols"
 
 Op = Literal["is_true", "is_false", "<=", ">=", "<", ">", "==", "in"]
+PhaseCode = Literal[PHASE_CODES]  # type: ignore[valid-type]
+Activity = Literal[ACTIVITY_LEVELS]  # type: ignore[valid-type]
 
 
 class _Model(BaseModel):
@@ -35,11 +37,31 @@ class Criterion(_Model):
     op: Op | None = None
     value: int | str | list[str] | None = None
     required: bool = True  # False: only checked when the finding was assessed
+    # Only for these activity goals (reference 2.3); None: for every goal.
+    activity: list[Activity] | None = None
+
+
+class Line(_Model):
+    """A goal or precaution that holds only for some activity goals (reference 2.3)."""
+
+    text: str
+    activity: list[Activity]
+
+
+def for_goal(entries: list, goal: str) -> list:
+    """The criteria or lines (plain strings hold for every goal) that apply to `goal`."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(entry)
+        elif entry.activity is None or goal in entry.activity:
+            out.append(entry.text if isinstance(entry, Line) else entry)
+    return out
 
 
 class PhaseProtocol(_Model):
     name: str
-    goals: list[str]
+    goals: list[str | Line]
     entry: list[str]
     exit: list[Criterion]
     # P1 of a non-traumatic condition: the patient starts here if irritable (reference 0.3)
@@ -48,8 +70,11 @@ class PhaseProtocol(_Model):
     start_if: list[Criterion] | None = None
     duration_days: dict[str, tuple[int, int]] | None
     required_categories: list[Literal[CATEGORIES]]  # type: ignore[valid-type]
+    # Items the reference names for this phase, never dropped by the item cap (2.3): a slug,
+    # or a list of slugs of which the first one the safety rules allow is pinned.
+    pinned: list[str | list[str]] = []
     preferred: list[str]
-    precautions: list[str]
+    precautions: list[str | Line]
     # Effort for loading exercises in this phase when the condition's protocol sets its own
     # (e.g. tendinopathy heavy slow resistance at RPE 6-8 in P2); else the reference 0.3 guide.
     rpe: str | None = None
@@ -71,12 +96,31 @@ class Exclusion(_Model):
     ids: list[str] = []
 
 
+class Allowance(_Model):
+    """Exercises a modifier lets through in some phases when the patient also has `when`
+    (2.3: the Nordic curl from P4 on blood thinners with medical clearance)."""
+
+    when: Literal[STATES]  # type: ignore[valid-type]
+    phases: list[PhaseCode]
+    ids: list[str]
+    precaution: str  # how it is done safely, added to the item
+
+
 class Modifier(_Model):
     label: str
     exclude_tags: list[Literal[TAGS]] = []  # type: ignore[valid-type]
     exclude_ids: list[str] = []
+    phases: dict[PhaseCode, Exclusion] = {}  # extra exclusions in one phase only
+    allow: list[Allowance] = []
     add_categories: list[Literal[CATEGORIES]] = []  # type: ignore[valid-type]
+    drop_categories: list[Literal[CATEGORIES]] = []  # type: ignore[valid-type]
+    # Prescribed whatever the selection: in the patient's current phase, or in named phases.
+    pin_current: list[str] = []
+    pin: dict[PhaseCode, list[str]] = {}
+    # Standing single-leg and split-stance items only in their supported form (2.3 frailty).
+    supported_form: bool = False
     education: list[str] = []  # the "Add or notes" column, in the patient's words
+    seek_help: list[str] = []
 
 
 class ConditionRules(_Model):

@@ -15,6 +15,8 @@ class Dosage:
     effort: str
     duration_min: int | None = None
     per_side: bool = False
+    # The effort as a clinician's number ("RPE 4-6/10"); `effort` is in the patient's words.
+    rpe: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Plan:
     education: list[str]
     seek_help_if: list[str]
     phase_reasons: list[str] = field(default_factory=list)  # why this phase was chosen
+    assumptions: list[str] = field(default_factory=list)  # what was assumed for missing input
+    activity_level: str | None = None  # the goal planned for, given or assumed
     library_version: str = ""
 
     def to_dict(self) -> dict:

@@ -29,7 +29,9 @@ def contract_problems(plan: dict) -> list[str]:
         return p
     ids = [ph["id"] for ph in plan["phases"]]
     need(ids and ids[0] == plan["current_phase"], "first phase is not the current phase")
-    need(ids == list(PHASES[PHASES.index(ids[0]):]), "phases not current-and-later in order")
+    severe_uncleared = plan["referral"]["level"] == "urgent"  # 2.3: a grade 3 strain holds P1 only
+    need(ids == ([PHASES[0]] if severe_uncleared else list(PHASES[PHASES.index(ids[0]):])),
+         "phases not current-and-later in order")
     for phase in plan["phases"]:
         for key in ("name", "goals", "entry_criteria", "exit_criteria", "duration_days", "items", "precautions"):
             need(key in phase, f"phase missing {key}")

@@ -33,8 +33,8 @@ def items(plan, phase):
     (HS, P1, "askling_extender", "eccentric"),             # 2.2 HS P1
     (HS, P2, "nordic_hamstring_curl", "P2"),               # 2.2 HS P2
     (HS, P1, "foam_roll_posterior_thigh", "P1"),           # no massage in the first 72 h
-    (PREGNANT_SIJ, P2, "double_leg_bridge", "supine"),     # 2.1 pregnancy from 13 weeks
-    (PREGNANT_SIJ, P3, "split_squat", "asymmetric"),       # 2.1 pregnancy with PGP
+    (PREGNANT_SIJ, P2, "double_leg_bridge", "lying flat"),     # 2.1 pregnancy from 13 weeks
+    (PREGNANT_SIJ, P3, "split_squat", "split stance"),       # 2.1 pregnancy with PGP
     ({**HS, "medications": ["anticoagulant"]}, P4, "nordic_hamstring_curl", "Anticoagulant"),
     ({"diagnosis": "lumbar_spinal_stenosis", "findings": {"nprs_rest": 5}}, P2, "prone_press_up", "lumbar"),
 ])
@@ -50,7 +50,7 @@ def test_unsafe_swap_is_refused(real_library):
     first = plan.phases[0].items[0].exercise_id
     with pytest.raises(AdjustmentError) as info:
         adjust(real_library, PREGNANT_SIJ, {"op": "swap", "phase": P1, "exercise_id": first, "to": "bridge_hold"})
-    assert "supine" in info.value.reason
+    assert "lying flat" in info.value.reason
 
 
 def test_safe_add_swap_remove_and_dose(real_library):

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from rehab.planner import parse_intake
-from rehab.planner.assemble import Context
+from rehab.planner.assemble import Context, effort_words
 from rehab.vocab import PHASES
 
 P1, P2, P3, P4 = PHASES
@@ -34,9 +34,10 @@ def test_effort_guide_by_phase_for_loading_items(plan_for, phase, expected):
     plan = plan_for("hamstring_strain", grade=1, findings={"days_since_onset": 1})
     items = [i for p in plan.phases if p.id == phase for i in p.items if i.category in LOADING]
     assert items
-    for item in items:
-        assert rpe(item.dosage.effort) == expected, item.exercise_id
-        assert len(re.findall("RPE", item.dosage.effort)) == 1
+    for item in items:  # the number for the clinician, plain words for the patient (issue #10)
+        assert item.dosage.rpe == expected, item.exercise_id
+        assert "RPE" not in item.dosage.effort
+        assert effort_words(expected) in item.dosage.effort
 
 
 def test_no_rpe_in_p1_or_on_education_and_ice(plan_for):
@@ -48,11 +49,19 @@ def test_no_rpe_in_p1_or_on_education_and_ice(plan_for):
 
 
 def test_tendinopathy_heavy_slow_resistance_keeps_its_own_effort(real_library):
-    assert rpe(dose(real_library, "double_leg_bridge", P2, diagnosis="proximal_hamstring_tendinopathy").effort) == "RPE 6-8/10"
-    assert rpe(dose(real_library, "romanian_deadlift", P3, diagnosis="proximal_hamstring_tendinopathy").effort) == "RPE 7-8/10"
-    assert rpe(dose(real_library, "double_leg_bridge", P2, diagnosis="ischial_bursitis").effort) == "RPE 6-8/10"
-    assert rpe(dose(real_library, "clamshell", P2, diagnosis="piriformis_syndrome").effort) == "RPE 5-7/10"
-    assert rpe(dose(real_library, "double_leg_bridge", P2, diagnosis="sacroiliac_joint_dysfunction").effort) == "RPE 4-6/10"
+    assert dose(real_library, "double_leg_bridge", P2, diagnosis="proximal_hamstring_tendinopathy").rpe == "RPE 6-8/10"
+    assert dose(real_library, "romanian_deadlift", P3, diagnosis="proximal_hamstring_tendinopathy").rpe == "RPE 7-8/10"
+    assert dose(real_library, "double_leg_bridge", P2, diagnosis="ischial_bursitis").rpe == "RPE 6-8/10"
+    assert dose(real_library, "clamshell", P2, diagnosis="piriformis_syndrome").rpe == "RPE 5-7/10"
+    assert dose(real_library, "double_leg_bridge", P2, diagnosis="sacroiliac_joint_dysfunction").rpe == "RPE 4-6/10"
+
+
+@pytest.mark.parametrize("rpe, words", [
+    ("RPE 2-3/10", "easy"), ("RPE 4-6/10", "moderate"), ("RPE 5-5/10", "moderate"), ("RPE 5-7/10", "hard"),
+    ("RPE 6-8/10", "hard"), ("RPE 7-8/10", "very hard"), ("RPE 7-9/10", "very hard"),
+])
+def test_effort_words_by_rpe_boundaries(rpe, words):
+    assert effort_words(rpe).startswith(words + " effort")
 
 
 def test_tendinopathy_stage2_is_every_other_day(real_library):

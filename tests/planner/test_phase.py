@@ -31,7 +31,9 @@ def phase(plan_for, diagnosis, grade=None, **findings):
 ])
 def test_hamstring_phase_follows_the_criteria(plan_for, findings, expected):
     for grade in (1, 2, 3):
-        assert phase(plan_for, "hamstring_strain", grade, **findings) == expected
+        # grade 3 moves on only once the surgeon has cleared it (reference 2.3)
+        cleared = {"orthopaedic_clearance": True} if grade == 3 else {}
+        assert phase(plan_for, "hamstring_strain", grade, **findings, **cleared) == expected
 
 
 @pytest.mark.parametrize("key, bad", [
@@ -231,9 +233,9 @@ def test_later_phases_are_listed_after_the_current_one(plan_for):
 
 
 # ---- durations by grade and BAMIC ---------------------------------------------------------------
-
 def durations(plan_for, grade, **findings):
-    plan = plan_for("hamstring_strain", grade=grade, findings={"days_since_onset": 1, **findings})
+    plan = plan_for("hamstring_strain", grade=grade,  # cleared: every phase is listed (2.3)
+                    findings={"days_since_onset": 1, "orthopaedic_clearance": True, **findings})
     return {p.id[:2]: (p.duration_days.min, p.duration_days.max) for p in plan.phases}
 
 

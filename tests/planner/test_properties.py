@@ -112,15 +112,14 @@ def test_dvt_scored_and_refused_at_the_reference_level(raw, symptoms, items):
     raw["red_flags"] = {"dvt": {"symptoms_present": symptoms, "wells_items": items}}
     plan = make_plan(parse_intake(raw), LIB)
     if not symptoms and not WELLS_SIGNS & set(items):
-        # risk factors alone: proceed (active cancer is a red flag of its own, reference 3)
+        # risk factors alone: proceed (the Wells item active cancer only scores Wells, 2.3)
         assert plan.wells_score is None
-        assert plan.allowed == ("active_cancer" not in items)
+        assert plan.allowed
         return
     score = sum(-2 if i == "alternative_dx_as_likely" else 1 for i in items)
     assert plan.wells_score == score and not plan.allowed
     likely = score >= 2 or raw["pregnancy"]["pregnant"]  # Wells not validated in pregnancy
-    assert plan.referral.level == ("emergency" if likely else "urgent") or (
-        plan.referral.level == "emergency" and "active_cancer" in items)
+    assert plan.referral.level == ("emergency" if likely else "urgent")
 
 
 @settings(max_examples=100, **SETTINGS)

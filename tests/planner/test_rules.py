@@ -102,7 +102,8 @@ def test_supine_allowed_before_13_weeks_and_not_from_13(plan_for):
 
 def test_vertebral_fracture_removes_impact_that_osteoporosis_alone_allows(plan_for):
     def items(comorbidity):
-        plan = plan_for(**p1_intake("hamstring_strain", comorbidities=[comorbidity]))
+        plan = plan_for(**p1_intake("hamstring_strain", comorbidities=[comorbidity],
+                                    activity_level="recreational_sport"))
         return {i.exercise_id for p in plan.phases for i in p.items}
 
     assert "walk_jog_intervals" in items("osteoporosis")
@@ -165,6 +166,7 @@ def test_condition_phase_exclusion(plan_for, real_library, diagnosis, scope):
 @pytest.mark.parametrize("findings", [{"bamic": "2c"}, {"bamic": "4b"}, {}])
 def test_grade3_and_intratendinous_keep_nordic_and_max_sprint_out_of_p3(plan_for, real_library, findings):
     grade = 2 if findings else 3
+    findings = {**findings, "orthopaedic_clearance": True}  # uncleared: P1 only (reference 2.3)
     plan = plan_for("hamstring_strain", grade=grade, age=25, findings={"days_since_onset": 1, **findings})
     raw = {"diagnosis": "hamstring_strain", "grade": grade, "findings": {"days_since_onset": 1, **findings}}
     assert check_rule(plan, real_library, ("P3",), tags={"max_velocity_sprint"}, ids={"nordic_hamstring_curl"},

@@ -173,20 +173,35 @@ def test_cold_pale_foot_is_emergency_even_without_the_claudication_flag():
     assert level("muscle_cramps", findings={"rest_pain_or_cold_pale_foot": True}).level == "emergency"
 
 
-@pytest.mark.parametrize("extra", [{"comorbidities": ["cancer_history"]},
-                                   {"red_flags": {"dvt": {"wells_items": ["active_cancer"]}}}])
-def test_cancer_recorded_anywhere_is_the_cancer_red_flag(extra):
-    raw = {"diagnosis": "referred_pain_lumbar_facet", **extra}
-    assert triage(parse_intake(raw)).level == "urgent"
-    raw["findings"] = {"neuro_exam": "stable_deficit"}
-    assert triage(parse_intake(raw)).level == "emergency"
+def test_cancer_history_comorbidity_is_a_risk_factor_not_a_red_flag():
+    """Reference 2.3: routine GP review with a non-traumatic diagnosis, none with a strain."""
+    facet = level("referred_pain_lumbar_facet", comorbidities=["cancer_history"])
+    assert facet.allowed and facet.level == "routine" and "GP" in " ".join(facet.refer_to)
+    strain = level("hamstring_strain", grade=1, comorbidities=["cancer_history"])
+    assert strain.allowed and strain.level == "none"
+    # with neurological signs it is still no red flag by itself (only the flag is)
+    assert level("referred_pain_lumbar_facet", comorbidities=["cancer_history"],
+                 findings={"neuro_exam": "stable_deficit"}).allowed
 
 
-def test_bilateral_radicular_pain_is_a_cauda_equina_warning_but_bilateral_stenosis_is_not():
-    assert level("sciatica_lumbar_radiculopathy", side="bilateral").level == "emergency"
-    assert level("lumbar_spinal_stenosis", side="bilateral").allowed
-    assert level("sacroiliac_joint_dysfunction", side="bilateral").allowed
-    assert level("referred_pain_lumbar_facet", side="bilateral").allowed
+def test_active_cancer_wells_item_only_scores_wells():
+    result = level("referred_pain_lumbar_facet", red_flags={"dvt": {"wells_items": ["active_cancer"]}})
+    assert result.allowed and result.level == "none" and result.wells_score is None
+
+
+def test_the_night_pain_or_cancer_flag_refuses():
+    assert level("referred_pain_lumbar_facet", flags={"night_pain_or_cancer_history": True}).level == "urgent"
+    assert level("referred_pain_lumbar_facet", flags={"night_pain_or_cancer_history": True},
+                 findings={"neuro_exam": "stable_deficit"}).level == "emergency"
+
+
+def test_side_bilateral_is_where_the_symptoms_are_not_a_red_flag():
+    """Reference 2.3: only red_flags.new_bilateral_leg_symptoms is the cauda equina warning."""
+    for dx in ("sciatica_lumbar_radiculopathy", "lumbar_spinal_stenosis", "sacroiliac_joint_dysfunction",
+               "referred_pain_lumbar_facet"):
+        assert level(dx, side="bilateral").allowed
+    assert level("sciatica_lumbar_radiculopathy", side="bilateral",
+                 flags={"new_bilateral_leg_symptoms": True}).level == "emergency"
 
 
 def test_adolescent_avulsion_wording_and_adult_pop_alone():
