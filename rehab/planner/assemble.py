@@ -51,16 +51,18 @@ PAIN_RULE = {
     "no_tissue_injury": "comfortable effort, pain at most 3/10",
 }
 
+# Every plan's "get help now"; each protocol and modifier adds only lines of its own
+# (a bruise that keeps growing: hamstring strain and blood thinners), never a repeat.
 GENERAL_SEEK_HELP = [
     "Numbness between your legs or around your back passage or genitals, or new trouble passing "
-    "or holding urine or stool: go to the emergency department now.",
-    "New pain, numbness or weakness in both legs.",
+    "or holding urine or stool: go to the emergency department now, or call an ambulance.",
+    "New pain, numbness or weakness in both legs: go to the emergency department now.",
     "A calf or leg that becomes swollen, warm, red or tender: call your doctor today.",
-    "Sudden shortness of breath, chest pain or coughing blood: call an ambulance.",
-    "Fever, chills or feeling generally unwell with your pain.",
-    "Your leg or foot is getting weaker, or the numbness is spreading.",
-    "Pain at night that no position eases, or weight loss without trying.",
-    "A bruise that keeps growing, or a thigh that becomes tight and swollen with severe pain.",
+    "Sudden shortness of breath, chest pain or coughing blood: call an ambulance now.",
+    "Fever, chills or feeling generally unwell with your pain: see a doctor today.",
+    "Your leg or foot is getting weaker, the numbness is spreading, or your foot catches or slaps "
+    "when you walk: contact your physio or doctor today.",
+    "Pain at night that no position eases, or weight loss without trying: see your doctor.",
 ]
 CANCER_SEEK_HELP = ("Because you have had cancer: see your doctor soon if you get pain at night that no "
                     "position eases, lose weight without trying, or notice new weakness or numbness.")

@@ -22,6 +22,7 @@ SPINE_DIAGNOSES = {"sciatica_lumbar_radiculopathy", "referred_pain_lumbar_facet"
 FRAIL_AGE = 65
 FRAIL_CONDITIONS = {"osteoporosis", "vertebral_fracture_history", "falls_risk"}
 POST_PARTUM_EARLY_MONTHS = 3  # 2.3: fewer than 3 months after birth
+SPORT_LEVELS = ("competitive_sport", "recreational_sport")  # recorded, not assumed
 WALKING_RULE_DIAGNOSES = {"hamstring_strain", "ischial_bursitis"}  # 2.3 weight-bearing
 
 
@@ -118,6 +119,8 @@ def patient_for(intake: Intake, states: set[str], rules: Rules, severe: bool = F
         keys.append("hamstring_strain_intratendinous")
     if dx == "hamstring_strain" and intake.findings.askling_h_test_insecurity is not False:
         keys.append("hamstring_strain_h_test_not_secure")
+    if dx == "muscle_cramps" and intake.activity_level not in SPORT_LEVELS:
+        keys.append("muscle_cramps_not_athlete")  # 1.9: the Nordic progression is for athletes
     if dx == "piriformis_syndrome" and "neuro_deficit" in states:
         keys.append("sciatica_lumbar_radiculopathy")  # 1.4: a deficit is managed as radiculopathy
     return Patient(intake, frozenset(states), rules, tuple(keys))
