@@ -163,15 +163,20 @@ def retired(exercise: Exercise, code: str, patient: Patient) -> str | None:
     return "retired from the library" if exercise.retired else None
 
 
+def allowed_despite(state: str, exercise: Exercise, code: str, patient: Patient) -> bool:
+    """A modifier's allowance lifts its state for this exercise and phase (2.3: the Nordic
+    from P4 on blood thinners with medical clearance), in rules.yaml and exercise files alike."""
+    modifier = patient.rules.modifiers.get(state)
+    return modifier is not None and any(
+        a.when in patient.states and code in a.phases and exercise.id in a.ids for a in modifier.allow)
+
+
 def modifiers(exercise: Exercise, code: str, patient: Patient) -> str | None:
     """Reference 2.1 and 2.3: pregnancy, osteoporosis, blood thinners, frailty, goal..."""
     for state in sorted(patient.states):
         modifier = patient.rules.modifiers.get(state)
-        if modifier is None:
+        if modifier is None or allowed_despite(state, exercise, code, patient):
             continue
-        if any(a.when in patient.states and code in a.phases and exercise.id in a.ids
-               for a in modifier.allow):
-            continue  # e.g. the Nordic from P4 with medical clearance
         if exercise.id in modifier.exclude_ids:
             return f"{modifier.label}: not suitable"
         hit = [t for t in exercise.tags if t in modifier.exclude_tags]
@@ -215,7 +220,8 @@ def peripheralising_direction(exercise: Exercise, code: str, patient: Patient) -
 
 def own_contraindications(exercise: Exercise, code: str, patient: Patient) -> str | None:
     """The exercise file's avoid_with / only_with / avoid_in."""
-    hit = [s for s in exercise.avoid_with if s in patient.states]
+    hit = [s for s in exercise.avoid_with
+           if s in patient.states and not allowed_despite(s, exercise, code, patient)]
     if hit:
         return f"{exercise.name}: not with {', '.join(s.replace('_', ' ') for s in hit)}"
     missing = [s for s in exercise.only_with if s not in patient.states]

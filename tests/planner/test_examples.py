@@ -44,6 +44,33 @@ def violations(plan: dict, expected: dict) -> list[str]:
                    value in item["tags"] if kind == "tag" else item["category"] == value)
             if hit:
                 out.append(f"{rule}: {item['exercise_id']} in {pid}")
+    out += _second_edition(plan, expected)
+    return out
+
+
+def _second_edition(plan: dict, expected: dict) -> list[str]:
+    """Optional checks our own cases add (the public examples use none of them):
+    `must_include` ids (with @Pn for one phase, else the first phase), `listed_phases`,
+    `assumption_mentions` and `reason_mentions` (words in the assumptions / referral
+    reasons), `education_mentions` and `education_not_mentions`."""
+    out = []
+    phases = {p["id"][:2]: p for p in plan.get("phases", [])}
+    for rule in expected.get("must_include", []):
+        target, _, code = rule.partition("@")
+        phase = phases.get(code) if code else (plan["phases"][0] if plan["phases"] else None)
+        if phase is None or not any(i["exercise_id"] == target for i in phase["items"]):
+            out.append(f"{rule}: missing")
+    if "listed_phases" in expected and [p["id"] for p in plan["phases"]] != expected["listed_phases"]:
+        out.append(f"listed phases {[p['id'] for p in plan['phases']]} != {expected['listed_phases']}")
+    for key, text in (("assumption_mentions", " ".join(plan.get("assumptions", []))),
+                      ("reason_mentions", " ".join(plan["referral"]["reasons"])),
+                      ("education_mentions", " ".join(plan["education"]))):
+        for words in expected.get(key, []):
+            if words.lower() not in text.lower():
+                out.append(f"{key}: {words!r} not found")
+    for words in expected.get("education_not_mentions", []):
+        if words.lower() in " ".join(plan["education"]).lower():
+            out.append(f"education_not_mentions: {words!r} found")
     return out
 
 
