@@ -4,6 +4,7 @@ CLI's cold start. Prints medians; run with `.venv/bin/python bench/planner.py`."
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -15,7 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 from rehab.config import EXERCISES_DIR  # noqa: E402
 from rehab.library.loader import load_library  # noqa: E402
-from rehab.planner import make_plan, parse_intake  # noqa: E402
+from rehab.planner import assemble, make_plan, parse_intake  # noqa: E402
+from rehab.vocab import ACTIVITY_LEVELS, DIAGNOSES  # noqa: E402
 
 MIX = [
     {"diagnosis": "hamstring_strain", "grade": 1, "findings": {"days_since_onset": 2, "walking": "painful"}},
@@ -34,21 +36,56 @@ MIX = [
 ]
 
 
-def main() -> None:
-    library = load_library(EXERCISES_DIR)
-    intakes = [parse_intake(raw) for raw in MIX]
-    make_plan(intakes[0], library)  # warm the protocol cache
+def varied_mix(n: int = 200) -> list[dict]:
+    """A seeded spread of intakes over every diagnosis, age, goal, modifier and finding, so
+    the profile memo (reasons, doses, phase content) is measured at realistic hit rates."""
+    rng = random.Random(1)
+    out = []
+    for i in range(n):
+        dx = DIAGNOSES[i % len(DIAGNOSES)]
+        raw = {"diagnosis": dx, "age": rng.choice([17, 25, 34, 48, 64, 65, 72, 85]),
+               "activity_level": rng.choice([None, *ACTIVITY_LEVELS]),
+               "comorbidities": rng.sample(["osteoporosis", "falls_risk", "diabetes", "cancer_history"], rng.randint(0, 2)),
+               "medications": rng.sample(["anticoagulant", "corticosteroid"], rng.randint(0, 1)),
+               "findings": {"days_since_onset": rng.randint(0, 60), "nprs_rest": rng.randint(0, 5),
+                            "nprs_activity": rng.randint(0, 7), "leg_nprs": rng.randint(0, 8),
+                            "walking": rng.choice(["pain_free", "painful", "antalgic"]),
+                            "sitting_tolerance_min": rng.choice([10, 30, 60]),
+                            "directional_preference": rng.choice(["extension", "flexion", "none"])}}
+        if dx == "hamstring_strain":
+            raw["grade"] = rng.randint(1, 3)
+            raw["findings"]["orthopaedic_clearance"] = rng.random() < 0.5
+        out.append({k: v for k, v in raw.items() if v is not None})
+    return out
+
+
+def rate(intakes, library, before=None) -> list[float]:
     rounds = []
     for _ in range(7):
         start = time.perf_counter()
         n = 0
         while time.perf_counter() - start < 0.5:
             for intake in intakes:
+                if before:
+                    before()
                 make_plan(intake, library)
                 n += 1
         rounds.append(n / (time.perf_counter() - start))
-    print(f"in-process: median {statistics.median(rounds):,.0f} plans/s "
-          f"(min {min(rounds):,.0f}, max {max(rounds):,.0f}) over {len(MIX)} intakes")
+    return rounds
+
+
+def main() -> None:
+    library = load_library(EXERCISES_DIR)
+    for label, raws, before in (
+            (f"typical mix ({len(MIX)} intakes)", MIX, None),
+            ("varied mix (200 seeded intakes, all diagnoses and modifiers)", varied_mix(), None),
+            ("cold: profile memo cleared before every plan (a never-seen patient profile)", MIX,
+             assemble.clear_memo)):
+        intakes = [parse_intake(raw) for raw in raws]
+        make_plan(intakes[0], library)  # load the protocols once, as any process does
+        rounds = rate(intakes, library, before)
+        print(f"in-process, {label}: median {statistics.median(rounds):,.0f} plans/s "
+              f"(min {min(rounds):,.0f}, max {max(rounds):,.0f})")
 
     # Baseline in the same run: the interpreter alone starting and exiting.
     def timed(cmd, stdin=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from rehab.library.schema import Exercise
 from rehab.planner import types as t
@@ -34,6 +35,7 @@ def effort_words(rpe: str) -> str:
     return "very hard effort: close to your limit, a word or two at most"
 
 
+@lru_cache(maxsize=1024)
 def _without_rpe(effort: str) -> str:
     """The effort text with any RPE figure taken out, tidy punctuation."""
     parts = []
@@ -88,7 +90,7 @@ def library_version(library: dict[str, Exercise]) -> str:
     Hashing 70 exercises costs more than planning, so the fingerprint is kept per set of
     exercise objects (the loaders hand out the same objects until the library changes;
     the cache entry holds them, so an id is never reused while it is cached)."""
-    key = tuple(sorted((slug, id(ex)) for slug, ex in library.items()))
+    key = tuple(map(id, library.values()))  # a dict in another order only costs one more hash
     hit = _VERSIONS.get(key)
     if hit is None:
         digest = hashlib.sha256()
@@ -98,6 +100,48 @@ def library_version(library: dict[str, Exercise]) -> str:
             _VERSIONS.clear()
         hit = _VERSIONS[key] = (list(library.values()), digest.hexdigest()[:12])
     return hit[1]
+
+
+_SUITABLE: dict[tuple[str, str], dict[str, list[str]]] = {}
+
+
+def _suitable(version: str, library: dict[str, Exercise], diagnosis: str) -> dict[str, list[str]]:
+    """phase id -> slugs the library suits to `diagnosis` there ("any": in some phase)."""
+    key = (version, diagnosis)
+    hit = _SUITABLE.get(key)
+    if hit is None:
+        if len(_SUITABLE) >= 64:
+            _SUITABLE.clear()
+        slugs = sorted(i for i in library if diagnosis in library[i].suits)
+        hit = _SUITABLE[key] = {"any": slugs, **{
+            phase: [i for i in slugs if code in library[i].suits[diagnosis]] for phase, code in CODE_BY_PHASE.items()}}
+    return hit
+
+
+_REASONS: dict[tuple, dict] = {}
+_DOSES: dict[tuple, t.Dosage] = {}
+
+
+def clear_memo() -> None:
+    """Forget every memoised profile (the benchmark's cold case; tests of the memo)."""
+    _REASONS.clear()
+    _DOSES.clear()
+    _SUITABLE.clear()
+
+
+def _reasons_for(version: str, patient) -> dict[tuple, object]:
+    """The memo of one patient profile, shared by every plan with the same library content,
+    diagnosis, states and condition rows: exclusion reasons, doses and each phase's content
+    are a pure function of exactly these (safety.Patient: age 65+, grade 3, the goal and
+    every modifier are states or condition rows), so patients alike reuse them. Items and
+    exclusions are frozen; a plan gets its own lists of them."""
+    key = (version, patient.intake.diagnosis, patient.states, patient.condition_keys)
+    memo = _REASONS.get(key)
+    if memo is None:
+        if len(_REASONS) >= 512:
+            _REASONS.clear()
+        memo = _REASONS[key] = {}
+    return memo
 
 
 # BAMIC -> classic grade (reference 1.1); BAMIC 3 is "2 (upper) or 3": the conservative side.
@@ -127,13 +171,25 @@ class Context:
         self.severe = self.grade == 3 or self.intratendinous
         self.patient = patient_for(intake, self.states, rules, self.severe, self.intratendinous)
         self.modifiers = [rules.modifiers[s] for s in sorted(self.states) if s in rules.modifiers]
-        self._reasons: dict[tuple[str, str], str | None] = {}
+        self.version = library_version(library)
+        self._reasons = _reasons_for(self.version, self.patient)
 
     def reason(self, exercise_id: str, phase: str) -> str | None:
         key = (exercise_id, phase)
         if key not in self._reasons:
             self._reasons[key] = exclusion_reason(self.library[exercise_id], phase, self.patient)
         return self._reasons[key]
+
+    def phase_content(self, phase: str, current: str) -> tuple[tuple[t.Item, ...], tuple[t.Exclusion, ...]]:
+        """(items, exclusions) of a phase. Like the reasons, a pure function of the profile
+        and of whether this is the current phase (pins), so patients alike share them."""
+        key = ("(phase)", phase, phase == current)
+        hit = self._reasons.get(key)
+        if hit is None:
+            chosen = _select(self, phase, current)
+            hit = self._reasons[key] = (tuple(self.item(i, phase, chosen=set(chosen)) for i in chosen),
+                                        tuple(_excluded(self, phase)))
+        return hit
 
     def pinned(self, phase: str, current: str) -> list[str]:
         """Items the reference requires in this phase (2.3), that the safety rules allow."""
@@ -152,6 +208,10 @@ class Context:
     def suits(self, exercise: Exercise, phase: str) -> bool:
         return CODE_BY_PHASE[phase] in exercise.suits.get(self.intake.diagnosis, [])
 
+    def suitable(self, phase: str) -> list[str]:
+        """The library's exercises for this diagnosis and phase, in slug order."""
+        return _suitable(self.version, self.library, self.intake.diagnosis)[phase]
+
     def required_categories(self, phase: str) -> list[str]:
         wanted = list(self.protocol.phases[CODE_BY_PHASE[phase]].required_categories)
         for modifier in self.modifiers:
@@ -165,6 +225,18 @@ class Context:
 
     # ---- dosage
     def dosage(self, exercise: Exercise, phase: str) -> t.Dosage:
+        """The dose for this patient; frozen, so patients alike share one (see _DOSES)."""
+        older = self.intake.age is not None and self.intake.age >= 65
+        key = (self.version, exercise.id, self.intake.diagnosis, phase, older, self.severe,
+               self.supported_form)
+        dose = _DOSES.get(key)
+        if dose is None:
+            if len(_DOSES) >= 4096:
+                _DOSES.clear()
+            dose = _DOSES[key] = self._dosage(exercise, phase, older)
+        return dose
+
+    def _dosage(self, exercise: Exercise, phase: str, older: bool) -> t.Dosage:
         code = CODE_BY_PHASE[phase]
         base = exercise.dosage
         for variant in exercise.dosage_variants:
@@ -173,7 +245,6 @@ class Context:
                 base = variant.dosage
                 break
         sets = base.sets
-        older = self.intake.age is not None and self.intake.age >= 65
         early_severe = self.severe and code in ("P1", "P2")
         if exercise.category in LOADING and sets and sets >= 3 and (older or early_severe):
             sets -= 1  # start lower: older patients and grade 3 / intratendinous injuries
@@ -217,10 +288,10 @@ class Context:
                     and self.reason(other, phase) is None:
                 out.append(t.Alternative(other, self.library[other].name, kind))
         if not out:
-            for other in sorted(self.library):
+            for other in self.suitable(phase):
                 cand = self.library[other]
                 if other != ex.id and other not in chosen and cand.category == ex.category and \
-                        self.suits(cand, phase) and self.reason(other, phase) is None:
+                        self.reason(other, phase) is None:
                     out.append(t.Alternative(other, cand.name, "similar"))
                     break
         return out
@@ -232,8 +303,7 @@ def _select(ctx: Context, phase: str, current: str) -> list[str]:
     category go first; pinned items and each category's first item are never dropped."""
     code = CODE_BY_PHASE[phase]
     preferred = [i for i in ctx.protocol.phases[code].preferred if i in ctx.library]
-    suitable = [i for i in sorted(ctx.library) if ctx.suits(ctx.library[i], phase)]
-    ranked = list(dict.fromkeys(preferred + suitable))
+    ranked = list(dict.fromkeys(preferred + ctx.suitable(phase)))
     safe = [i for i in ranked if ctx.reason(i, phase) is None]
     pinned = ctx.pinned(phase, current)
     chosen: list[str] = list(pinned)
@@ -280,11 +350,8 @@ def _fallbacks(ctx: Context, phase: str, category: str, chosen: list[str]) -> li
 
 def _excluded(ctx: Context, phase: str) -> list[t.Exclusion]:
     """Exercises used for this diagnosis that a safety rule removes from this phase."""
-    dx = ctx.intake.diagnosis
     out = []
-    for exercise_id in sorted(ctx.library):
-        if dx not in ctx.library[exercise_id].suits:
-            continue
+    for exercise_id in _suitable(ctx.version, ctx.library, ctx.intake.diagnosis)["any"]:
         reason = ctx.reason(exercise_id, phase)
         if reason and not reason.startswith("Exercise not used in"):
             out.append(t.Exclusion(exercise_id, phase, reason, ctx.library[exercise_id].name))
@@ -387,15 +454,14 @@ def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
     current, listed, reasons = _phases_to_print(ctx)
     phases, excluded = [], []
     for phase in listed:
-        chosen = _select(ctx, phase, current)
-        items = [ctx.item(i, phase, chosen=set(chosen)) for i in chosen]
-        phases.append(_phase(ctx, phase, items))
-        excluded.extend(_excluded(ctx, phase))
+        items, removed = ctx.phase_content(phase, current)
+        phases.append(_phase(ctx, phase, list(items)))
+        excluded.extend(removed)
     return t.Plan(allowed=True, referral=t.Referral(result.level, result.reasons, result.refer_to),
                   wells_score=result.wells_score, diagnosis=intake.diagnosis, grade=intake.grade,
                   current_phase=current, phases=phases, excluded=excluded,
                   education=_education(ctx, current, result.level), seek_help_if=_seek_help(ctx),
-                  phase_reasons=reasons, library_version=library_version(library),
+                  phase_reasons=reasons, library_version=ctx.version,
                   assumptions=[ctx.goal_assumed] if ctx.goal_assumed else [], activity_level=ctx.goal)
 
 

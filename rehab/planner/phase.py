@@ -46,7 +46,7 @@ def irritable(intake: Intake, kind: str) -> tuple[bool, list[str]]:
 def derived_findings(intake: Intake, kind: str) -> dict:
     """Findings plus values computed from them; stronger tests imply weaker ones."""
     f = intake.findings
-    values = f.model_dump()
+    values = dict(f.__dict__)  # the fields as they are (faster than model_dump)
     running = f.running_pain_free_pct
     if f.sprint_95pct_pain_free:
         running = max(running or 0, 95)
@@ -66,7 +66,10 @@ def derived_findings(intake: Intake, kind: str) -> dict:
     # Exact, not rounded: 89.7% is not "within 10%". No reps on the other side: nothing to compare.
     values["bridge_pct"] = 100 * bridge.injured / bridge.uninjured if bridge and bridge.uninjured else None
     values["h_test_secure"] = None if f.askling_h_test_insecurity is None else not f.askling_h_test_insecurity
-    values["not_irritable"] = not irritable(intake, kind)[0]
+    hot = irritable(intake, kind)[0]
+    scored = any(v is not None for v in (f.nprs_rest, f.nprs_activity, f.nprs_walking, f.sitting_nprs,
+                                         f.back_nprs, f.leg_nprs))
+    values["not_irritable"] = False if hot else (True if scored else None)  # no pain score: not assessed
     return values
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rehab.config import EXERCISES_DIR
 from rehab.library.loader import load_library
 from rehab.planner import apply_adjustments, make_plan, parse_intake
-from rehab.vocab import CODE_BY_PHASE, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, RED_FLAGS, WELLS_ITEMS
+from rehab.vocab import ACTIVITY_LEVELS, CODE_BY_PHASE, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, RED_FLAGS, WELLS_ITEMS
 
 from .contract_check import contract_problems
 from .reference_tables import forbidden
@@ -49,6 +49,8 @@ findings = st.fixed_dictionaries({}, optional={
     "bamic": st.sampled_from(["1a", "2b", "3c", "0a", "3b", "4c"]),
     "weeks_in_programme": st.integers(0, 20),
     "laslett_positive_tests": st.integers(0, 5),
+    "weight_bearing": st.sampled_from(["full", "partial"]),
+    "orthopaedic_clearance": st.booleans(), "medical_clearance": st.booleans(),
 })
 
 
@@ -68,6 +70,12 @@ def intakes(draw, red_flags=st.just({})):
         "red_flags": draw(red_flags),
         "findings": draw(findings),
     }
+    for key, values in (("activity_level", ACTIVITY_LEVELS), ("previous_phase", PHASES)):
+        value = draw(st.none() | st.sampled_from(values))
+        if value:
+            raw[key] = value
+    if not pregnant and draw(st.booleans()):
+        raw["pregnancy"]["months_post_partum"] = draw(st.integers(0, 6))
     if dx == "hamstring_strain":
         raw["grade"] = draw(st.integers(1, 3))
     return raw
@@ -118,7 +126,9 @@ def test_dvt_scored_and_refused_at_the_reference_level(raw, symptoms, items):
         return
     score = sum(-2 if i == "alternative_dx_as_likely" else 1 for i in items)
     assert plan.wells_score == score and not plan.allowed
-    likely = score >= 2 or raw["pregnancy"]["pregnant"]  # Wells not validated in pregnancy
+    post_partum = raw["pregnancy"].get("months_post_partum")
+    # Wells is not validated in pregnancy or up to 3 months after birth
+    likely = score >= 2 or raw["pregnancy"]["pregnant"] or (post_partum is not None and post_partum <= 3)
     assert plan.referral.level == ("emergency" if likely else "urgent")
 
 
@@ -160,9 +170,24 @@ def test_more_pain_never_starts_later(raw, key, score, extra):
 @settings(max_examples=100, **SETTINGS)
 @given(intakes())
 def test_no_findings_starts_at_the_beginning(raw):
+    """A first assessment with nothing assessed starts early; a reassessment with nothing
+    assessed stays where it was (2.3: an unassessed exit criterion is not met)."""
+    previous = raw.pop("previous_phase", None)
     plan = make_plan(parse_intake({**raw, "findings": {}}), LIB)
     kind_no_injury = raw["diagnosis"] in ("muscle_cramps", "sitting_related_posterior_thigh_soreness")
     assert plan.current_phase == PHASES[1 if kind_no_injury else 0]
+    if previous:
+        again = make_plan(parse_intake({**raw, "previous_phase": previous, "findings": {}}), LIB)
+        from rehab.planner.protocols import load_protocols
+
+        exits = load_protocols()[0][raw["diagnosis"]].phases[CODE_BY_PHASE[previous]].exit
+        gated = any(c.finding and c.required for c in exits)
+        if again.referral.level == "urgent":  # grade 3 without clearance: P1 only
+            assert again.current_phase == PHASES[0]
+        elif gated:
+            assert again.current_phase == previous
+        else:  # nothing assessable in that phase's exit: it never holds the patient back
+            assert PHASES.index(again.current_phase) > PHASES.index(previous) or previous == PHASES[-1]
 
 
 @settings(max_examples=60, **SETTINGS)
@@ -188,3 +213,16 @@ def test_clinician_adds_are_checked_like_assembly(raw, data):
 
 def test_red_flag_list_matches_vocabulary():
     assert ALWAYS_REFUSE == set(RED_FLAGS)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(intakes(), intakes())
+def test_the_profile_memo_never_changes_a_plan(first, second):
+    """Plans built with a warm memo (another patient planned just before) equal plans built
+    from scratch: the memo key holds everything the reasons, doses and phases read."""
+    from rehab.planner.assemble import clear_memo
+
+    make_plan(parse_intake(first), LIB)
+    warm = make_plan(parse_intake(second), LIB).to_dict()
+    clear_memo()
+    assert make_plan(parse_intake(second), LIB).to_dict() == warm
