@@ -7,6 +7,8 @@ that it removes is reported in `excluded` for that phase with a reason.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rehab.planner.assemble import Context
@@ -313,3 +315,31 @@ def test_excluded_entries_name_the_exercise_and_read_as_words(plan_for):
     plan = plan_for("hamstring_strain", 2, findings={"days_since_onset": 5})
     for entry in plan.excluded:
         assert entry.name and "no this" not in entry.reason
+
+
+# Words a patient with modest reading skills does not know. Exercise names (Nordic curl,
+# Askling glider) stay; the printed plan explains them in its "Words used" box.
+JARGON = re.compile(r"\b(RPE|eccentric|isometrics?|H-test|plyometrics?|propriocepti\w*|SLR|AKE|NPRS)\b", re.I)
+
+
+def test_protocol_text_a_patient_reads_has_no_jargon():
+    from rehab.planner.protocols import Line, load_protocols
+
+    protocols, rules = load_protocols()
+    texts = []
+    for protocol in protocols.values():
+        texts += protocol.education + protocol.seek_help_if
+        for phase in protocol.phases.values():
+            texts += [phase.name] + [c.patient for c in phase.exit]
+            texts += [g.text if isinstance(g, Line) else g for g in phase.goals + phase.precautions]
+    for modifier in rules.modifiers.values():
+        texts += modifier.education + modifier.seek_help + [a.precaution for a in modifier.allow]
+    assert [t for t in texts if JARGON.search(t)] == []
+
+
+def test_plan_effort_is_in_plain_words(plan_for):
+    for dx in ("hamstring_strain", "proximal_hamstring_tendinopathy", "piriformis_syndrome"):
+        plan = plan_for(dx, grade=1 if dx == "hamstring_strain" else None, findings={"days_since_onset": 1})
+        for phase in plan.phases:
+            for item in phase.items:
+                assert not JARGON.search(item.dosage.effort), (item.exercise_id, item.dosage.effort)
