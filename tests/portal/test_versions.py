@@ -206,3 +206,12 @@ def test_patient_page_lists_plans(portal, saved_plan, patient_id, path):
     plan_id, _ = saved_plan
     html = portal.get(path.format(pid=patient_id, plan=plan_id)).get_data(as_text=True)
     assert "Version 1" in html and "Reassess" in html
+
+
+def test_review_shows_assumptions_and_the_clinicians_effort_number(wizard, cases):
+    """Second edition: what was assumed (no activity goal recorded) and the RPE range, which
+    the patient's PDF leaves out, are on the clinician's review page."""
+    wizard.run(cases.hamstring_2)
+    html = wizard.review().get_data(as_text=True)
+    assert "Assumed, because it was not recorded" in html and "recreational sport" in html
+    assert "(RPE 4-6/10)" in html  # P2 loading items
