@@ -1,4 +1,4 @@
-"""The contract's fixed vocabularies (../shared/spec/contract.md), in one place.
+"""The contract's fixed vocabularies (documented in docs/contract.md), in one place.
 
 Plain tuples so that the library schema, the planner, the forms and the tests
 all check against the same words.

@@ -1,5 +1,5 @@
 """Reference sections 2.1 and 2.2 (and the sciatica rules of 1.3 and 2.2), copied by hand
-from ../shared/clinical/reference.md as the tests' oracle.
+from the clinical reference (reference.md) as the tests' oracle.
 
 Deliberately independent of exercises/protocols/rules.yaml and of rehab/planner/safety.py:
 a typo or a dropped line in the data, or a bug in the planner's state derivation, fails

@@ -1,4 +1,5 @@
-"""The public example cases of ../shared/clinical/examples, run through the contract CLI.
+"""The public example cases (tests/planner/examples/, a copy of the clinical reference's
+examples), run through the contract CLI.
 
 The checker reads each example's `expected` block generically (reference section 5);
 nothing here knows about any particular example.
