@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://root@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test check bench pg-test install db clean
+.PHONY: run test check bench pg-test install db clean mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,12 @@ bench: install
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
 
+# Mutation testing of the planner's safety rules (triage, exclusions, phase choice) with
+# the planner tests; slow (tens of minutes on 2 cores), so not part of `make test` or CI.
+mutate: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis mutants
