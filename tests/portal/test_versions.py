@@ -215,3 +215,34 @@ def test_review_shows_assumptions_and_the_clinicians_effort_number(wizard, cases
     html = wizard.review().get_data(as_text=True)
     assert "Assumed, because it was not recorded" in html and "recreational sport" in html
     assert "(RPE 4-6/10)" in html  # P2 loading items
+
+
+def _first_edition(plan: dict) -> dict:
+    """A saved plan as the first edition wrote it: no assumptions or activity goal, the
+    RPE inside the effort text and no `rpe` field."""
+    old = {k: v for k, v in plan.items() if k not in ("assumptions", "activity_level")}
+    old["phases"] = [{**p, "items": [{**i, "dosage": {**{k: v for k, v in i["dosage"].items() if k != "rpe"},
+                                                       "effort": "RPE 4-6/10; " + i["dosage"]["effort"]}}
+                                     for i in p["items"]]} for p in plan["phases"]]
+    return old
+
+
+def test_versions_saved_before_the_second_edition_still_open_compare_and_print(app, portal, wizard, saved_plan):
+    plan_id, number = saved_plan
+    with app.app_context():
+        version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id)).scalar_one()
+        version.plan = _first_edition(version.plan)
+        db.session.commit()
+    clear_version_bodies()
+    url = f"/plans/{plan_id}/versions/{number}"
+    page = portal.get(url)
+    assert page.status_code == 200 and "Assumed, because" not in page.get_data(as_text=True)
+    pdf = portal.get(url + "/plan.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # a second-edition reassessment compares against the old version
+    portal.post(f"/plans/{plan_id}/reassess")
+    for step in ("diagnosis", "red_flags", "modifiers", "findings"):
+        wizard.post(step, _form_values(portal.get(wizard.url(step)).get_data(as_text=True)))
+    wizard.save()
+    history = portal.get(f"/plans/{plan_id}?a=1&b=2")
+    assert history.status_code == 200 and "Version 2" in history.get_data(as_text=True)
