@@ -395,18 +395,26 @@ def _education(ctx: Context, current: str, referral: str) -> list[str]:
     out = [line for line in ctx.protocol.education
            # "scans are rarely needed" is wrong once the plan refers the patient on (2.3)
            if not (referral != "none" and "scan" in line.lower())]
-    s = ctx.states
     for modifier in ctx.modifiers:  # the modifiers' notes (reference 2.1, 2.3), each line once
         out.extend(line for line in modifier.education if line not in out)
     if ctx.intake.red_flags.dvt.wells_items and not ctx.intake.red_flags.dvt.symptoms_present:
         out.append("You have a risk factor for blood clots: learn the warning signs of a clot in "
                    "the leg (swollen, warm, red or tender calf) and act on them the same day.")
-    if "neuro_deficit" in s and ctx.intake.diagnosis in ("piriformis_syndrome",
+    if "neuro_deficit" in ctx.states and ctx.intake.diagnosis in ("piriformis_syndrome",
                                                          "sitting_related_posterior_thigh_soreness"):
         out.append("A nerve sign was found: your physio will also check your lower back as the "
                    "source and manage it as sciatica, or refer you.")
     if ctx.intake.diagnosis == "hamstring_strain" and current == PHASES[0]:
         out.append("First 72 hours: avoid HARM - Heat, Alcohol, Running and Massage.")
+    return out
+
+
+def _assumptions(ctx: Context) -> list[str]:
+    """What the planner assumed for input that was not given, for the clinician to check."""
+    out = [ctx.goal_assumed] if ctx.goal_assumed else []
+    if "pregnant" in ctx.states and ctx.intake.pregnancy.weeks is None:
+        out.append("Weeks of pregnancy not recorded: planned as past the first trimester (no lying "
+                   "flat on the back).")
     return out
 
 
@@ -462,7 +470,7 @@ def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
                   current_phase=current, phases=phases, excluded=excluded,
                   education=_education(ctx, current, result.level), seek_help_if=_seek_help(ctx),
                   phase_reasons=reasons, library_version=ctx.version,
-                  assumptions=[ctx.goal_assumed] if ctx.goal_assumed else [], activity_level=ctx.goal)
+                  assumptions=_assumptions(ctx), activity_level=ctx.goal)
 
 
 # ---------------------------------------------------------------- clinician changes

@@ -206,3 +206,10 @@ def test_cap_of_eight_keeps_pins_and_every_required_category(real_library):
     ids = {i.exercise_id for i in first.items}
     assert len(first.items) <= 8
     assert {"relative_rest_elevation", "deep_core_activation"} <= ids
+
+
+def test_unknown_pregnancy_weeks_is_an_assumption(real_library):
+    out = plan(real_library, diagnosis="sacroiliac_joint_dysfunction", pregnancy={"pregnant": True})
+    assert any("Weeks of pregnancy not recorded" in a for a in out.assumptions)
+    known = plan(real_library, diagnosis="sacroiliac_joint_dysfunction", pregnancy={"pregnant": True, "weeks": 20})
+    assert not any("Weeks of pregnancy" in a for a in known.assumptions)
