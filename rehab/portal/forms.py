@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from rehab.extensions import db
 from rehab.models import Patient
-from rehab.vocab import COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, SEXES, SIDES, WELLS_ITEMS
+from rehab.vocab import ACTIVITY_LEVELS, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, SEXES, SIDES, WELLS_ITEMS
 
 SLUG = Regexp(r"^[a-z][a-z0-9_]{1,63}$", message="Not an exercise id.")
 
@@ -217,11 +217,32 @@ for _group in RED_FLAG_GROUPS:
 # ------------------------------------------------------------------ wizard step 3
 
 
+# Reference 2.3 activity goals, in the words the clinician asks the patient (a KeyError
+# here means the vocabulary grew a level the form cannot ask about yet).
+ACTIVITY_GOAL_LABELS = {
+    "competitive_sport": "Competitive sport: training and matches",
+    "recreational_sport": "Recreational sport, running or the gym",
+    "daily_living": "Daily life: walking, stairs, work and home tasks",
+}
+ACTIVITY_GOAL_CHOICES = [SelectChoice(level, ACTIVITY_GOAL_LABELS[level]) for level in ACTIVITY_LEVELS]
+PHASE_CHOICES = [SelectChoice(phase, f"{phase[:2]} {phase[3:].replace('_', ' ')}") for phase in PHASES]
+
+
 class ModifiersForm(FlaskForm):
     age = IntegerField("Age (years)", validators=[Optional()],
                        description="Filled in from the date of birth when it is known.")
     sex = SelectField("Sex", choices=_choices(SEXES), default="unspecified")
     side = SelectField("Painful side", choices=_choices(SIDES), default="unspecified")
+    activity_level = SelectField(
+        "What does the patient want to get back to?", default="",
+        choices=[SelectChoice("", "Not asked yet"), *ACTIVITY_GOAL_CHOICES],
+        description="Sets the later phases: sprints and sport drills only for sport. Not asked: "
+                    "daily life from 65 or with osteoporosis or falls risk, otherwise recreational sport.")
+    previous_phase = SelectField(
+        "Phase at the last visit", default="",
+        choices=[SelectChoice("", "None: first assessment"), *PHASE_CHOICES],
+        description="Filled in from the last saved plan on a reassessment. The plan moves on from it "
+                    "only when its exit criteria are met, and steps back for a flare.")
     pregnancy_pregnant = BooleanField("Pregnant")
     pregnancy_weeks = IntegerField("Weeks of pregnancy", validators=[Optional()],
                                    description="From week 13, no exercises lying flat on the back.")

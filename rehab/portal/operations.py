@@ -423,6 +423,9 @@ def reassessment_draft(version: PlanVersion, plan: Plan, patient: Patient, today
     age = age_on(patient.date_of_birth, today)
     if age is not None:
         intake["age"] = age
+    # Second edition: progress from the phase the patient was in (shown and editable).
+    if version.plan.get("allowed") and version.plan.get("current_phase"):
+        intake["previous_phase"] = version.plan["current_phase"]
     return Draft(patient_id=patient.id, plan_id=plan.id, base_version=version.number, intake=intake,
                  adjustments=list(version.adjustments or []))
 

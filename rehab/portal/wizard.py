@@ -124,6 +124,8 @@ def form_data(step: str, intake: dict) -> dict:
         pregnancy = intake.get("pregnancy") or {}
         return {"age": intake.get("age"), "sex": intake.get("sex") or "unspecified",
                 "side": intake.get("side") or "unspecified",
+                "activity_level": intake.get("activity_level") or "",
+                "previous_phase": intake.get("previous_phase") or "",
                 "pregnancy_pregnant": bool(pregnancy.get("pregnant")),
                 "pregnancy_weeks": pregnancy.get("weeks"),
                 "pregnancy_months_post_partum": pregnancy.get("months_post_partum"),
@@ -185,6 +187,9 @@ def intake_part(step: str, form) -> dict:
                 "medications": list(form.medications.data or [])}
         if form.age.data is not None:
             part["age"] = form.age.data
+        for key in ("activity_level", "previous_phase"):  # not asked: left out, the planner assumes
+            if form[key].data:
+                part[key] = form[key].data
         return part
     findings = {}
     for key, (kind, _, _) in forms.FINDINGS.items():
@@ -213,8 +218,9 @@ def merge(intake: dict, step: str, part: dict) -> dict:
     findings = {k: v for k, v in (intake.get("findings") or {}).items()
                 if k not in _findings_owned(step)}
     findings.update(part.pop("findings", {}))
-    if step == "modifiers":
-        result.pop("age", None)
+    if step == "modifiers":  # keys the step may leave out: a blank answer clears them
+        for key in ("age", "activity_level", "previous_phase"):
+            result.pop(key, None)
     result.update(part)
     if result.get("grade") is None:
         result.pop("grade", None)

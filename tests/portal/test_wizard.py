@@ -143,3 +143,32 @@ def test_wizard_state_lives_in_the_session_not_the_process(wizard, app, cases):
     with wizard.client.session_transaction() as s:
         assert s["draft"]["intake"]["diagnosis"] == "hamstring_strain"
         assert s["draft"]["done"] == ["diagnosis"]
+
+
+def test_activity_goal_is_asked_and_reaches_the_planner(wizard, cases):
+    answers = {**cases.hamstring_2, "modifiers": {**cases.hamstring_2["modifiers"], "activity_level": "daily_living"}}
+    wizard.run(answers)
+    html = wizard.review().get_data(as_text=True)
+    assert "Assumed, because it was not recorded" not in html
+    page = wizard.client.get(wizard.url("modifiers")).get_data(as_text=True)
+    assert "What does the patient want to get back to?" in page
+    assert re.search(r'<option selected value="daily_living"|<option value="daily_living" selected', page)
+
+
+def test_unknown_activity_goal_is_refused_with_the_field(wizard, cases):
+    wizard.start()
+    wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
+    wizard.post("red_flags", {})
+    response = wizard.post("modifiers", {**cases.hamstring_2["modifiers"], "activity_level": "space_travel"})
+    assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_reassessment_fills_in_the_previous_phase(app, wizard, saved_plan):
+    plan_id, _ = saved_plan
+    from .test_versions import _form_values
+
+    wizard.client.post(f"/plans/{plan_id}/reassess")
+    for step in ("diagnosis", "red_flags"):
+        wizard.post(step, _form_values(wizard.client.get(wizard.url(step)).get_data(as_text=True)))
+    page = wizard.client.get(wizard.url("modifiers")).get_data(as_text=True)
+    assert re.search(r'<option selected value="P1_acute_protection"|<option value="P1_acute_protection" selected', page)
