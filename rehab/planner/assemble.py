@@ -18,6 +18,9 @@ from rehab.vocab import CODE_BY_PHASE, PHASES
 
 MIN_ITEMS, TARGET_ITEMS, MAX_ITEMS = 4, 6, 8
 LOADING = {"strengthening_concentric", "eccentric", "core_stabilisation", "balance_proprioception"}
+# Categories whose effort is a rating of exertion; balance work is about steadiness instead.
+EFFORT_RATED = LOADING - {"balance_proprioception"}
+OWN_EFFORT = re.compile(r"\b(gentle|easy|light|comfortable|\d+% effort|effort)\b", re.I)
 RPE = re.compile(r"RPE (\d+)\s*[-\u2013]\s*(\d+)(/10)?")
 EFFORT_BY_PHASE = {"P2": "RPE 4-6/10", "P3": "RPE 6-8/10", "P4": "RPE 7-9/10"}  # reference 0.3
 
@@ -250,7 +253,10 @@ class Context:
             sets -= 1  # start lower: older patients and grade 3 / intratendinous injuries
         own = RPE.search(base.effort)
         phase_rpe = self.protocol.phases[code].rpe or EFFORT_BY_PHASE.get(code)
-        rpe = phase_rpe if exercise.category in LOADING and phase_rpe else (
+        # The phase's effort guide applies to loading items; an item whose own text sets a
+        # different effort (gentle, 30%, light band, easy and steady) keeps its own words.
+        rated = exercise.category in EFFORT_RATED and not OWN_EFFORT.search(base.effort)
+        rpe = phase_rpe if rated and phase_rpe else (
             f"RPE {own.group(1)}-{own.group(2)}/10" if own else "")
         effort = _without_rpe(base.effort)
         if rpe:
@@ -272,9 +278,10 @@ class Context:
         if ex.supported and self.supported_form:
             steps.insert(0, ex.supported)
         code = CODE_BY_PHASE[phase]
-        precautions = list(ex.precautions) + [
-            a.precaution for m in self.modifiers for a in m.allow
-            if a.when in self.states and code in a.phases and ex.id in a.ids]
+        allowances = [a.precaution for m in self.modifiers for a in m.allow
+                      if a.when in self.states and code in a.phases and ex.id in a.ids]
+        steps[:0] = allowances  # how it is done safely comes first, in the steps themselves
+        precautions = list(ex.precautions) + allowances
         return t.Item(exercise_id=ex.id, name=ex.name, category=ex.category, tags=list(ex.tags),
                       dosage=dosage or self.dosage(ex, phase), instructions=steps,
                       precautions=precautions, alternatives=self.alternatives(ex, phase, chosen))
@@ -384,15 +391,20 @@ def _for_grade(lines: list[str], grade: int | None) -> list[str]:
 def _phase(ctx: Context, phase: str, items: list[t.Item]) -> t.Phase:
     proto = ctx.protocol.phases[CODE_BY_PHASE[phase]]
     exits = for_goal(proto.exit, ctx.goal)
-    return t.Phase(id=phase, name=proto.name, goals=for_goal(proto.goals, ctx.goal),
+
+    def lines(entries):
+        return for_goal(entries, ctx.goal, ctx.states,
+                        lambda slug: slug in ctx.library and ctx.reason(slug, phase) is None)
+
+    return t.Phase(id=phase, name=proto.name, goals=lines(proto.goals),
                    entry_criteria=list(proto.entry), exit_criteria=[c.text for c in exits],
                    duration_days=_duration(ctx, phase), items=items,
-                   precautions=_for_grade(for_goal(proto.precautions, ctx.goal), ctx.grade),
+                   precautions=_for_grade(lines(proto.precautions), ctx.grade),
                    patient_exit_criteria=[c.patient for c in exits])
 
 
 def _education(ctx: Context, current: str, referral: str) -> list[str]:
-    out = [line for line in ctx.protocol.education
+    out = [line for line in for_goal(ctx.protocol.education, ctx.goal, ctx.states)
            # "scans are rarely needed" is wrong once the plan refers the patient on (2.3)
            if not (referral != "none" and "scan" in line.lower())]
     for modifier in ctx.modifiers:  # the modifiers' notes (reference 2.1, 2.3), each line once
@@ -404,7 +416,8 @@ def _education(ctx: Context, current: str, referral: str) -> list[str]:
                                                          "sitting_related_posterior_thigh_soreness"):
         out.append("A nerve sign was found: your physio will also check your lower back as the "
                    "source and manage it as sciatica, or refer you.")
-    if ctx.intake.diagnosis == "hamstring_strain" and current == PHASES[0]:
+    days = ctx.intake.findings.days_since_onset
+    if ctx.intake.diagnosis == "hamstring_strain" and current == PHASES[0] and (days is None or days < 3):
         out.append("First 72 hours: avoid HARM - Heat, Alcohol, Running and Massage.")
     return out
 

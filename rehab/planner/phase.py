@@ -156,7 +156,8 @@ def choose_phase(intake: Intake, protocol: Protocol, goal: str = "recreational_s
         hot, why = irritable(intake, protocol.kind)
         for criterion in start_if:
             result = check(criterion, values)
-            if result or (result is None and criterion.required):
+            said = protocol.kind == "radicular" and criterion.finding in ("leg_nprs", "slr_deg")
+            if (result or (result is None and criterion.required)) and not (result and said):
                 why.append(criterion.text + ("" if result else " (not assessed)"))
         if why:
             return PHASE_BY_CODE["P1"], ["Starts in phase 1: " + "; ".join(why) + "."]

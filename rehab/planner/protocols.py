@@ -42,20 +42,32 @@ class Criterion(_Model):
 
 
 class Line(_Model):
-    """A goal or precaution that holds only for some activity goals (reference 2.3)."""
+    """A goal, precaution or education line that holds only for some patients: some activity
+    goals (2.3), some states (e.g. pregnancy habits only when pregnant), or only while one of
+    the exercises it speaks of may be given in that phase (no "keep the weekly Nordic curl"
+    for a patient the Nordic is excluded for)."""
 
     text: str
-    activity: list[Activity]
+    activity: list[Activity] | None = None
+    when: list[Literal[STATES]] | None = None  # type: ignore[valid-type]  # any of these states
+    needs: list[str] | None = None  # any of these exercises allowed in the phase
 
 
-def for_goal(entries: list, goal: str) -> list:
-    """The criteria or lines (plain strings hold for every goal) that apply to `goal`."""
+def for_goal(entries: list, goal: str, states=frozenset(), allowed=lambda slug: True) -> list:
+    """The criteria or lines (plain strings hold for everyone) that apply to this patient."""
     out = []
     for entry in entries:
         if isinstance(entry, str):
             out.append(entry)
-        elif entry.activity is None or goal in entry.activity:
-            out.append(entry.text if isinstance(entry, Line) else entry)
+            continue
+        if entry.activity is not None and goal not in entry.activity:
+            continue
+        if isinstance(entry, Line):
+            if (entry.when is None or set(entry.when) & set(states)) and (
+                    entry.needs is None or any(allowed(slug) for slug in entry.needs)):
+                out.append(entry.text)
+        else:
+            out.append(entry)
     return out
 
 
@@ -85,7 +97,7 @@ class Protocol(_Model):
     name: str
     plain_name: str
     kind: Literal["acute_muscle", "tendinopathy", "radicular", "persistent", "no_tissue_injury"]
-    education: list[str]
+    education: list[str | Line]
     seek_help_if: list[str]
     phases: dict[Literal[PHASE_CODES], PhaseProtocol]  # type: ignore[valid-type]
 

@@ -79,6 +79,7 @@ class Triage:
     refer_to: list[str] = field(default_factory=list)
     wells_score: int | None = None
     refused: bool = False  # an emergency or urgent red flag: no plan (the 2.3 urgent keeps it)
+    _levels: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, hit: Hit) -> None:
         if LEVELS.index(hit.level) > LEVELS.index(self.level):
@@ -86,6 +87,9 @@ class Triage:
         self.reasons.append(hit.reason)
         if hit.refer_to not in self.refer_to:
             self.refer_to.append(hit.refer_to)
+            self._levels[hit.refer_to] = LEVELS.index(hit.level)
+            # the most urgent destination first: "emergency department now" before "GP in 48 h"
+            self.refer_to.sort(key=lambda where: -self._levels[where])
 
     @property
     def allowed(self) -> bool:
@@ -237,8 +241,12 @@ def infection(intake: Intake) -> Iterator[Hit]:
     elif f.systemically_unwell:
         yield Hit("urgent", "Systemically unwell: medical review before any exercise.", GP_TODAY)
     if f.local_redness_warmth_swelling:
-        yield Hit("urgent", "Red, hot, swollen area (for example septic bursitis): same-day medical "
-                  "review.", GP_TODAY)
+        if has_fever(intake):  # not "otherwise well": a septic bursa with fever
+            yield Hit("emergency", "Red, hot, swollen area with a fever: possible septic bursitis or "
+                      "deep infection. Emergency assessment now.", ED)
+        else:
+            yield Hit("urgent", "Red, hot, swollen area (for example septic bursitis) in someone "
+                      "otherwise well: same-day medical review.", GP_TODAY)
 
 
 @red_flag("3 Fracture / major trauma")
@@ -350,7 +358,8 @@ def spinal_not_improving(intake: Intake) -> Iterator[Hit]:
         pain.append("a neurological deficit")
     if pain:
         yield Hit("routine", f"Still {' and '.join(pain)} after {f.weeks_in_programme} weeks of rehab "
-                  "(6 or more): specialist opinion (spinal or pain service) on further options.",
+                  "(the trigger is 6 weeks or more with pain 5/10 or more, or a deficit): specialist "
+                  "opinion (spinal or pain service) on further options.",
                   "Spinal specialist (routine referral)")
 
 
@@ -361,7 +370,8 @@ def sitting_not_improving(intake: Intake) -> Iterator[Hit]:
             and f.weeks_in_programme is not None and f.weeks_in_programme >= SITTING_WEEKS \
             and f.sitting_tolerance_min is not None and f.sitting_tolerance_min < SITTING_MIN:
         yield Hit("routine", f"Sitting still limited to {f.sitting_tolerance_min} min after "
-                  f"{f.weeks_in_programme} weeks of rehab (12 or more): sports-medicine opinion.",
+                  f"{f.weeks_in_programme} weeks of rehab (the trigger is 12 weeks or more with "
+                  "sitting under 30 min): sports-medicine opinion.",
                   "Sports medicine physician (routine referral)")
 
 

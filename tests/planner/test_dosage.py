@@ -9,7 +9,7 @@ import re
 import pytest
 
 from rehab.planner import parse_intake
-from rehab.planner.assemble import Context, effort_words
+from rehab.planner.assemble import EFFORT_RATED, Context, effort_words
 from rehab.vocab import PHASES
 
 P1, P2, P3, P4 = PHASES
@@ -32,7 +32,7 @@ def rpe(effort: str) -> str | None:
 @pytest.mark.parametrize("phase, expected", [(P2, "RPE 4-6/10"), (P3, "RPE 6-8/10"), (P4, "RPE 7-9/10")])
 def test_effort_guide_by_phase_for_loading_items(plan_for, phase, expected):
     plan = plan_for("hamstring_strain", grade=1, findings={"days_since_onset": 1})
-    items = [i for p in plan.phases if p.id == phase for i in p.items if i.category in LOADING]
+    items = [i for p in plan.phases if p.id == phase for i in p.items if i.category in EFFORT_RATED]
     assert items
     for item in items:  # the number for the clinician, plain words for the patient (issue #10)
         assert item.dosage.rpe == expected, item.exercise_id

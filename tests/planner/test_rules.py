@@ -305,10 +305,35 @@ def test_piriformis_with_a_deficit_is_managed_as_radiculopathy(plan_for, real_li
 
 
 def test_grade_specific_precautions_only_for_that_grade(plan_for):
-    for grade, shown in ((2, False), (3, True)):
-        plan = plan_for("hamstring_strain", grade, findings={"days_since_onset": 5})
+    """The grade 3 protected weight-bearing line holds only until the surgeon has decided."""
+    for grade, cleared, shown in ((2, False, False), (3, False, True), (3, True, False)):
+        plan = plan_for("hamstring_strain", grade, findings={"days_since_onset": 5, "orthopaedic_clearance": cleared})
         lines = plan.phases[0].precautions
-        assert any(line.startswith("Grade 3") for line in lines) is shown
+        assert any(line.startswith("Protected weight-bearing") for line in lines) is shown
+
+
+def test_lines_about_an_excluded_exercise_are_left_out(plan_for):
+    """No "keep the weekly Nordic curl" for a patient on blood thinners without clearance."""
+    done = {"days_since_onset": 60, "orthopaedic_clearance": True}
+    for meds, clearance, shown in (([], None, True), (["anticoagulant"], False, False), (["anticoagulant"], True, True)):
+        plan = plan_for("hamstring_strain", 1, age=30, activity_level="competitive_sport", medications=meds,
+                        previous_phase="P4_return_to_activity", findings={**done, "medical_clearance": clearance})
+        assert any("Nordic" in line for line in plan.phases[-1].precautions) is shown
+
+
+def test_pregnancy_habits_only_for_pregnant_or_post_partum(plan_for):
+    habit = "sit down to dress"
+    assert not any(habit in e for e in plan_for("sacroiliac_joint_dysfunction", sex="male").education)
+    assert any(habit in e for e in plan_for("sacroiliac_joint_dysfunction", sex="female",
+                                             pregnancy={"pregnant": True, "weeks": 20}).education)
+
+
+def test_septic_bursitis_with_fever_is_an_emergency_and_the_ed_comes_first(plan_for):
+    plan = plan_for("ischial_bursitis", age=60, red_flags={"fever_chills_or_unwell": True},
+                    findings={"local_redness_warmth_swelling": True, "systemically_unwell": True})
+    assert plan.referral.level == "emergency" and plan.referral.refer_to[0].startswith("Emergency")
+    local = plan_for("ischial_bursitis", age=60, findings={"local_redness_warmth_swelling": True})
+    assert local.referral.level == "urgent"
 
 
 def test_excluded_entries_name_the_exercise_and_read_as_words(plan_for):
@@ -328,7 +353,7 @@ def test_protocol_text_a_patient_reads_has_no_jargon():
     protocols, rules = load_protocols()
     texts = []
     for protocol in protocols.values():
-        texts += protocol.education + protocol.seek_help_if
+        texts += [e.text if isinstance(e, Line) else e for e in protocol.education] + protocol.seek_help_if
         for phase in protocol.phases.values():
             texts += [phase.name] + [c.patient for c in phase.exit]
             texts += [g.text if isinstance(g, Line) else g for g in phase.goals + phase.precautions]
