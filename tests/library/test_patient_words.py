@@ -279,7 +279,7 @@ def test_pregnancy_words_only_for_pregnant_patients(library):
 # turned into plain words by the planner); Askling names three exercises, so only there.
 JARGON = ["H-test", "eccentric", "isometric", "propriocept", "plyometric", "RPE", "Askling",
           "concentric", "prone", "supine", "flexion", "extension", "abduction", "lumbar",
-          "neural", "McKenzie", "NPRS", "glute"]
+          "neural", "McKenzie", "NPRS", "glute", "tensioner", "activation", "passive", "rhythmic"]
 RPE_TOKEN = re.compile(r"RPE \d+\s*[-\u2013]\s*\d+(/10)?")
 
 
