@@ -52,6 +52,13 @@ FOREARM = 0.32  # with the hand
 BODY_R = 0.07  # half the body's thickness: a lying body's line is this far above its support
 ELBOW_PAD = 0.03  # an elbow resting on the floor
 LIMB_R = 0.025  # half a drawn line: how far a limb's line sits above what it rests on
+# Limb thickness (world units; a standing adult is ~1.7 tall) and the outline
+# drawn round each limb, so a body reads as a body, not as lines.
+THIGH_W, SHANK_W, FOOT_W = 0.13, 0.095, 0.06
+UPPER_ARM_W, FOREARM_W, NECK_W = 0.08, 0.065, 0.075
+OUTLINE = 0.016
+# Torso half-widths along the spine (t = 0 at the hip, 1 at the shoulder), to the
+# front (belly, chest) and to the back.
 
 # Props (world units).
 MAT_H = 0.025
@@ -115,6 +122,8 @@ class Params:
     arm: float
     lift: float  # 0 = resting, 1 = lifted
     abduct: float = 0.0
+    elbow: float = -1.0  # -1: the body's usual bend (see _arm_pose)
+    head: float = 0.0    # neck flexion
 
     @classmethod
     def of(cls, pose: Pose) -> "Params":
@@ -123,15 +132,20 @@ class Params:
                    d_hip + (0 if pose.body == "quadruped" else pose.trunk) if pose.other_hip is None
                    else pose.other_hip,
                    d_knee if pose.other_knee is None else pose.other_knee,
-                   pose.trunk, pose.arm, 1.0 if pose.lift else 0.0, pose.abduct)
+                   pose.trunk, pose.arm, 1.0 if pose.lift else 0.0, pose.abduct,
+                   -1.0 if pose.elbow is None else float(pose.elbow), pose.head)
 
     def toward(self, other: "Params", t: float) -> "Params":
         def mix(a, b):
             return a + (b - a) * t
+        if self.elbow < 0 or other.elbow < 0:  # a usual bend does not mix with a given one
+            elbow = self.elbow if t < 0.5 else other.elbow
+        else:
+            elbow = mix(self.elbow, other.elbow)
         return Params(self.body, mix(self.hip, other.hip), mix(self.knee, other.knee),
                       mix(self.other_hip, other.other_hip), mix(self.other_knee, other.other_knee),
                       mix(self.trunk, other.trunk), mix(self.arm, other.arm), mix(self.lift, other.lift),
-                      mix(self.abduct, other.abduct))
+                      mix(self.abduct, other.abduct), elbow, mix(self.head, other.head))
 
 
 def other_leg_default(pose: Pose) -> tuple[int, int]:
@@ -420,19 +434,26 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     shoulder = pts["shoulder"]
     # Head: follows the trunk, except that a bridged or planked body keeps looking along the floor.
     head_dir = theta0 if p.body in ("supine", "side_lying") else theta
-    head = add(shoulder, polar(head_dir, NECK + HEAD_R))
+    nod = 0.0 if p.body == "side_lying" else p.head  # neck flexion turns the face down
+    pts["neck"] = add(shoulder, polar(head_dir, NECK * 0.5))
+    head = add(pts["neck"], polar(head_dir - nod, NECK * 0.5 + HEAD_R))
     if p.body in ("supine", "prone", "side_lying", "quadruped"):
         lowest = floor + HEAD_R + (0.035 if p.body == "side_lying" else 0.0)
         head = (head[0], max(head[1], lowest))
     pts["head"] = head
-    pts["neck"] = add(shoulder, polar(head_dir, NECK * 0.5))
+    # a point on the face (nose), to show where the head looks; the face is on the
+    # front of the body (to the right standing), towards the viewer side-lying
+    pts["face"] = add(head, polar(head_dir - nod - 90, HEAD_R))
     bulge = 0.0
     if p.body == "quadruped":  # trunk = spine flexion: rounded up (+) or sagging (-)
         bulge = max(-30.0, min(30.0, p.trunk)) / 30.0 * 0.1
     pts["mid_back"] = add(mid(pts["hip"], shoulder), polar(theta + 90, bulge))
 
     arm_ref = theta0 if p.body in ("supine", "side_lying") else theta
-    arm, elbow = _arm_pose(p.body, p.arm, p.lift >= 0.5)
+    if p.elbow >= 0:  # the pose gives the elbow: draw the arm as written
+        arm, elbow = p.arm, p.elbow
+    else:
+        arm, elbow = _arm_pose(p.body, p.arm, p.lift >= 0.5)
     pts["elbow"], pts["hand"] = _arm(shoulder, arm_ref + 180 + arm, elbow, floor)
     holds = p.body in ("standing", "kneeling", "half_kneeling") or (p.body == "sitting" and "bike" in ctx.props)
     if ctx.grip and holds and p.arm < 120:
