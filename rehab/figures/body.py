@@ -22,6 +22,8 @@ How each body is drawn:
   kneeling       upright on both knees, shins back along the floor; other leg 0/90
   half_kneeling  one knee down, other foot in front; the other leg defaults to the
                  complement of the working one (kneeling <-> foot in front)
+  standing with abduct (a sideways step): the whole figure is seen from the front,
+                 the working leg on the viewer's left (the patient's right)
 lift: supine pivots on the shoulders (or a bench under them, with props [bench])
 until the feet reach the floor or a step/box under them (bridge); prone and
 side_lying rise onto the forearm (plank, side plank); quadruped and
@@ -175,6 +177,7 @@ class Context:
     anchor: str           # named point kept at x = 0 in both panels
     grip: Point | None = None  # what a standing person holds on to (chair back, rail)
     back_rest: float = 0.0     # top of a bench under the shoulders (hip thrust), 0 = none
+    front: bool = False        # standing seen from the front (a sideways step: abduct)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ class Skeleton:
     pointed: tuple[bool, bool]   # working foot, other foot: toes pointed (no heel drawn)
     far_arm: bool                 # draw the far arm (it differs from the near one)
     body: str
+    front: bool = False           # seen from the front: both legs and arms side by side
 
     def __getitem__(self, name: str) -> Point:
         return self.points[name]
@@ -406,8 +410,49 @@ def _arm_pose(body: str, arm: float, lifted: bool) -> tuple[float, float]:
     return arm, (8.0 if body in BODIES_UPRIGHT else 0.0)
 
 
+HIP_HALF = 0.09       # front view: half the distance between the hip joints
+SHOULDER_HALF = 0.18  # and between the shoulders
+STANCE = 4.0          # front view: each leg a little out, feet about hip-width apart
+
+
+def _front(p: Params, ctx: Context) -> Skeleton:
+    """A standing body seen from the front, for a sideways step (abduct). The working
+    leg is on the viewer's left, the patient's right; flexion points at the viewer and
+    is shown foreshortened."""
+    pts: dict[str, Point] = {"hip": (0.0, 0.0)}
+    for prefix, sgn, h, k, ab in (("", -1, p.hip, p.knee, p.abduct + STANCE),
+                                   ("o", 1, p.other_hip, p.other_knee, STANCE)):
+        a, f, sg = math.radians(ab), math.radians(h - p.trunk), math.radians(h - p.trunk - k)
+        joint = (sgn * HIP_HALF, 0.0)
+        knee = add(joint, (sgn * math.sin(a) * THIGH, -math.cos(a) * math.cos(f) * THIGH))
+        ankle = add(knee, (sgn * math.sin(a) * SHANK, -math.cos(a) * math.cos(sg) * SHANK))
+        heel = (ankle[0], ankle[1] - ANKLE_H)
+        pts.update({prefix + "hipj": joint, prefix + "knee": knee, prefix + "ankle": ankle, prefix + "heel": heel,
+                    prefix + "toe": (heel[0] + sgn * 0.06, heel[1]), prefix + "thigh_mid": mid(joint, knee)})
+    low = min(pts["heel"][1], pts["oheel"][1])
+    pts = _shift(pts, 0.0, ctx.floor - low)
+    hip = pts["hip"]
+    shoulder = (hip[0], hip[1] + TRUNK * math.cos(math.radians(p.trunk)))
+    pts["shoulder"] = pts["mid_back"] = shoulder
+    pts["mid_back"] = mid(hip, shoulder)
+    pts["neck"] = (shoulder[0], shoulder[1] + NECK * 0.5)
+    pts["head"] = (shoulder[0], shoulder[1] + NECK + HEAD_R)
+    pts["face"] = pts["head"]
+    drop = math.cos(math.radians(p.arm))
+    for prefix, sgn in (("", -1), ("o", 1)):
+        sh = (shoulder[0] + sgn * SHOULDER_HALF, shoulder[1] - 0.03)
+        el = add(sh, (sgn * 0.05, -UPPER_ARM * drop))
+        pts[prefix + "shoulder_j"] = sh
+        pts[prefix + "elbow"] = el
+        pts[prefix + "hand"] = add(el, (sgn * 0.02, -FOREARM * drop))
+    ax = pts[ctx.anchor][0] if ctx.anchor in pts else 0.0
+    return Skeleton(_shift(pts, -ax, 0.0), (False, False), True, p.body, front=True)
+
+
 def skeleton(p: Params, ctx: Context) -> Skeleton:
     """Place one pose: trunk, legs, arms and head, resting on its support."""
+    if ctx.front and p.body == "standing":
+        return _front(p, ctx)
     theta0 = BASE_TRUNK[p.body] - (0 if p.body == "quadruped" else p.trunk)
     if ctx.back_rest and p.body == "supine":  # sitting back against the bench, hips on the floor
         lean = math.degrees(math.asin(min(1.0, (ctx.back_rest - ctx.floor) / TRUNK)))
@@ -540,7 +585,10 @@ def figure_context(fig: Figure) -> Context:
             heels = [soles(skeleton(p, flat).points) for p in poses if not p.lift]
             if heels and max(heels) > floor + 0.15:
                 foot_rest = max(heels)
-    ctx = Context(props, floor, seat, foot_rest, _anchor(fig, foot_rest), back_rest=back_rest)
+    front = all(p.body == "standing" for p in poses) and any(p.abduct for p in poses)
+    ctx = Context(props, floor, seat, foot_rest, _anchor(fig, foot_rest), back_rest=back_rest, front=front)
+    if front:
+        return replace(ctx, anchor="oankle")
     holders = ("standing", "kneeling", "half_kneeling")
     if "bike" in props and any(p.body == "sitting" for p in poses):
         bar = bike_layout([skeleton(p, ctx) for p in poses])[3]

@@ -72,6 +72,9 @@ def write_sheet(items: list[Item], out: Path, size: tuple[float, float] = SIZE, 
             canvas.showPage()
             pages += 1
         y = page_h - MARGIN - (slot + 1) * row_h
+        key = f"fig{index}"  # a bookmark per figure: the viewer's outline lists them all
+        canvas.bookmarkPage(key, fit="XYZ", top=y + cell_h + 16)
+        canvas.addOutlineEntry(item.title, key, level=0)
         canvas.setFont(BOLD, 9)
         canvas.drawString(MARGIN, y + cell_h + 5, item.title[:110])
         canvas.setStrokeGray(0.8)
@@ -85,6 +88,7 @@ def write_sheet(items: list[Item], out: Path, size: tuple[float, float] = SIZE, 
                     break
                 canvas.drawString(text_x, ty, line)
                 ty -= 9
+    canvas.showOutline()
     canvas.showPage()
     canvas.save()
     return pages

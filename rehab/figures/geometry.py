@@ -98,6 +98,8 @@ def _torso(spine: list[Point]) -> Shape:
 
 def _body_shapes(s: Skeleton) -> list[Shape]:
     """Back to front: far arm, far leg, trunk, working leg, neck and head, near arm."""
+    if s.front:
+        return _front_shapes(s)
     p = s.points
     shapes = []
     if s.far_arm:
@@ -123,6 +125,31 @@ def _body_shapes(s: Skeleton) -> list[Shape]:
         eye = add(head, add((d[0] * 0.5, d[1] * 0.5), _turn((d[0] * 0.3, d[1] * 0.3), 90)))
         shapes.append(Shape("circle", (eye,), "eye", HEAD_R * 0.16))
     shapes += _arm_shapes("near", p, "")
+    return shapes
+
+
+def _front_shapes(s: Skeleton) -> list[Shape]:
+    """A standing body seen from the front: both legs, a broad trunk, both arms, a face with two eyes."""
+    p = s.points
+    shapes = []
+    for style, prefix in (("near", "o"), ("leg", "")):
+        shapes += _limb(style, [(THIGH_W, (p[prefix + "hipj"], p[prefix + "knee"])),
+                                (SHANK_W, (p[prefix + "knee"], p[prefix + "ankle"])),
+                                (FOOT_W, (p[prefix + "ankle"], p[prefix + "heel"], p[prefix + "toe"]))])
+    hip, sh = p["hip"], p["shoulder"]
+    waist = mid(hip, sh)
+    outline = [(-0.15, hip[1] - 0.05), (0.15, hip[1] - 0.05), (0.155, hip[1] + 0.04), (0.125, waist[1]),
+               (0.2, sh[1] - 0.06), (0.17, sh[1] + 0.02), (-0.17, sh[1] + 0.02), (-0.2, sh[1] - 0.06),
+               (-0.125, waist[1]), (-0.155, hip[1] + 0.04)]
+    shapes.append(Shape("poly", tuple((hip[0] + x, y) for x, y in outline), "torso"))
+    for prefix in ("o", ""):
+        shapes += _limb("near", [(UPPER_ARM_W, (p[prefix + "shoulder_j"], p[prefix + "elbow"])),
+                                 (FOREARM_W, (p[prefix + "elbow"], p[prefix + "hand"]))])
+    shapes += _limb("near", [(NECK_W, (sh, p["neck"], p["head"]))])
+    head = p["head"]
+    shapes.append(Shape("circle", (head,), "head", HEAD_R))
+    for dx in (-0.035, 0.035):
+        shapes.append(Shape("circle", ((head[0] + dx, head[1] + 0.01),), "eye", HEAD_R * 0.14))
     return shapes
 
 

@@ -339,7 +339,15 @@ def _weight(fig: Figure, s: Skeleton) -> list[Shape]:
 
 def _band(fig: Figure, ctx: Context, skels: list[Skeleton], front: list[list[Shape]]) -> None:
     """A band tied from the moving hand or foot to a fixed point the move pulls away from;
-    otherwise a loop around the thighs above the knees."""
+    otherwise a loop around the thighs above the knees; seen from the front, a loop round both shins."""
+    if skels[0].front:
+        for i, s in enumerate(skels):
+            a = [s[k] for k in ("knee", "ankle")]
+            b = [s[k] for k in ("oknee", "oankle")]
+            at = lambda pair: (pair[0][0] + (pair[1][0] - pair[0][0]) * 0.55,  # noqa: E731
+                               pair[0][1] + (pair[1][1] - pair[0][1]) * 0.55)
+            front[i].append(stroke("band", 0.03, at(a), at(b)))
+        return
     name = {"foot": "ankle", "hand": "hand"}.get(fig.move)
     if name:
         a, b = skels[0][name], skels[1][name]

@@ -42,7 +42,7 @@ STYLES: dict[str, dict] = {
     "frame": {"stroke": "#b0b0b0", "width": 0.75},
     "pedal_path": {"stroke": "#9a9a9a", "width": 0.35, "dash": (2.0, 2.0)},
     "prop_fill": {"stroke": PROP, "width": 0.4, "fill": PROP_FILL},
-    "prop_soft": {"stroke": "#9a9a9a", "width": 0.35, "fill": "#f2f2f2"},
+    "prop_soft": {"stroke": "#7f8c99", "width": 0.5, "fill": "#dfe6ed"},  # pillow, cushion
     "hatch": {"stroke": "#a8a8a8", "width": 0.35},
     "band": {"stroke": "#2e8b57", "width": 0.8},
     "band_loop": {"stroke": "#2e8b57", "width": 0.8},
