@@ -40,12 +40,16 @@ def render_drawing(figure, width: float = 240, height: float = 120,
     """The figure (rehab.library.schema.Figure or its dict) as a new reportlab Drawing
     of width x height points. `side` ("left", "right" or None) colours the working
     leg and mirrors the figure so that it is the patient's affected leg; None keeps
-    both legs neutral. The geometry is cached per figure; the Drawing is built fresh
-    each call, so callers may add to it."""
+    both legs neutral. The labels are the Drawing's last nodes, String in DejaVu Sans.
+    The geometry is cached per figure; the Drawing is built fresh each call, so
+    callers may add to it."""
     register_fonts()
     width, height = float(width), float(height)
     drawing = Drawing(width, height, initialFontName=REGULAR)
-    for prim in layout(figure_key(figure), width, height, tuple(labels), check_side(side)):
+    prims = layout(figure_key(figure), width, height, tuple(labels), check_side(side))
+    # shapes first, the labels last: a caller that caches the shapes' PDF operators can
+    # draw the (per-document) TrueType text on its own
+    for prim in sorted(prims, key=lambda p: p.kind == "text"):
         pts = [(x, height - y) for x, y in prim.points]
         flat = [v for p in pts for v in p]
         if prim.kind == "path":

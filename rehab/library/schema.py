@@ -45,8 +45,8 @@ class Strict(BaseModel):
 class Pose(Strict):
     """A body position for the line figure. Angles in degrees.
 
-    hip/knee are the working leg (drawn black, near side), other_hip/other_knee the
-    other one (grey); left out (None), the other leg takes the body's default place
+    hip/knee are the working leg (near side, coloured as the affected leg when the
+    plan has a side), other_hip/other_knee the other one (far side, pale); left out (None), the other leg takes the body's default place
     (standing straight, sitting 90/90, kneeling on its knee...), not a copy of the
     working leg: give both for two-legged moves such as a bridge or a squat.
     hip: flexion of the thigh against the trunk line (0 = in line, 90 = thigh at
