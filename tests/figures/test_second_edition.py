@@ -220,6 +220,21 @@ def test_side_lying_top_leg_is_the_left_unmirrored():
     assert [p.points for p in layout(key, 240.0, 120.0, side="right")] != [p.points for p in layout(key, 240.0, 120.0)]
 
 
+@pytest.mark.parametrize("abduct, front", [(0, False), (1, True), (25, True)])
+def test_a_sideways_step_is_seen_from_the_front(abduct, front):
+    fig = Figure(start=Pose(body="standing", hip=20, knee=30, other_hip=20, other_knee=30),
+                 end=Pose(body="standing", hip=20, knee=30, other_hip=20, other_knee=30, abduct=abduct),
+                 move="foot", props=["band"])
+    sc = scene(fig)
+    assert all(s.front == front for s in sc.skeletons)
+    if front:
+        start, end = sc.skeletons
+        assert start["ankle"][0] < start["oankle"][0]  # the working leg on the viewer's left
+        assert end["oankle"] == pytest.approx(start["oankle"])  # the other foot stays put
+        assert (end["ankle"][0] < start["ankle"][0]) == (abduct > 0)
+        assert {sh.style for sh in sc.panels[0]} >= {"band", "torso", "leg", "eye"}
+
+
 @pytest.mark.parametrize("side", ["Left", "both", "", 1])
 def test_a_bad_side_is_refused(side):
     with pytest.raises(ValueError, match="side"):
