@@ -22,6 +22,8 @@ How each body is drawn:
   kneeling       upright on both knees, shins back along the floor; other leg 0/90
   half_kneeling  one knee down, other foot in front; the other leg defaults to the
                  complement of the working one (kneeling <-> foot in front)
+  standing with abduct (a sideways step): the whole figure is seen from the front,
+                 the working leg on the viewer's left (the patient's right)
 lift: supine pivots on the shoulders (or a bench under them, with props [bench])
 until the feet reach the floor or a step/box under them (bridge); prone and
 side_lying rise onto the forearm (plank, side plank); quadruped and
@@ -52,6 +54,13 @@ FOREARM = 0.32  # with the hand
 BODY_R = 0.07  # half the body's thickness: a lying body's line is this far above its support
 ELBOW_PAD = 0.03  # an elbow resting on the floor
 LIMB_R = 0.025  # half a drawn line: how far a limb's line sits above what it rests on
+# Limb thickness (world units; a standing adult is ~1.7 tall) and the outline
+# drawn round each limb, so a body reads as a body, not as lines.
+THIGH_W, SHANK_W, FOOT_W = 0.13, 0.095, 0.06
+UPPER_ARM_W, FOREARM_W, NECK_W = 0.08, 0.065, 0.075
+OUTLINE = 0.016
+# Torso half-widths along the spine (t = 0 at the hip, 1 at the shoulder), to the
+# front (belly, chest) and to the back.
 
 # Props (world units).
 MAT_H = 0.025
@@ -115,6 +124,8 @@ class Params:
     arm: float
     lift: float  # 0 = resting, 1 = lifted
     abduct: float = 0.0
+    elbow: float = -1.0  # -1: the body's usual bend (see _arm_pose)
+    head: float = 0.0    # neck flexion
 
     @classmethod
     def of(cls, pose: Pose) -> "Params":
@@ -123,15 +134,20 @@ class Params:
                    d_hip + (0 if pose.body == "quadruped" else pose.trunk) if pose.other_hip is None
                    else pose.other_hip,
                    d_knee if pose.other_knee is None else pose.other_knee,
-                   pose.trunk, pose.arm, 1.0 if pose.lift else 0.0, pose.abduct)
+                   pose.trunk, pose.arm, 1.0 if pose.lift else 0.0, pose.abduct,
+                   -1.0 if pose.elbow is None else float(pose.elbow), pose.head)
 
     def toward(self, other: "Params", t: float) -> "Params":
         def mix(a, b):
             return a + (b - a) * t
+        if self.elbow < 0 or other.elbow < 0:  # a usual bend does not mix with a given one
+            elbow = self.elbow if t < 0.5 else other.elbow
+        else:
+            elbow = mix(self.elbow, other.elbow)
         return Params(self.body, mix(self.hip, other.hip), mix(self.knee, other.knee),
                       mix(self.other_hip, other.other_hip), mix(self.other_knee, other.other_knee),
                       mix(self.trunk, other.trunk), mix(self.arm, other.arm), mix(self.lift, other.lift),
-                      mix(self.abduct, other.abduct))
+                      mix(self.abduct, other.abduct), elbow, mix(self.head, other.head))
 
 
 def other_leg_default(pose: Pose) -> tuple[int, int]:
@@ -161,6 +177,7 @@ class Context:
     anchor: str           # named point kept at x = 0 in both panels
     grip: Point | None = None  # what a standing person holds on to (chair back, rail)
     back_rest: float = 0.0     # top of a bench under the shoulders (hip thrust), 0 = none
+    front: bool = False        # standing seen from the front (a sideways step: abduct)
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,7 @@ class Skeleton:
     pointed: tuple[bool, bool]   # working foot, other foot: toes pointed (no heel drawn)
     far_arm: bool                 # draw the far arm (it differs from the near one)
     body: str
+    front: bool = False           # seen from the front: both legs and arms side by side
 
     def __getitem__(self, name: str) -> Point:
         return self.points[name]
@@ -392,8 +410,49 @@ def _arm_pose(body: str, arm: float, lifted: bool) -> tuple[float, float]:
     return arm, (8.0 if body in BODIES_UPRIGHT else 0.0)
 
 
+HIP_HALF = 0.09       # front view: half the distance between the hip joints
+SHOULDER_HALF = 0.18  # and between the shoulders
+STANCE = 4.0          # front view: each leg a little out, feet about hip-width apart
+
+
+def _front(p: Params, ctx: Context) -> Skeleton:
+    """A standing body seen from the front, for a sideways step (abduct). The working
+    leg is on the viewer's left, the patient's right; flexion points at the viewer and
+    is shown foreshortened."""
+    pts: dict[str, Point] = {"hip": (0.0, 0.0)}
+    for prefix, sgn, h, k, ab in (("", -1, p.hip, p.knee, p.abduct + STANCE),
+                                   ("o", 1, p.other_hip, p.other_knee, STANCE)):
+        a, f, sg = math.radians(ab), math.radians(h - p.trunk), math.radians(h - p.trunk - k)
+        joint = (sgn * HIP_HALF, 0.0)
+        knee = add(joint, (sgn * math.sin(a) * THIGH, -math.cos(a) * math.cos(f) * THIGH))
+        ankle = add(knee, (sgn * math.sin(a) * SHANK, -math.cos(a) * math.cos(sg) * SHANK))
+        heel = (ankle[0], ankle[1] - ANKLE_H)
+        pts.update({prefix + "hipj": joint, prefix + "knee": knee, prefix + "ankle": ankle, prefix + "heel": heel,
+                    prefix + "toe": (heel[0] + sgn * 0.06, heel[1]), prefix + "thigh_mid": mid(joint, knee)})
+    low = min(pts["heel"][1], pts["oheel"][1])
+    pts = _shift(pts, 0.0, ctx.floor - low)
+    hip = pts["hip"]
+    shoulder = (hip[0], hip[1] + TRUNK * math.cos(math.radians(p.trunk)))
+    pts["shoulder"] = pts["mid_back"] = shoulder
+    pts["mid_back"] = mid(hip, shoulder)
+    pts["neck"] = (shoulder[0], shoulder[1] + NECK * 0.5)
+    pts["head"] = (shoulder[0], shoulder[1] + NECK + HEAD_R)
+    pts["face"] = pts["head"]
+    drop = math.cos(math.radians(p.arm))
+    for prefix, sgn in (("", -1), ("o", 1)):
+        sh = (shoulder[0] + sgn * SHOULDER_HALF, shoulder[1] - 0.03)
+        el = add(sh, (sgn * 0.05, -UPPER_ARM * drop))
+        pts[prefix + "shoulder_j"] = sh
+        pts[prefix + "elbow"] = el
+        pts[prefix + "hand"] = add(el, (sgn * 0.02, -FOREARM * drop))
+    ax = pts[ctx.anchor][0] if ctx.anchor in pts else 0.0
+    return Skeleton(_shift(pts, -ax, 0.0), (False, False), True, p.body, front=True)
+
+
 def skeleton(p: Params, ctx: Context) -> Skeleton:
     """Place one pose: trunk, legs, arms and head, resting on its support."""
+    if ctx.front and p.body == "standing":
+        return _front(p, ctx)
     theta0 = BASE_TRUNK[p.body] - (0 if p.body == "quadruped" else p.trunk)
     if ctx.back_rest and p.body == "supine":  # sitting back against the bench, hips on the floor
         lean = math.degrees(math.asin(min(1.0, (ctx.back_rest - ctx.floor) / TRUNK)))
@@ -420,19 +479,26 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     shoulder = pts["shoulder"]
     # Head: follows the trunk, except that a bridged or planked body keeps looking along the floor.
     head_dir = theta0 if p.body in ("supine", "side_lying") else theta
-    head = add(shoulder, polar(head_dir, NECK + HEAD_R))
+    nod = 0.0 if p.body == "side_lying" else p.head  # neck flexion turns the face down
+    pts["neck"] = add(shoulder, polar(head_dir, NECK * 0.5))
+    head = add(pts["neck"], polar(head_dir - nod, NECK * 0.5 + HEAD_R))
     if p.body in ("supine", "prone", "side_lying", "quadruped"):
         lowest = floor + HEAD_R + (0.035 if p.body == "side_lying" else 0.0)
         head = (head[0], max(head[1], lowest))
     pts["head"] = head
-    pts["neck"] = add(shoulder, polar(head_dir, NECK * 0.5))
+    # a point on the face (nose), to show where the head looks; the face is on the
+    # front of the body (to the right standing), towards the viewer side-lying
+    pts["face"] = add(head, polar(head_dir - nod - 90, HEAD_R))
     bulge = 0.0
     if p.body == "quadruped":  # trunk = spine flexion: rounded up (+) or sagging (-)
         bulge = max(-30.0, min(30.0, p.trunk)) / 30.0 * 0.1
     pts["mid_back"] = add(mid(pts["hip"], shoulder), polar(theta + 90, bulge))
 
     arm_ref = theta0 if p.body in ("supine", "side_lying") else theta
-    arm, elbow = _arm_pose(p.body, p.arm, p.lift >= 0.5)
+    if p.elbow >= 0:  # the pose gives the elbow: draw the arm as written
+        arm, elbow = p.arm, p.elbow
+    else:
+        arm, elbow = _arm_pose(p.body, p.arm, p.lift >= 0.5)
     pts["elbow"], pts["hand"] = _arm(shoulder, arm_ref + 180 + arm, elbow, floor)
     holds = p.body in ("standing", "kneeling", "half_kneeling") or (p.body == "sitting" and "bike" in ctx.props)
     if ctx.grip and holds and p.arm < 120:
@@ -519,7 +585,10 @@ def figure_context(fig: Figure) -> Context:
             heels = [soles(skeleton(p, flat).points) for p in poses if not p.lift]
             if heels and max(heels) > floor + 0.15:
                 foot_rest = max(heels)
-    ctx = Context(props, floor, seat, foot_rest, _anchor(fig, foot_rest), back_rest=back_rest)
+    front = all(p.body == "standing" for p in poses) and any(p.abduct for p in poses)
+    ctx = Context(props, floor, seat, foot_rest, _anchor(fig, foot_rest), back_rest=back_rest, front=front)
+    if front:
+        return replace(ctx, anchor="oankle")
     holders = ("standing", "kneeling", "half_kneeling")
     if "bike" in props and any(p.body == "sitting" for p in poses):
         bar = bike_layout([skeleton(p, ctx) for p in poses])[3]

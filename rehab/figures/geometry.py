@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from rehab.library.schema import Figure, Pose
 
-from .body import HEAD_R, Context, Params, Point, Skeleton, dist, figure_context, mid, skeleton, sub
-from .props import Shape, polyline, prop_shapes
+from .body import (FOOT_W, FOREARM_W, NECK_W, OUTLINE, SHANK_W, THIGH_W, UPPER_ARM_W,
+                   HEAD_R, Context, Params, Point, Skeleton, add, dist, figure_context, mid, skeleton, sub)
+from .props import Shape, prop_shapes, roller_centre, stroke
 
 MOVE_POINT = {"hand": "hand", "foot": "ankle", "knee": "knee", "hip": "hip", "head": "head",
               "trunk": "shoulder"}
@@ -32,26 +33,129 @@ class Scene:
     arrow: tuple[Point, ...]
     bounds: tuple[float, float, float, float]  # x0, y0, x1, y1 over both panels
     skeletons: tuple[Skeleton, Skeleton]
+    held: tuple[bool, bool] = (False, False)  # each panel's pose is held still ("Hold")
+    near_side: str = "right"  # the patient's side of the working (near, top) leg as drawn
+    single: bool = False  # start and end are the same position: drawn once
+
+
+def near_side(fig: Figure) -> str:
+    """Which of the patient's legs the drawn working leg is, unmirrored. A body facing
+    right shows its right side to the viewer (standing, sitting, lying on the back or
+    front); lying on the side, head left and seen from the front, the top leg is the left."""
+    return "left" if fig.start.body == "side_lying" and fig.end.body == "side_lying" else "right"
+
+
+TORSO_FRONT = ((0.0, 0.07), (0.45, 0.07), (0.78, 0.09), (1.0, 0.07))
+TORSO_BACK = ((0.0, 0.075), (0.5, 0.06), (0.85, 0.068), (1.0, 0.06))
+
+
+def _limb(style: str, segments: list[tuple[float, tuple[Point, ...]]]) -> list[Shape]:
+    """A limb as round-ended thick strokes: the outlines first, then the fills, so
+    the joints between its segments do not show."""
+    out = [stroke(style + "_o", w + 2 * OUTLINE, *pts) for w, pts in segments]
+    return out + [stroke(style, w, *pts) for w, pts in segments]
+
+
+def _leg_shapes(style: str, p: dict, prefix: str, pointed: bool) -> list[Shape]:
+    n = lambda k: p[prefix + k]  # noqa: E731
+    foot = (n("ankle"), n("toe")) if pointed else (n("ankle"), n("heel"), n("toe"))
+    return _limb(style, [(THIGH_W, (p["hip"], n("knee"))), (SHANK_W, (n("knee"), n("ankle"))),
+                         (FOOT_W, foot)])
+
+
+def _arm_shapes(style: str, p: dict, prefix: str) -> list[Shape]:
+    return _limb(style, [(UPPER_ARM_W, (p["shoulder"], p[prefix + "elbow"])),
+                         (FOREARM_W, (p[prefix + "elbow"], p[prefix + "hand"]))])
+
+
+def _profile(table, t: float) -> float:
+    for (t0, v0), (t1, v1) in zip(table, table[1:]):
+        if t <= t1:
+            return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+    return table[-1][1]
+
+
+def _torso(spine: list[Point]) -> Shape:
+    """The trunk as a closed outline round the spine: fuller at the chest, flatter at the back."""
+    n = len(spine)
+    front, back = [], []
+    for i, pt in enumerate(spine):
+        a, b = spine[max(i - 1, 0)], spine[min(i + 1, n - 1)]
+        ln = dist(a, b) or 1.0
+        tx, ty = (b[0] - a[0]) / ln, (b[1] - a[1]) / ln
+        t = i / (n - 1)
+        wf, wb = _profile(TORSO_FRONT, t), _profile(TORSO_BACK, t)
+        front.append((pt[0] + ty * wf, pt[1] - tx * wf))
+        back.append((pt[0] - ty * wb, pt[1] + tx * wb))
+    (x0, y0), (x1, y1) = spine[0], spine[1]
+    ln = math.hypot(x1 - x0, y1 - y0) or 1.0
+    hip_cap = (x0 - (x1 - x0) / ln * 0.05, y0 - (y1 - y0) / ln * 0.05)
+    (x0, y0), (x1, y1) = spine[-1], spine[-2]
+    ln = math.hypot(x1 - x0, y1 - y0) or 1.0
+    top_cap = (x0 - (x1 - x0) / ln * 0.04, y0 - (y1 - y0) / ln * 0.04)
+    return Shape("poly", tuple([hip_cap] + front + [top_cap] + back[::-1]), "torso")
 
 
 def _body_shapes(s: Skeleton) -> list[Shape]:
+    """Back to front: far arm, far leg, trunk, working leg, neck and head, near arm."""
+    if s.front:
+        return _front_shapes(s)
     p = s.points
     shapes = []
     if s.far_arm:
-        shapes.append(polyline("far", p["shoulder"], p["oelbow"], p["ohand"]))
-    of = (p["oankle"], p["otoe"]) if s.pointed[1] else (p["oankle"], p["oheel"], p["otoe"])
-    shapes.append(polyline("far", p["hip"], p["oknee"], *of))
+        shapes += _arm_shapes("far", p, "o")
+    shapes += _leg_shapes("far", p, "o", s.pointed[1])
     hip, back, sh = p["hip"], p["mid_back"], p["shoulder"]
     ctrl = (2 * back[0] - (hip[0] + sh[0]) / 2, 2 * back[1] - (hip[1] + sh[1]) / 2)
     spine = [((1 - t) ** 2 * hip[0] + 2 * (1 - t) * t * ctrl[0] + t * t * sh[0],
               (1 - t) ** 2 * hip[1] + 2 * (1 - t) * t * ctrl[1] + t * t * sh[1])
-             for t in (i / 6 for i in range(7))] if dist(back, mid(hip, sh)) > 1e-6 else [hip, sh]
-    shapes.append(polyline("body", *spine, p["neck"]))
-    nf = (p["ankle"], p["toe"]) if s.pointed[0] else (p["ankle"], p["heel"], p["toe"])
-    shapes.append(polyline("body", p["hip"], p["knee"], *nf))
+             for t in (i / 8 for i in range(9))]
+    shapes.append(_torso(spine))
+    shapes += _leg_shapes("leg", p, "", s.pointed[0])
+    if s.body == "side_lying" and s.far_arm and p["oelbow"][1] < p["shoulder"][1] - 0.15:
+        shapes += _arm_shapes("near", p, "o")  # propped on the lower forearm: it carries the body
+    shapes += _limb("near", [(NECK_W, (sh, p["neck"], mid(p["neck"], p["head"])))])
+    if s.body != "side_lying":  # the nose shows which way the head faces
+        head, face = p["head"], p["face"]
+        d = sub(face, head)
+        shapes.append(Shape("poly", (add(head, _turn(d, 38)), add(head, (d[0] * 1.42, d[1] * 1.42)),
+                                     add(head, _turn(d, -38))), "head"))
     shapes.append(Shape("circle", (p["head"],), "head", HEAD_R))
-    shapes.append(polyline("body", p["shoulder"], p["elbow"], p["hand"]))
+    if s.body != "side_lying":  # and an eye, above the nose
+        eye = add(head, add((d[0] * 0.5, d[1] * 0.5), _turn((d[0] * 0.3, d[1] * 0.3), 90)))
+        shapes.append(Shape("circle", (eye,), "eye", HEAD_R * 0.16))
+    shapes += _arm_shapes("near", p, "")
     return shapes
+
+
+def _front_shapes(s: Skeleton) -> list[Shape]:
+    """A standing body seen from the front: both legs, a broad trunk, both arms, a face with two eyes."""
+    p = s.points
+    shapes = []
+    for style, prefix in (("near", "o"), ("leg", "")):
+        shapes += _limb(style, [(THIGH_W, (p[prefix + "hipj"], p[prefix + "knee"])),
+                                (SHANK_W, (p[prefix + "knee"], p[prefix + "ankle"])),
+                                (FOOT_W, (p[prefix + "ankle"], p[prefix + "heel"], p[prefix + "toe"]))])
+    hip, sh = p["hip"], p["shoulder"]
+    waist = mid(hip, sh)
+    outline = [(-0.15, hip[1] - 0.05), (0.15, hip[1] - 0.05), (0.155, hip[1] + 0.04), (0.125, waist[1]),
+               (0.2, sh[1] - 0.06), (0.17, sh[1] + 0.02), (-0.17, sh[1] + 0.02), (-0.2, sh[1] - 0.06),
+               (-0.125, waist[1]), (-0.155, hip[1] + 0.04)]
+    shapes.append(Shape("poly", tuple((hip[0] + x, y) for x, y in outline), "torso"))
+    for prefix in ("o", ""):
+        shapes += _limb("near", [(UPPER_ARM_W, (p[prefix + "shoulder_j"], p[prefix + "elbow"])),
+                                 (FOREARM_W, (p[prefix + "elbow"], p[prefix + "hand"]))])
+    shapes += _limb("near", [(NECK_W, (sh, p["neck"], p["head"]))])
+    head = p["head"]
+    shapes.append(Shape("circle", (head,), "head", HEAD_R))
+    for dx in (-0.035, 0.035):
+        shapes.append(Shape("circle", ((head[0] + dx, head[1] + 0.01),), "eye", HEAD_R * 0.14))
+    return shapes
+
+
+def _turn(v: Point, angle: float) -> Point:
+    c, s_ = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    return (v[0] * c - v[1] * s_, v[0] * s_ + v[1] * c)
 
 
 def _arrow_path(fig: Figure, ctx: Context, skels: list[Skeleton], shapes: list[Shape]) -> tuple[Point, ...]:
@@ -80,7 +184,12 @@ def _arrow_path(fig: Figure, ctx: Context, skels: list[Skeleton], shapes: list[S
             pts.append(((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * ctrl[0] + t * t * b[0],
                         (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * ctrl[1] + t * t * b[1]))
     length = sum(dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1))
-    if length < 0.05:
+    if length < 0.05 and "roller" in ctx.props:  # the body rolls over the roller: show the roller's travel
+        a, b = (roller_centre(s, i, ctx.floor) for i, s in enumerate(skels))
+        below = -0.03
+        pts = [(a[0] + (b[0] - a[0]) * i / 8, below) for i in range(9)]
+        return tuple(pts)
+    if length < (0.005 if fig.end.hold else 0.05):  # a held press shows its small push, lengthened
         return ()
     return _offset(pts, shapes, ctx.floor)
 
@@ -102,7 +211,7 @@ def _offset(pts: list[Point], shapes: list[Shape], floor: float) -> tuple[Point,
             segs.append((sh.points[0], sh.points[0], sh.r))
         else:
             ring = sh.points + (sh.points[:1] if sh.kind == "poly" else ())
-            segs.extend((ring[k], ring[k + 1], 0.0) for k in range(len(ring) - 1))
+            segs.extend((ring[k], ring[k + 1], sh.w / 2) for k in range(len(ring) - 1))
 
     def shifted(gap: float) -> list[Point]:
         out = []
@@ -141,14 +250,16 @@ def scene_from_key(key: str) -> Scene:
     xs, ys = [0.0], [0.0]
     for panel in panels:
         for sh in panel:
+            pad = sh.r + sh.w / 2
             for x, y in sh.points:
-                xs += [x - sh.r, x + sh.r]
-                ys += [y - sh.r, y + sh.r]
+                xs += [x - pad, x + pad]
+                ys += [y - pad, y + pad]
     for x, y in arrow:
         xs.append(x)
         ys.append(y)
     return Scene((panels[0], panels[1]), arrow, (min(xs), min(ys), max(xs), max(ys)),
-                 (skels[0], skels[1]))
+                 (skels[0], skels[1]), (fig.start.hold, fig.end.hold), near_side(fig),
+                 fig.start == fig.end)
 
 
 def figure_key(figure: Figure | dict) -> str:

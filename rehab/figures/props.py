@@ -1,5 +1,5 @@
 """Props drawn around the body: mat, chair, step/box/bench, wall, rail, bike,
-roller, slider, pillow/cushion, ice pack, weight, band and strap.
+roller, slider, pillow/cushion, ice pack, compression wrap, weight, band and strap.
 
 Fixed props (chair, wall, step...) are placed once for the figure so they stand
 still between the Start and Finish panels; worn or held ones (weight, band,
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from rehab.library.schema import Figure
 
-from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, ROLLER_R, SEAT_H, STEP_H, Context, Point, Skeleton,
-                   bike_layout, dist, mid, sub)
+from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, OUTLINE, ROLLER_R, SEAT_H, STEP_H, THIGH_W, Context,
+                   Point, Skeleton, bike_layout, dist, mid, sub)
 
 # --------------------------------------------------------------------------- shapes
 
@@ -28,6 +28,12 @@ class Shape:
     points: tuple[Point, ...]
     style: str
     r: float = 0.0
+    w: float = 0.0  # stroke width in world units (a limb's thickness); 0 = the style's line
+
+
+def stroke(style: str, w: float, *pts: Point) -> Shape:
+    """A thick round-ended line of world width w: a limb, a chair's frame, a wrap."""
+    return Shape("path", tuple(pts), style, 0.0, w)
 
 
 def polyline(style: str, *pts: Point) -> Shape:
@@ -151,8 +157,7 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
 
     for i, s in enumerate(skels):
         if "roller" in props:
-            m = s["thigh_mid"]
-            back[i].append(Shape("circle", ((m[0], floor + ROLLER_R),), "prop_fill", ROLLER_R))
+            back[i].append(Shape("circle", (roller_centre(s, i, floor),), "prop_fill", ROLLER_R))
         if "slider" in props:
             prefix = _sliding_foot(skels)
             heel, toe = s[prefix + "heel"], s[prefix + "toe"]
@@ -162,14 +167,27 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
         if "pillow" in props or ("cushion" in props and s.body != "sitting"):
             back[i].extend(_pillow(s, floor))
         if "ice" in props:
-            front[i].append(_along(s, "hip", "knee", 0.3, 0.75, 0.025, "ice", 0.045))
+            front[i].extend(_ice(s))
+        if "wrap" in props:
+            front[i].extend(_wrap(s))
         if "weight" in props:
             front[i].extend(_weight(fig, s))
-        if "strap" in props:
-            front[i].append(polyline("band", s["hand"], mid(s["heel"], s["toe"])))
+        if "strap" in props:  # from the hands round the sole of the foot
+            sole = mid(s["heel"], s["toe"])
+            d = sub(s["toe"], s["heel"])
+            under = (sole[0] + d[1] * 0.35, sole[1] - d[0] * 0.35)
+            front[i].append(polyline("strap", s["hand"], s["toe"], under, s["heel"], s["hand"]))
     if "band" in props:
         _band(fig, ctx, skels, front)
     return shared, back, front
+
+
+def roller_centre(s: Skeleton, panel: int, floor: float) -> Point:
+    """A foam roller under the thigh: nearer the hip at the start, nearer the knee at
+    the finish, as the body rolls over it."""
+    hip, knee = s["hip"], s["knee"]
+    t = (0.4, 0.75)[panel]
+    return (hip[0] + (knee[0] - hip[0]) * t, floor + ROLLER_R)
 
 
 def _sliding_foot(skels: list[Skeleton]) -> str:
@@ -182,9 +200,9 @@ def _chair(back_x: float, seat: float, facing: int = 1) -> list[Shape]:
     """A chair with its backrest at back_x, the seat going the way it faces."""
     front_x = back_x + 0.4 * facing
     return [
-        polyline("prop", (back_x, seat + 0.48), (back_x, 0.0)),
-        polyline("prop", (back_x, seat), (front_x, seat)),
-        polyline("prop", (front_x, seat), (front_x, 0.0)),
+        stroke("prop", 0.03, (back_x, seat + 0.48), (back_x, 0.0)),
+        stroke("prop", 0.045, (back_x, seat - 0.02), (front_x, seat - 0.02)),
+        stroke("prop", 0.03, (front_x, seat), (front_x, 0.0)),
     ]
 
 
@@ -280,6 +298,33 @@ def _along(s: Skeleton, a: str, b: str, t0: float, t1: float, off: float, style:
     return polygon(style, p0, p1, q1, q0)
 
 
+def _ice(s: Skeleton) -> list[Shape]:
+    """An ice pack on the back of the thigh, with a snowflake mark."""
+    block = _along(s, "hip", "knee", 0.25, 0.8, THIGH_W / 2 + OUTLINE, "ice", 0.07)
+    a, b, c, d = block.points
+    centre = ((a[0] + c[0]) / 2, (a[1] + c[1]) / 2)
+    marks = []
+    for ang in (0, 60, 120):
+        v = (math.cos(math.radians(ang)) * 0.03, math.sin(math.radians(ang)) * 0.03)
+        marks.append(polyline("ice_mark", (centre[0] - v[0], centre[1] - v[1]), (centre[0] + v[0], centre[1] + v[1])))
+    return [block] + marks
+
+
+def _wrap(s: Skeleton) -> list[Shape]:
+    """A compression bandage round the thigh: a wider sleeve with the turns marked."""
+    hip, knee = s["hip"], s["knee"]
+    at = lambda t: (hip[0] + (knee[0] - hip[0]) * t, hip[1] + (knee[1] - hip[1]) * t)  # noqa: E731
+    w = THIGH_W + 0.035
+    shapes = [stroke("wrap_o", w + 2 * OUTLINE, at(0.18), at(0.88)), stroke("wrap", w, at(0.18), at(0.88))]
+    d = sub(knee, hip)
+    ln = math.hypot(*d) or 1.0
+    n = (-d[1] / ln * w / 2, d[0] / ln * w / 2)
+    for k in range(5):
+        c0, c1 = at(0.22 + 0.13 * k), at(0.3 + 0.13 * k)
+        shapes.append(polyline("wrap_mark", (c0[0] - n[0], c0[1] - n[1]), (c1[0] + n[0], c1[1] + n[1])))
+    return shapes
+
+
 def _weight(fig: Figure, s: Skeleton) -> list[Shape]:
     if fig.move in ("foot", "knee"):
         a, k = s["ankle"], s["knee"]
@@ -294,7 +339,15 @@ def _weight(fig: Figure, s: Skeleton) -> list[Shape]:
 
 def _band(fig: Figure, ctx: Context, skels: list[Skeleton], front: list[list[Shape]]) -> None:
     """A band tied from the moving hand or foot to a fixed point the move pulls away from;
-    otherwise a loop around the thighs above the knees."""
+    otherwise a loop around the thighs above the knees; seen from the front, a loop round both shins."""
+    if skels[0].front:
+        for i, s in enumerate(skels):
+            a = [s[k] for k in ("knee", "ankle")]
+            b = [s[k] for k in ("oknee", "oankle")]
+            at = lambda pair: (pair[0][0] + (pair[1][0] - pair[0][0]) * 0.55,  # noqa: E731
+                               pair[0][1] + (pair[1][1] - pair[0][1]) * 0.55)
+            front[i].append(stroke("band", 0.03, at(a), at(b)))
+        return
     name = {"foot": "ankle", "hand": "hand"}.get(fig.move)
     if name:
         a, b = skels[0][name], skels[1][name]
@@ -319,4 +372,4 @@ def _band(fig: Figure, ctx: Context, skels: list[Skeleton], front: list[list[Sha
         hip, knee = s["hip"], s["knee"]
         c = (hip[0] + (knee[0] - hip[0]) * 0.8, hip[1] + (knee[1] - hip[1]) * 0.8)
         ang = math.degrees(math.atan2(knee[1] - hip[1], knee[0] - hip[0]))
-        front[i].append(ellipse("band_loop", c, 0.035, BODY_R + 0.03, ang))
+        front[i].append(ellipse("band_loop", c, 0.035, THIGH_W / 2 + OUTLINE + 0.02, ang))

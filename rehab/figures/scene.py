@@ -21,10 +21,20 @@ PROP = "#7a7a7a"
 PROP_FILL = "#e9e9e9"
 ACCENT = "#1f6fb2"
 
+SKIN = "#e4e7ea"      # near side of the body
+FAR_SKIN = "#f4f5f6"  # far arm and leg
+SORE = "#e8833a"      # the patient's affected leg (when the plan has a side)
+SORE_INK = "#8a4210"
+
 STYLES: dict[str, dict] = {
-    "body": {"stroke": INK, "width": 1.0},
-    "far": {"stroke": FAR, "width": 1.0},
-    "head": {"stroke": INK, "width": 1.0, "fill": "#ffffff"},
+    # limbs are thick strokes: an outline ("_o") under a fill of the body's colour
+    "near_o": {"stroke": INK}, "near": {"stroke": SKIN},
+    "leg_o": {"stroke": INK}, "leg": {"stroke": SKIN},
+    "sore_o": {"stroke": SORE_INK}, "sore": {"stroke": SORE},
+    "far_o": {"stroke": FAR}, "far": {"stroke": FAR_SKIN},
+    "torso": {"stroke": INK, "width": 0.75, "fill": SKIN},
+    "head": {"stroke": INK, "width": 0.75, "fill": SKIN},
+    "eye": {"stroke": INK, "width": 0.2, "fill": INK},
     "floor": {"stroke": "#8c8c8c", "width": 0.45},
     "divider": {"stroke": "#d9d9d9", "width": 0.35},
     "mat": {"stroke": "#9a9a9a", "width": 0.3, "fill": "#d4d4d4"},
@@ -32,18 +42,24 @@ STYLES: dict[str, dict] = {
     "frame": {"stroke": "#b0b0b0", "width": 0.75},
     "pedal_path": {"stroke": "#9a9a9a", "width": 0.35, "dash": (2.0, 2.0)},
     "prop_fill": {"stroke": PROP, "width": 0.4, "fill": PROP_FILL},
-    "prop_soft": {"stroke": "#9a9a9a", "width": 0.35, "fill": "#f2f2f2"},
+    "prop_soft": {"stroke": "#7f8c99", "width": 0.5, "fill": "#dfe6ed"},  # pillow, cushion
     "hatch": {"stroke": "#a8a8a8", "width": 0.35},
-    "band": {"stroke": "#555555", "width": 0.45, "dash": (2.2, 1.4)},
-    "band_loop": {"stroke": "#555555", "width": 0.45},
+    "band": {"stroke": "#2e8b57", "width": 0.8},
+    "band_loop": {"stroke": "#2e8b57", "width": 0.8},
     "knob": {"stroke": "#555555", "width": 0.4, "fill": "#555555"},
     "weight": {"stroke": "#333333", "width": 0.3, "fill": "#333333"},
     "weight_bar": {"stroke": "#333333", "width": 0.6},
-    "ice": {"stroke": "#7a8a99", "width": 0.35, "fill": "#dde6ee"},
+    "ice": {"stroke": "#3d7ab8", "width": 0.5, "fill": "#bcd9f2"},
+    "ice_mark": {"stroke": "#3d7ab8", "width": 0.4},
+    "wrap_o": {"stroke": "#6b6b6b"}, "wrap": {"stroke": "#f3e3b5"},
+    "wrap_mark": {"stroke": "#a08a4a", "width": 0.4},
+    "strap": {"stroke": "#6b4f2a", "width": 0.9},
     "arrow": {"stroke": ACCENT, "width": 0.7},
     "arrow_head": {"stroke": ACCENT, "width": 0.3, "fill": ACCENT},
-    "label": {"fill": "#606060"},
+    "label": {"fill": "#333333"},
+    "hold_label": {"fill": ACCENT},
 }
+SIDE_STYLES = {"leg": "sore", "leg_o": "sore_o"}  # the working leg, coloured when the plan has a side
 
 
 @dataclass(frozen=True)
@@ -61,19 +77,43 @@ class Prim:
 
 
 LABELS = ("Start", "Finish")
+HOLD = "Hold"
+# Label size as a share of the drawing's width: 8.4 pt when the figure is shown
+# 45 mm wide (the plan's cards), 12.1 pt at 65 mm (large print).
+LABEL_SHARE = 8.4 / (45 / 25.4 * 72)
+SIDES = (None, "left", "right")
+
+
+def labels_for(figure_end_hold: tuple[bool, bool], labels: tuple[str, str]) -> tuple[str, str]:
+    """The panel captions: a held position is labelled "Hold" unless the caller chose its own."""
+    if tuple(labels) != LABELS:
+        return tuple(labels)
+    return tuple(HOLD if held else text for held, text in zip(figure_end_hold, LABELS))
 
 
 def _round(v: float) -> float:
     return round(v, 2)
 
 
+def check_side(side: str | None) -> str | None:
+    if side not in SIDES:
+        raise ValueError(f"side must be 'left', 'right' or None, not {side!r}")
+    return side
+
+
 @lru_cache(maxsize=2048)
-def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABELS) -> tuple[Prim, ...]:
-    """Pixel primitives for the figure whose canonical JSON is `key`."""
+def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABELS,
+           side: str | None = None) -> tuple[Prim, ...]:
+    """Pixel primitives for the figure whose canonical JSON is `key`. With a `side`
+    the working leg is coloured and the figure is mirrored if needed so that it is
+    the patient's left or right leg (see rehab.figures.geometry.near_side)."""
     sc = scene_from_key(key)
     width, height = float(width), float(height)
     line = max(1.0, min(width / 2, height) / 48.0)  # body line width in pixels
-    font = max(6.0, min(width / 2, height) / 11.0)
+    font = min(max(6.0, width * LABEL_SHARE), height * 0.2)
+    labels = labels_for(sc.held, labels)
+    mirror = side is not None and side != sc.near_side
+    recolour = SIDE_STYLES if side is not None else {}
     margin = max(3.0, line * 2.2)
     top = margin + font * 1.05          # room for the label
     pw = width / 2.0
@@ -89,22 +129,33 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
 
     prims: list[Prim] = []
 
-    def to_px(panel: int, p: Point) -> Point:
-        return (_round(panel * pw + ox + (p[0] - x0) * s), _round(oy - (p[1] - y0) * s))
+    # A position simply held (start and end the same) is drawn once, in the middle.
+    single = sc.single
+    shift = pw / 2 if single else 0.0
 
-    prims.append(Prim("path", ((_round(pw), _round(margin)), (_round(pw), _round(height - margin))),
-                      "divider", _round(line * STYLES["divider"]["width"])))
+    def to_px(panel: int, p: Point) -> Point:
+        x = ox + (p[0] - x0) * s
+        if mirror:
+            x = pw - x
+        return (_round(panel * pw + shift + x), _round(oy - (p[1] - y0) * s))
+
+    if not single:
+        prims.append(Prim("path", ((_round(pw), _round(margin)), (_round(pw), _round(height - margin))),
+                          "divider", _round(line * STYLES["divider"]["width"])))
     floor_y = to_px(0, (0.0, 0.0))[1]
-    for i in (0, 1):
+    for i in ((0,) if single else (0, 1)):
         left, right = i * pw + margin * 0.6, (i + 1) * pw - margin * 0.6
-        prims.append(Prim("text", ((_round(i * pw + margin), _round(margin + font * 0.8)),), "label",
-                          text=labels[i], size=_round(font)))
+        if single:
+            left, right = margin * 0.6, width - margin * 0.6
+        label = labels[1] if single else labels[i]
+        prims.append(Prim("text", ((_round(i * pw + margin), _round(margin + font * 0.8)),),
+                          "hold_label" if label == HOLD else "label", text=label, size=_round(font)))
         prims.append(Prim("path", ((_round(left), floor_y), (_round(right), floor_y)), "floor",
                           _round(line * STYLES["floor"]["width"])))
         for sh in sc.panels[i]:
-            w = _round(line * STYLES[sh.style].get("width", 1.0))
+            w = _round(sh.w * s if sh.w else line * STYLES[sh.style].get("width", 1.0))
             pts = tuple(to_px(i, p) for p in sh.points)
-            prims.append(Prim(sh.kind, pts, sh.style, w, _round(sh.r * s)))
+            prims.append(Prim(sh.kind, pts, recolour.get(sh.style, sh.style), w, _round(sh.r * s)))
     if sc.arrow:
         prims.extend(_arrow([to_px(1, p) for p in sc.arrow], line))
     return tuple(prims)

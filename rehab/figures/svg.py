@@ -6,7 +6,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from .geometry import figure_key
-from .scene import LABELS, STYLES, Prim, layout
+from .scene import LABELS, STYLES, Prim, check_side, layout
 
 
 def _num(v: float) -> str:
@@ -45,7 +45,8 @@ def _element(prim: Prim) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _svg(key: str, width: float, height: float, title: str | None, labels: tuple[str, str]) -> str:
+def _svg(key: str, width: float, height: float, title: str | None, labels: tuple[str, str],
+         side: str | None) -> str:
     w, h = _num(float(width)), _num(float(height))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
             f'role="img" aria-label={quoteattr(title or "Exercise start and finish positions")}>')
@@ -54,15 +55,17 @@ def _svg(key: str, width: float, height: float, title: str | None, labels: tuple
         parts.append(f"<title>{escape(title)}</title>")
     parts.append(f'<rect width="{w}" height="{h}" fill="#ffffff"/>')
     parts.append('<g stroke-linecap="round" stroke-linejoin="round" '
-                 'font-family="Helvetica, Arial, sans-serif">')
-    parts.extend(_element(p) for p in layout(key, float(width), float(height), labels))
+                 'font-family="DejaVu Sans, Verdana, sans-serif">')
+    parts.extend(_element(p) for p in layout(key, float(width), float(height), labels, side))
     parts.append("</g></svg>")
     return "".join(parts)
 
 
 def render_svg(figure, width: float = 240, height: float = 120, title: str | None = None,
-               labels: tuple[str, str] = LABELS) -> str:
+               labels: tuple[str, str] = LABELS, side: str | None = None) -> str:
     """The figure (rehab.library.schema.Figure or its dict) as a standalone SVG string:
-    Start and Finish panels side by side. `title` (optional, escaped) becomes the
-    accessible name; `labels` replaces the panel captions (escaped)."""
-    return _svg(figure_key(figure), float(width), float(height), title, tuple(labels))
+    Start and Finish (or Hold) panels side by side. `title` (optional, escaped) becomes
+    the accessible name; `labels` replaces the panel captions (escaped); `side`
+    ("left", "right" or None) colours and, if needed, mirrors the figure so that the
+    working leg is the patient's affected one (None: both legs neutral)."""
+    return _svg(figure_key(figure), float(width), float(height), title, tuple(labels), check_side(side))

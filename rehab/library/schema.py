@@ -35,7 +35,7 @@ BODIES = (
 Body = Literal[BODIES]  # type: ignore[valid-type]
 MOVING_POINTS = ("hand", "foot", "knee", "hip", "head", "trunk", "none")
 PROPS = ("mat", "chair", "box", "bench", "wall", "band", "strap", "weight", "step",
-         "rail", "roller", "bike", "cushion", "ice", "pillow", "cone", "slider")
+         "rail", "roller", "bike", "cushion", "ice", "pillow", "cone", "slider", "wrap")
 
 
 class Strict(BaseModel):
@@ -45,8 +45,8 @@ class Strict(BaseModel):
 class Pose(Strict):
     """A body position for the line figure. Angles in degrees.
 
-    hip/knee are the working leg (drawn black, near side), other_hip/other_knee the
-    other one (grey); left out (None), the other leg takes the body's default place
+    hip/knee are the working leg (near side, coloured as the affected leg when the
+    plan has a side), other_hip/other_knee the other one (far side, pale); left out (None), the other leg takes the body's default place
     (standing straight, sitting 90/90, kneeling on its knee...), not a copy of the
     working leg: give both for two-legged moves such as a bridge or a squat.
     hip: flexion of the thigh against the trunk line (0 = in line, 90 = thigh at
@@ -54,7 +54,12 @@ class Pose(Strict):
     thigh still changes hip too (sitting leaning 30 forward: hip 120; a hip hinge with
     hips pushed back: hip a little more than trunk). knee: flexion (0 = straight).
     trunk: extra lean forward (+) or back (-) from the body's base orientation.
-    arm: shoulder flexion (0 = by the side, 90 = forward, 180 = overhead).
+    arm: shoulder flexion (0 = by the side, 90 = forward, 180 = overhead, negative =
+    behind the body: -40 with the elbow bent puts the hands behind the back).
+    elbow: elbow flexion (0 = straight); left out, the body's usual bend.
+    head: neck flexion (+ = chin towards the chest, - = looking up).
+    hold: this position is held still; its panel is labelled "Hold" instead of
+    "Finish" (isometrics, stretches held, education items).
     lift: hips raised off the floor (bridge, plank), lying or kneeling bodies only.
     abduct: the working leg lifted sideways (hip abduction; with the knee bent, the
     knee opening of a clamshell). Drawn only for side_lying, which is seen from the
@@ -69,8 +74,11 @@ class Pose(Strict):
     other_knee: int | None = Field(None, ge=0, le=160)
     trunk: int = Field(0, ge=-60, le=120)
     arm: int = Field(0, ge=-60, le=180)
+    elbow: int | None = Field(None, ge=0, le=150)
+    head: int = Field(0, ge=-45, le=60)
     lift: bool = False
     abduct: int = Field(0, ge=0, le=60)
+    hold: bool = False
 
 
 class Figure(Strict):

@@ -197,6 +197,7 @@ poses = st.builds(
     hip=st.integers(-60, 150), knee=st.integers(0, 160),
     other_hip=st.none() | st.integers(-60, 150), other_knee=st.none() | st.integers(0, 160),
     trunk=st.integers(-60, 120), arm=st.integers(-60, 180), lift=st.booleans(), abduct=st.integers(0, 60),
+    elbow=st.none() | st.integers(0, 150), head=st.integers(-45, 60), hold=st.booleans(),
 )
 
 
