@@ -21,9 +21,16 @@ MODIFIERS: dict[str, tuple[set[str], set[str]]] = {
     "pregnancy_pgp": ({"asymmetric_pelvic_load"}, set()),
     "osteoporosis": (_OSTEO, set()),
     "vertebral_fracture_history": (_OSTEO | {"impact", "max_velocity_sprint", "agility_cutting"}, set()),
-    # high-load eccentric is allowed only from P4 *and* with medical clearance; the intake has
-    # no clearance field, so it is never allowed.
+    # high-load eccentric only from P4 *and* with medical clearance (2.3): see exempt().
     "anticoagulated": ({"soft_tissue_compression", "high_load_eccentric", "fall_forward_risk"}, set()),
+    # ---- 2.3 (second edition)
+    "frail": ({"single_leg_unsupported", "fall_forward_risk"}, {"lunge_walk_rotation"}),
+    "walking_limited": ({"single_leg_unsupported"}, {"single_leg_stance", "single_leg_airplane"}),
+    "post_partum_early": ({"running", "impact", "high_impact", "plyometric", "agility_cutting",
+                           "max_velocity_sprint"}, set()),
+    "post_partum_pgp": ({"asymmetric_pelvic_load"}, set()),
+    "daily_living": ({"max_velocity_sprint", "agility_cutting", "plyometric", "high_impact",
+                      "high_load_eccentric"}, set()),
     "age_65_plus": (_OLD, set()),
     "falls_risk": (_OLD, set()),
     "cold_intolerance": (set(), {"ice_pack"}),
@@ -83,8 +90,22 @@ def states(raw: dict) -> set[str]:
             out.add("pregnant_from_13_weeks")
         if raw["diagnosis"] == "sacroiliac_joint_dysfunction":
             out.add("pregnancy_pgp")
+    months = preg.get("months_post_partum")
+    if months is not None and months < 3 and not preg.get("pregnant"):
+        out.add("post_partum_early")
+        if raw["diagnosis"] == "sacroiliac_joint_dysfunction":
+            out.add("post_partum_pgp")
     if (raw.get("age") or 0) >= 65:
         out.add("age_65_plus")
+    frail = "age_65_plus" in out or {"osteoporosis", "vertebral_fracture_history", "falls_risk"} & out
+    if frail:
+        out.add("frail")
+    if raw.get("activity_level", "daily_living" if frail else "recreational_sport") == "daily_living":
+        out.add("daily_living")
+    findings = raw.get("findings") or {}
+    if raw["diagnosis"] in ("hamstring_strain", "ischial_bursitis") and (
+            findings.get("weight_bearing") == "partial" or findings.get("walking") in ("aided", "antalgic")):
+        out.add("walking_limited")
     if {"anticoagulant", "antiplatelet"} & out:
         out.add("anticoagulated")
     if (raw.get("findings") or {}).get("neuro_exam") == "stable_deficit":
@@ -94,10 +115,17 @@ def states(raw: dict) -> set[str]:
     return out
 
 
-def forbidden(raw: dict, code: str) -> tuple[set[str], set[str], set[str]]:
-    """(tags, categories, ids) the reference forbids for this intake in phase `code`."""
+def exempt(raw: dict, code: str, exercise_id: str) -> set[str]:
+    """2.3: with medical clearance the Nordic is allowed from P4 despite blood thinners."""
+    cleared = (raw.get("findings") or {}).get("medical_clearance")
+    return {"anticoagulated"} if cleared and code == "P4" and exercise_id == "nordic_hamstring_curl" else set()
+
+
+def forbidden(raw: dict, code: str, exercise_id: str = "") -> tuple[set[str], set[str], set[str]]:
+    """(tags, categories, ids) the reference forbids for this intake in phase `code`
+    (for `exercise_id`, when an exemption of 2.3 may apply to it)."""
     tags, cats, ids = set(), set(), set()
-    for state in states(raw):
+    for state in states(raw) - exempt(raw, code, exercise_id):
         t, i = MODIFIERS.get(state, (set(), set()))
         tags |= t
         ids |= i

@@ -74,7 +74,15 @@ MODIFIER_INTAKES = {
     "peripheral_artery_disease": {"comorbidities": ["peripheral_artery_disease"]},
     "stable_neuro_deficit": {"findings": {"neuro_exam": "stable_deficit"}},
     "lumbar_fusion_recent": {"comorbidities": ["lumbar_fusion_recent"]},
+    # reference 2.3
+    "frail": {"comorbidities": ["falls_risk"], "activity_level": "recreational_sport"},
+    "walking_limited": {"findings": {"walking": "aided"}},  # strain and bursitis only
+    "post_partum_early": {"sex": "female", "pregnancy": {"months_post_partum": 2}},
+    "post_partum_pgp": {"sex": "female", "pregnancy": {"months_post_partum": 1}},  # SIJ only
+    "daily_living": {"activity_level": "daily_living"},
 }
+ONLY_FOR = {"pregnancy_pgp": {"sacroiliac_joint_dysfunction"}, "post_partum_pgp": {"sacroiliac_joint_dysfunction"},
+            "walking_limited": {"hamstring_strain", "ischial_bursitis"}}
 
 
 def test_every_modifier_row_is_tested():
@@ -82,8 +90,8 @@ def test_every_modifier_row_is_tested():
 
 
 MODIFIER_CASES = [(state, dx) for state in sorted(MODIFIERS) for dx in DIAGNOSES
-                  # pelvic girdle pain is the SIJ/PGP diagnosis
-                  if state != "pregnancy_pgp" or dx == "sacroiliac_joint_dysfunction"]
+                  # pelvic girdle pain is the SIJ/PGP diagnosis; the walking rule is for two
+                  if dx in ONLY_FOR.get(state, {dx})]
 
 
 @pytest.mark.parametrize("state, diagnosis", MODIFIER_CASES, ids=[f"{s}-{d}" for s, d in MODIFIER_CASES])
