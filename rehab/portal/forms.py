@@ -14,13 +14,12 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from flask_wtf import FlaskForm
 from pydantic import BaseModel
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioField,
-                     SelectField, SelectMultipleField, StringField)
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from rehab.extensions import db
+from rehab.fields import MultiCheckboxField, choices
 from rehab.models import Patient
 from rehab.planner.intake import Findings, Intake, Pregnancy
 from rehab.planner.reads import findings_read
@@ -83,15 +82,6 @@ NOT_ASSESSED = SelectChoice("", "Not assessed")
 YES_NO = [NOT_ASSESSED, SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _choices(codes, labels=None) -> list[SelectChoice]:
-    return [SelectChoice(c, (labels or {}).get(c, c.replace("_", " ").capitalize())) for c in codes]
-
-
 # ------------------------------------------------------------------ patients
 
 
@@ -102,7 +92,7 @@ class PatientForm(FlaskForm):
                             description="The clinic's record number; unique within the clinic.")
     date_of_birth = DateField("Date of birth", validators=[Optional()],
                               description="Used to fill in the age on new plans.")
-    sex = SelectField("Sex", choices=_choices(SEXES), default="unspecified")
+    sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
 
     def __init__(self, *args, clinic_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +140,7 @@ def field_spec(name: str, model: type[BaseModel] = Findings) -> Spec:
     high = next((m.le for m in metadata if hasattr(m, "le")), None)
     if get_origin(base) is Literal:
         labels = (info.json_schema_extra or {}).get("labels", {})
-        return Spec("choice", label, help_text, None, None, _choices(get_args(base), labels))
+        return Spec("choice", label, help_text, None, None, choices(get_args(base), labels))
     if isinstance(base, type) and issubclass(base, BaseModel):
         return Spec("pair", label, help_text, None, None, None)
     kind = {bool: "bool", int: "int", float: "float", str: "text"}[base]
@@ -217,7 +207,7 @@ def findings_form(diagnosis: str) -> type[FlaskForm]:
 
 
 class DiagnosisForm(FlaskForm):
-    diagnosis = RadioField("Working diagnosis", choices=_choices(DIAGNOSES, DIAGNOSIS_LABELS),
+    diagnosis = RadioField("Working diagnosis", choices=choices(DIAGNOSES, DIAGNOSIS_LABELS),
                            validators=[DataRequired(message="Choose a diagnosis.")])
     grade = SelectField("Hamstring strain grade", choices=[
         SelectChoice("", "Choose a grade"), SelectChoice("1", "Grade 1: mild strain, walks almost normally"),
@@ -293,7 +283,7 @@ RED_FLAG_FINDINGS = tuple(k for g in RED_FLAG_GROUPS for k in g[4] if k != "well
 
 class RedFlagForm(FlaskForm):
     wells_items = MultiCheckboxField("Wells items and clot risk factors",
-                                     choices=_choices(WELLS_ITEMS, WELLS_LABELS),
+                                     choices=choices(WELLS_ITEMS, WELLS_LABELS),
                                      description="Risk factors without a DVT symptom do not stop the plan: "
                                                  "the patient is taught the warning signs.")
 
@@ -312,8 +302,8 @@ for _name in RED_FLAG_FINDINGS:
 class ModifiersForm(FlaskForm):
     age = WholeNumberField("Age (years)", validators=_range(*bounds("age", Intake)),
                            description="Filled in from the date of birth when it is known.")
-    sex = SelectField("Sex", choices=_choices(SEXES), default="unspecified")
-    side = SelectField("Painful side", choices=_choices(SIDES), default="unspecified")
+    sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
+    side = SelectField("Painful side", choices=choices(SIDES), default="unspecified")
     pregnancy_pregnant = BooleanField("Pregnant")
     pregnancy_weeks = WholeNumberField("Weeks of pregnancy", validators=_range(*bounds("weeks", Pregnancy)),
                                        description="From week 13, no exercises lying flat on the back.")
@@ -322,8 +312,8 @@ class ModifiersForm(FlaskForm):
                                                     description="Leave empty if not post-partum.")
     pregnancy_obstetric_contraindication = BooleanField(
         "Obstetric contraindication to exercise (no plan is given)")
-    comorbidities = MultiCheckboxField("Other conditions", choices=_choices(COMORBIDITIES, COMORBIDITY_LABELS))
-    medications = MultiCheckboxField("Medicines", choices=_choices(MEDICATIONS, MEDICATION_LABELS))
+    comorbidities = MultiCheckboxField("Other conditions", choices=choices(COMORBIDITIES, COMORBIDITY_LABELS))
+    medications = MultiCheckboxField("Medicines", choices=choices(MEDICATIONS, MEDICATION_LABELS))
 
 
 # ------------------------------------------------------------------ review, adjust, download
@@ -332,8 +322,8 @@ class ModifiersForm(FlaskForm):
 class AdjustmentForm(FlaskForm):
     """One clinician change; which changes are allowed is the planner's decision."""
 
-    op = SelectField("Change", choices=_choices(("remove", "swap", "add", "dose")))
-    phase = SelectField("Phase", choices=_choices(PHASES))
+    op = SelectField("Change", choices=choices(("remove", "swap", "add", "dose")))
+    phase = SelectField("Phase", choices=choices(PHASES))
     exercise_id = StringField(validators=[DataRequired(message="Choose an exercise."), SLUG])
     to = StringField("Swap for", validators=[Optional(), SLUG])
     sets = IntegerField("Sets", validators=[Optional()])
