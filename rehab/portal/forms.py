@@ -153,11 +153,14 @@ def bounds(name: str, model: type[BaseModel] = Findings) -> tuple:
 
 
 class WholeNumberField(IntegerField):
-    """An integer box with a plain-words error and a numeric keypad on phones."""
+    """An integer box with a plain-words error, the validator's bounds as min/max for the
+    browser (the form is novalidate: the server's message is the one shown), and a numeric
+    keypad on phones."""
 
     def __init__(self, label=None, validators=None, **kwargs):
+        bounds = next(({"min": v.min, "max": v.max} for v in validators or () if isinstance(v, NumberRange)), {})
         super().__init__(label, validators, invalid_value_message="Enter a whole number, for example 12.",
-                         render_kw={"inputmode": "numeric"}, **kwargs)
+                         render_kw={"inputmode": "numeric", **bounds}, **kwargs)
 
 
 def _range(low, high, unit: str = "a whole number") -> list:
