@@ -1,12 +1,15 @@
 """Portal forms: patients, the four wizard steps, plan adjustments and downloads.
 
-Forms check shape (a number is a number, a code is one of the contract's codes);
-ranges and every safety rule are judged by the planner (`parse_intake`,
+The wizard's findings fields are built from the intake model (labels, help, bounds and
+choices from `Findings`' field metadata) and asked per diagnosis as `planner.reads`
+says, so the forms cannot drift from the planner. Forms check shape and bounds in plain
+words, every field at once; every safety rule is judged by the planner (`parse_intake`,
 `apply_adjustments`), whose errors the views attach to these fields.
 """
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from functools import lru_cache
 from types import UnionType
@@ -147,6 +150,11 @@ def field_spec(name: str, model: type[BaseModel] = Findings) -> Spec:
     return Spec(kind, label, help_text, low, high, None)
 
 
+def pattern(name: str, model: type[BaseModel] = Findings) -> str:
+    """The regular expression the model holds a text field to."""
+    return next(m.pattern for m in _parts(model.model_fields[name].annotation)[1] if getattr(m, "pattern", None))
+
+
 def bounds(name: str, model: type[BaseModel] = Findings) -> tuple:
     """(lowest, highest) the model accepts for a number field."""
     return field_spec(name, model)[3:5]
@@ -185,9 +193,20 @@ def model_fields(name: str, model: type[BaseModel] = Findings, form_name: str | 
     if spec.kind == "text":
         return {key: StringField(spec.label, [Optional(), Length(max=40)], description=spec.help)}
     sub = get_args(model.model_fields[name].annotation)[0]  # the pair's model (BridgeReps)
-    return {f"{key}_{side}": WholeNumberField(f"{spec.label}: {words}", _range(*bounds(side, sub)),
+    sides = (("injured", "injured side", "uninjured"), ("uninjured", "other side", "injured"))
+    return {f"{key}_{side}": WholeNumberField(f"{spec.label}: {words}",
+                                              _range(*bounds(side, sub)) + [_with(f"{key}_{other}")],
                                               description=spec.help if side == "injured" else "")
-            for side, words in (("injured", "injured side"), ("uninjured", "other side"))}
+            for side, words, other in sides}
+
+
+def _with(other: str):
+    """A pair's two boxes are answered together (the planner compares them); runs only
+    for a box that was filled in (Optional stops the chain of an empty one)."""
+    def check(form, field):
+        if not (form[other].raw_data and form[other].raw_data[0].strip()):
+            raise ValidationError("Enter the other side too, or leave both empty.")
+    return check
 
 
 def findings_asked(diagnosis: str) -> tuple[str, ...]:
@@ -217,7 +236,9 @@ class DiagnosisForm(FlaskForm):
         SelectChoice("2", "Grade 2: partial tear, limp, painful weak knee flexion"),
         SelectChoice("3", "Grade 3: complete tear, cannot walk normally, palpable gap")],
         default="", description="Only for a hamstring strain.")
-    bamic = StringField("BAMIC grade (optional)", validators=[Optional(), Length(max=4)],
+    bamic = StringField("BAMIC grade (optional)", validators=[
+        Optional(), Length(max=4), Regexp(pattern("bamic"), re.IGNORECASE,
+                                          message="Enter a BAMIC grade such as 3b: 0 to 4, then a, b or c.")],
                         description='MRI grade if known, for example "3b" (a myofascial, b musculotendinous, '
                                     'c intratendinous).')
 

@@ -84,6 +84,7 @@ def test_bad_bamic_is_refused_by_the_planner_at_the_field(wizard):
     assert response.status_code == 422
     field = re.search(r'<div class="field[^"]*has-error">.*?</div>', response.get_data(as_text=True), re.S)
     assert field and 'name="bamic"' in field.group(0) and 'value="9z"' in field.group(0)
+    assert "Enter a BAMIC grade such as 3b" in field.group(0)
 
 
 def test_modifiers_are_prefilled_from_the_patient(wizard, cases):
