@@ -176,9 +176,9 @@ def _range(low, high, unit: str = "a whole number") -> list:
     return [Optional(), NumberRange(low, high, message=f"Enter {unit} from {low:g} to {high:g}.")]
 
 
-def model_fields(name: str, model: type[BaseModel] = Findings, form_name: str | None = None) -> dict:
+def model_fields(name: str, model: type[BaseModel] = Findings) -> dict:
     """The form field(s) that ask for one model field ({form name: unbound field})."""
-    spec, key = field_spec(name, model), form_name or name
+    spec, key = field_spec(name, model), name
     if spec.kind == "int":
         return {key: WholeNumberField(spec.label, _range(spec.low, spec.high), description=spec.help)}
     if spec.kind == "float":
@@ -190,8 +190,8 @@ def model_fields(name: str, model: type[BaseModel] = Findings, form_name: str | 
     if spec.kind == "choice":
         return {key: SelectField(spec.label, choices=[NOT_ASSESSED] + spec.choices, default="",
                                  description=spec.help)}
-    if spec.kind == "text":
-        return {key: StringField(spec.label, [Optional(), Length(max=40)], description=spec.help)}
+    if spec.kind != "pair":  # text (BAMIC) is asked with the diagnosis, by DiagnosisForm
+        raise ValueError(f"no findings field for {name} ({spec.kind})")
     sub = get_args(model.model_fields[name].annotation)[0]  # the pair's model (BridgeReps)
     sides = (("injured", "injured side", "uninjured"), ("uninjured", "other side", "injured"))
     return {f"{key}_{side}": WholeNumberField(f"{spec.label}: {words}",
@@ -318,6 +318,8 @@ for _group in RED_FLAG_GROUPS:
 for _name in RED_FLAG_FINDINGS:
     for _key, _field in model_fields(_name).items():
         setattr(RedFlagForm, _key, _field)
+# Every other finding but BAMIC (asked with the diagnosis) belongs to the findings step.
+FINDINGS_STEP = frozenset(Findings.model_fields) - set(RED_FLAG_FINDINGS) - {"bamic"}
 
 
 # ------------------------------------------------------------------ wizard step 3

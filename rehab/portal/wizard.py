@@ -16,7 +16,6 @@ from decimal import Decimal
 from flask import session
 
 from rehab.planner import IntakeError, parse_intake
-from rehab.planner.intake import Findings
 from rehab.portal import forms
 from rehab.vocab import RED_FLAGS
 
@@ -121,7 +120,7 @@ def _findings_owned(step: str) -> set[str]:
     if step == "red_flags":
         return set(forms.RED_FLAG_FINDINGS)
     if step == "findings":
-        return set(Findings.model_fields) - set(forms.RED_FLAG_FINDINGS) - {"bamic"}
+        return set(forms.FINDINGS_STEP)
     return set()
 
 
