@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rehab.extensions import db
 from rehab.models import PlanVersion
@@ -188,3 +190,24 @@ def test_every_diagnosis_reaches_p4_through_the_portal(wizard, diagnosis):
     html = wizard.review().get_data(as_text=True)
     current = re.search(r'<section class="phase phase-current" id="phase-([A-Za-z0-9_]+)"', html).group(1)
     assert current == "P4_return_to_activity", (diagnosis, current)
+
+
+_typed = st.sampled_from(["", "0", "5", "10", "11", "-1", "3.5", "abc", "yes", "no", "stable", "1e3", " 7 ", "٣"])
+
+
+@settings(max_examples=40, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_whatever_is_typed_the_findings_step_answers_302_or_422(wizard, data):
+    diagnosis = data.draw(st.sampled_from(DIAGNOSES))
+    wizard.start()
+    wizard.post("diagnosis", {"diagnosis": diagnosis, "grade": "2"})
+    wizard.post("red_flags", {})
+    wizard.post("modifiers", {"age": "40", "sex": "male", "side": "left"})
+    fields = sorted(n for name in forms.findings_asked(diagnosis) for n in forms.model_fields(name))
+    answers = data.draw(st.dictionaries(st.sampled_from(fields), _typed | st.text(max_size=6)))
+    response = wizard.post("findings", answers)
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
+        html = response.get_data(as_text=True)
+        assert "Input should" not in html and error_text(response)
