@@ -1,14 +1,21 @@
-"""Portal benchmark: the saved plan-review page, the patient list and the library list,
-served by gunicorn (sync workers) from a database holding 10,000 patients, against a
-bare Flask route in the same app and the same run.
+"""Portal benchmark: the saved plan-review page, the patient pages, the patient list and
+the library list, served by gunicorn (sync workers) from a database holding 10,000
+patients, against a bare Flask route in the same app and the same run.
 
-    .venv/bin/python bench/portal.py [--patients 10000] [--workers 3] [--duration 10]
-                                     [--connections 8]
+    .venv/bin/python bench/portal.py [--patients 10000] [--plans 300] [--workers 3]
+                                     [--duration 10] [--connections 8]
+
+The plan-review and patient pages are asked for across many patients and saved versions
+(--plans patients, each with 1-3 versions of different diagnoses), in a shuffled order, so
+the figure is what clinicians opening different plans get: each worker keeps only the last
+64 versions it drew (portal/rendering.py), and the output says how many distinct versions
+the load walked through. One version asked again and again (the cache's best case) is
+printed on its own line for comparison, labelled so.
 
 DATABASE_URL is honoured (e.g. postgresql://user@127.0.0.1/rehab_bench); without it a
 SQLite file in a temporary folder is used and removed afterwards. The database gets the
 migrations, the library from exercises/, one clinic with a clinician, the patients, and
-one saved plan. Load comes from wrk (Debian: apt-get install -y wrk) when it is on PATH,
+the saved plans. Load comes from wrk (Debian: apt-get install -y wrk) when it is on PATH,
 otherwise from a bounded Python client. Prints requests/s, latency percentiles and the
 ratio of each page to the bare route. The patient list's page 100 (the last page, with
 fewer patients) is the one its pager's Next links lead to (keyset cursors); a bare
@@ -38,6 +45,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rehab.portal.rendering import VERSION_CACHE_SIZE  # noqa: E402
+
 EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
 CLINIC = "Bench Clinic"
 SECRET = "bench-secret-key-not-for-production"
@@ -45,6 +54,20 @@ FIRST = ["Alex", "Sam", "Maria", "John", "Aisha", "Chen", "Olga", "Ravi", "Emma"
 LAST = ["Smith", "Jones", "Lopez", "Okafor", "Berg", "Dahl", "Khan", "Novak", "Rossi", "Silva", "Moreau", "Lee"]
 INTAKE = {"diagnosis": "hamstring_strain", "grade": 2, "age": 34, "sex": "female", "side": "left",
           "findings": {"days_since_onset": 3, "nprs_rest": 2, "nprs_activity": 4, "ake_deficit_deg": 25}}
+# Saved plans differ in diagnosis and findings, so their pages differ too.
+INTAKES = [
+    INTAKE,
+    {"diagnosis": "proximal_hamstring_tendinopathy", "age": 45, "findings": {"nprs_rest": 2, "nprs_activity": 3,
+                                                                             "sitting_tolerance_min": 40}},
+    {"diagnosis": "sciatica_lumbar_radiculopathy", "age": 52, "findings": {"leg_nprs": 5, "slr_deg": 50,
+                                                                           "neuro_exam": "normal"}},
+    {"diagnosis": "ischial_bursitis", "age": 60, "findings": {"nprs_rest": 1, "nprs_activity": 2,
+                                                              "sitting_tolerance_min": 35, "sitting_nprs": 2}},
+    {"diagnosis": "muscle_cramps", "age": 38, "findings": {"nprs_rest": 0, "nprs_activity": 1,
+                                                           "weeks_in_programme": 7, "response_24h": "stable"}},
+    {"diagnosis": "lumbar_spinal_stenosis", "age": 71, "findings": {"nprs_rest": 2, "walking_tolerance_min": 10}},
+]
+DONE = ["diagnosis", "red_flags", "modifiers", "findings"]
 
 
 # ---------------------------------------------------------------- the app gunicorn serves
@@ -66,8 +89,9 @@ def bench_app():
 # ---------------------------------------------------------------- preparing the database
 
 
-def prepare(n_patients: int) -> tuple[int, int]:
-    """Schema, library, clinician, patients and one saved plan; returns (plan id, version)."""
+def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
+    """Schema, library, clinician, patients and saved plans; returns every saved version as
+    (patient id, plan id, number)."""
     import flask_migrate
 
     from rehab import create_app
@@ -76,9 +100,7 @@ def prepare(n_patients: int) -> tuple[int, int]:
     from rehab.config import EXERCISES_DIR
     from rehab.extensions import db
     from rehab.library.loader import load_library
-    from rehab.models import Clinic, Patient, PlanVersion
-    from rehab.portal import operations
-    from rehab.portal.wizard import Draft
+    from rehab.models import Clinic, Patient
 
     app = create_app()
     with app.app_context():
@@ -96,19 +118,41 @@ def prepare(n_patients: int) -> tuple[int, int]:
         for start in range(0, len(rows), 2000):
             db.session.execute(db.insert(Patient), rows[start:start + 2000])
         db.session.commit()
-        version = db.session.execute(db.select(PlanVersion).order_by(PlanVersion.id)).scalars().first()
-        if version is None:
-            patient = db.session.execute(db.select(Patient).where(Patient.clinic_id == clinic_id)
-                                         .order_by(Patient.id)).scalars().first()
-            version = operations.save_draft(Draft(patient_id=patient.id, intake=INTAKE,
-                                                  done=["diagnosis", "red_flags", "modifiers", "findings"]),
-                                            patient, user, "benchmark")
+        versions = _saved_versions(clinic_id, user, n_plans, rng)
         total = db.session.execute(db.select(db.func.count()).select_from(Patient)).scalar()
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
-              f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r})")
-        result = version.plan_id, version.number
+              f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r}, "
+              f"{len(versions)} saved versions of {len({p for p, _, _ in versions})} patients' plans)")
         db.engine.dispose()
-    return result
+    return versions
+
+
+def _saved_versions(clinic_id, user, n_plans: int, rng: random.Random) -> list[tuple[int, int, int]]:
+    """(patient id, plan id, version number) of every saved version, making them the first time:
+    `n_plans` patients spread over the list, each with a plan of 1-3 versions."""
+    from rehab.extensions import db
+    from rehab.models import Patient, Plan, PlanVersion
+    from rehab.portal import operations
+    from rehab.portal.wizard import Draft
+
+    existing = db.session.execute(db.select(Plan.patient_id, PlanVersion.plan_id, PlanVersion.number)
+                                  .join(Plan, PlanVersion.plan_id == Plan.id)).all()
+    if existing:
+        return [tuple(row) for row in existing]
+    ids = db.session.execute(db.select(Patient.id).where(Patient.clinic_id == clinic_id)
+                             .order_by(Patient.id)).scalars().all()
+    for patient_id in rng.sample(ids, min(n_plans, len(ids))):
+        patient = db.session.get(Patient, patient_id)
+        intake = rng.choice(INTAKES)
+        version = operations.save_draft(Draft(patient_id=patient_id, intake=intake, done=DONE), patient, user)
+        for _ in range(rng.randrange(3)):  # reassessments: later versions with findings moved on
+            findings = {k: (max(0, v - 1) if isinstance(v, int) and "nprs" in k else v)
+                        for k, v in intake["findings"].items()}
+            intake = {**intake, "findings": findings}
+            version = operations.save_draft(Draft(patient_id=patient_id, plan_id=version.plan_id,
+                                                  base_version=version.number, intake=intake, done=DONE),
+                                            patient, user)
+    return _saved_versions(clinic_id, user, n_plans, rng)
 
 
 # ---------------------------------------------------------------- HTTP helpers
@@ -186,10 +230,25 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load_wrk(port: int, cookie: str, path: str, duration: int, connections: int) -> dict:
-    out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
-                         capture_output=True, text=True, check=True).stdout
+WRK_SCRIPT = """
+local paths = {%s}
+local threads = 0
+function setup(thread) thread:set("start", threads * 7919); threads = threads + 1 end
+function init(args) i = start end
+function request() i = i %% #paths + 1; return wrk.format("GET", paths[i]) end
+"""
+
+
+def load_wrk(port: int, cookie: str, paths: list[str], duration: int, connections: int) -> dict:
+    """wrk, walking through `paths` in turn (a Lua script; each thread starts elsewhere)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    try:
+        out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--latency",
+                              "-s", script.name, "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{paths[0]}"],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
     for pct in ("50", "90", "99"):
         result[f"p{pct}"] = _ms(re.search(rf"^\s+{pct}%\s+(\S+)", out, re.M).group(1))
@@ -198,18 +257,20 @@ def load_wrk(port: int, cookie: str, path: str, duration: int, connections: int)
     return result
 
 
-def load_python(port: int, cookie: str, path: str, duration: int, connections: int) -> dict:
-    """A bounded closed-loop client: `connections` threads, keep-alive, for `duration` seconds."""
+def load_python(port: int, cookie: str, paths: list[str], duration: int, connections: int) -> dict:
+    """A bounded closed-loop client: `connections` threads, keep-alive, for `duration` seconds,
+    each walking through `paths` in turn from its own starting point."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.perf_counter() + duration
 
-    def worker():
+    def worker(offset: int):
         conn = http.client.HTTPConnection("127.0.0.1", port)
         mine, bad = [], 0
         while time.perf_counter() < stop:
             start = time.perf_counter()
+            path = paths[(offset + len(mine) + bad) % len(paths)]
             try:
                 conn.request("GET", path, headers={"Cookie": cookie})
                 response = conn.getresponse()
@@ -226,7 +287,7 @@ def load_python(port: int, cookie: str, path: str, duration: int, connections: i
             errors[0] += bad
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(n * 7919,)) for n in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
@@ -242,6 +303,7 @@ def load_python(port: int, cookie: str, path: str, duration: int, connections: i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--plans", type=int, default=300, help="patients with saved plans (1-3 versions each)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (2-4)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
@@ -257,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     server = None
     try:
-        plan_id, number = prepare(args.patients)
+        versions = prepare(args.patients, args.plans)
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
@@ -267,29 +329,38 @@ def main(argv: list[str] | None = None) -> int:
         wait_for(port)
         cookie = log_in(port)
         deep = max(1, min(100, -(-args.patients // 50)))  # page 100, or the last (50 patients a page)
+        shuffled = random.Random(11).sample(versions, len(versions))
+        reviews = [f"/plans/{plan}/versions/{number}" for _, plan, number in shuffled]
+        patients = list(dict.fromkeys(f"/patients/{patient}" for patient, _, _ in shuffled))
+        # (name, paths walked in turn, text every page shows)
         pages = [
-            ("bare Flask route", "/bench/bare", "ok"),
-            ("plan review (saved version)", f"/plans/{plan_id}/versions/{number}", "Protect and settle"),
-            ("patient list, page 1", "/patients", "<span>Page 1"),
-            (f"patient list, page {deep}", follow_next(port, cookie, "/patients", deep - 1),
+            ("bare Flask route", ["/bench/bare"], "ok"),
+            (f"plan review, {len(reviews)} versions", reviews, "Download the"),
+            ("plan review, 1 version (cached)", reviews[:1], "Download the"),
+            (f"patient page, {len(patients)} patients", patients, "New plan"),
+            ("patient list, page 1", ["/patients"], "<span>Page 1"),
+            (f"patient list, page {deep}", [follow_next(port, cookie, "/patients", deep - 1)],
              f"<span>Page {deep}"),
-            (f"page {deep} by ?page={deep} (offset)", f"/patients?page={deep}", f"<span>Page {deep}"),
-            ("patient search 'smith'", "/patients?q=smith", "Smith"),
-            ("library list", "/library", "Exercise library"),
+            (f"page {deep} by ?page={deep} (offset)", [f"/patients?page={deep}"], f"<span>Page {deep}"),
+            ("patient search 'smith'", ["/patients?q=smith"], "Smith"),
+            ("library list", ["/library"], "Exercise library"),
         ]
-        for _, path, expect in pages:
-            check(port, cookie, path, expect)
+        for _, paths, expect in pages:
+            for path in paths[:3] + paths[-2:]:
+                check(port, cookie, path, expect)
         use_wrk = shutil.which("wrk") and not args.python_client
         load = load_wrk if use_wrk else load_python
         print(f"load: {'wrk' if use_wrk else 'Python client'}, {args.connections} connections, "
               f"{args.duration} s per page per round; gunicorn {args.workers} sync workers; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
-        for _, path, _ in pages:
-            load(port, cookie, path, 2, args.connections)  # warm-up
+        print(f"plan review walks {len(reviews)} saved versions in a shuffled order; each of the "
+              f"{args.workers} workers keeps the last {VERSION_CACHE_SIZE} versions it drew")
+        for _, paths, _ in pages:
+            load(port, cookie, paths, 2, args.connections)  # warm-up
         runs: dict[str, list[dict]] = {name: [] for name, _, _ in pages}
         for _ in range(args.rounds):  # interleaved, so background load spreads over every page
-            for name, path, _ in pages:
-                runs[name].append(load(port, cookie, path, args.duration, args.connections))
+            for name, paths, _ in pages:
+                runs[name].append(load(port, cookie, paths, args.duration, args.connections))
         results = []
         for name, _, _ in pages:
             rounds = sorted(runs[name], key=lambda r: r["rps"])

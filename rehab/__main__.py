@@ -2,6 +2,7 @@
 
 Kept free of Flask and the database so it starts fast and works on a fresh clone.
 Exit codes: 0 a plan or a refusal, 2 invalid input (the field is named), 1 anything else.
+The input may carry the clinician's changes as {"intake": ..., "adjustments": [...]}, as the API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def _read_intake(source: str) -> object:
 
 def plan_command(args: argparse.Namespace) -> int:
     from rehab.library.loader import LibraryError, load_library
-    from rehab.planner import IntakeError, make_plan, parse_intake
+    from rehab.planner import AdjustmentError, IntakeError, apply_adjustments, parse_intake
 
     try:
         raw = _read_intake(args.input)
@@ -42,7 +43,13 @@ def plan_command(args: argparse.Namespace) -> int:
     except LibraryError as exc:
         print(f"error: exercise library is invalid:\n{exc}", file=sys.stderr)
         return 1
-    plan = make_plan(intake, library)
+    # {"intake": ..., "adjustments": [...]} as the API takes it: the clinician's changes.
+    adjustments = raw.get("adjustments", []) if isinstance(raw, dict) and "intake" in raw else []
+    try:
+        plan = apply_adjustments(intake, library, adjustments)
+    except AdjustmentError as exc:
+        print(f"error: {exc.field}: {exc.reason}", file=sys.stderr)
+        return 2
     if args.pdf:
         Path(args.pdf).write_bytes(_pdf(plan, intake, raw, library, args))
     if args.json or not args.pdf:

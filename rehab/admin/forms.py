@@ -18,8 +18,8 @@ from wtforms import (BooleanField, Field, FieldList, Form, FormField, HiddenFiel
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from rehab.fields import MultiCheckboxField, choices
 from rehab.library.schema import BODIES, MOVING_POINTS, PROPS, Dosage, Exercise, Figure, Pose
 from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
 
@@ -33,10 +33,6 @@ ALL = "all"
 def words(value: str) -> str:
     """A vocabulary word as people read it: hamstring_strain -> hamstring strain."""
     return str(value).replace("_", " ")
-
-
-def _choices(values: Iterable[str], labels=words) -> list[SelectChoice]:
-    return [SelectChoice(v, labels(v)) for v in values]
 
 
 ANY = [SelectChoice("", "any")]
@@ -65,16 +61,6 @@ def _int(model: type[BaseModel], name: str, label: str, description: str = "") -
                         render_kw=_bounds(model, name))
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes; unknown values are left for the schema to refuse, with its message."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        pass
-
-
 class GridField(MultiCheckboxField):
     """Condition x phase checkboxes, each value 'condition:P1'; becomes {condition: [phases]}."""
 
@@ -82,7 +68,7 @@ class GridField(MultiCheckboxField):
         self.rows = tuple(rows)
         choices = [SelectChoice(f"{row}:{phase}", f"{words(row)} {phase}")
                    for row in self.rows for phase in PHASE_CODES]
-        super().__init__(label, choices=choices, **kwargs)
+        super().__init__(label, choices=choices, validate_choice=False, **kwargs)
 
 
 class LinesField(TextAreaField):
@@ -131,16 +117,16 @@ class DosageForm(Form):
 
 
 class DosageVariantForm(Form):
-    conditions = MultiCheckboxField("For conditions", choices=_choices(DIAGNOSES),
+    conditions = MultiCheckboxField("For conditions", choices=choices(DIAGNOSES, words), validate_choice=False,
                                     description="None ticked: any condition.")
-    phases = MultiCheckboxField("In phases", choices=_choices(PHASE_CODES, str),
+    phases = MultiCheckboxField("In phases", choices=choices(PHASE_CODES, str), validate_choice=False,
                                 description="None ticked: any phase.")
     dosage = FormField(DosageForm, label="Dose")
     remove = BooleanField("Remove this variant")
 
 
 class PoseForm(Form):
-    body = SelectField("Body", choices=_choices(BODIES), validate_choice=False)
+    body = SelectField("Body", choices=choices(BODIES, words), validate_choice=False)
 
 
 for _form, _model, _words in ((DosageForm, Dosage, DOSAGE_WORDS), (PoseForm, Pose, POSE_WORDS)):
@@ -151,8 +137,8 @@ for _form, _model, _words in ((DosageForm, Dosage, DOSAGE_WORDS), (PoseForm, Pos
 class FigureForm(Form):
     start = FormField(PoseForm, label="Start position")
     end = FormField(PoseForm, label="End position")
-    move = SelectField("Arrow follows", choices=_choices(MOVING_POINTS), validate_choice=False)
-    props = MultiCheckboxField("Props drawn", choices=_choices(PROPS))
+    move = SelectField("Arrow follows", choices=choices(MOVING_POINTS, words), validate_choice=False)
+    props = MultiCheckboxField("Props drawn", choices=choices(PROPS, words), validate_choice=False)
 
 
 class FigurePreviewForm(FlaskForm):
@@ -166,17 +152,17 @@ class ExerciseForm(FlaskForm):
     id = StringField("Id", render_kw={"maxlength": 64},
                      description="Lower-case letters, digits and _; the file name. Cannot change later.")
     name = StringField("Name", render_kw={"maxlength": _max_length(Exercise, "name")})
-    category = SelectField("Category", choices=_choices(CATEGORIES), validate_choice=False)
-    tags = MultiCheckboxField("Risk tags", choices=_choices(TAGS),
+    category = SelectField("Category", choices=choices(CATEGORIES, words), validate_choice=False)
+    tags = MultiCheckboxField("Risk tags", choices=choices(TAGS, words), validate_choice=False,
                               description="Tick every tag that is true of the exercise; the planner's "
                                           "safety rules use them.")
     targets = LinesField("Targets", description="One per line.")
     equipment = LinesField("Equipment", description="One per line; may be empty.")
     suits = GridField("Suits", rows=DIAGNOSES,
                       description="Conditions and phases the planner may choose it for.")
-    avoid_with = MultiCheckboxField("Avoid with", choices=_choices(STATES),
+    avoid_with = MultiCheckboxField("Avoid with", choices=choices(STATES, words), validate_choice=False,
                                     description="Never chosen for a patient in any of these states.")
-    only_with = MultiCheckboxField("Only with", choices=_choices(STATES),
+    only_with = MultiCheckboxField("Only with", choices=choices(STATES, words), validate_choice=False,
                                    description="Chosen only for a patient in one of these states.")
     avoid_in = GridField("Avoid in", rows=(ALL,) + DIAGNOSES,
                          description="Never chosen in these phases of these conditions.")
@@ -213,11 +199,11 @@ class FilterForm(Form):
     """The list's search and filters (GET, no CSRF: it changes nothing)."""
 
     q = StringField("Search", description="Name or id", render_kw={"type": "search"})
-    category = SelectField("Category", choices=ANY + _choices(CATEGORIES), validate_choice=False)
-    tag = SelectField("Risk tag", choices=ANY + _choices(TAGS), validate_choice=False)
-    condition = SelectField("Suits condition", choices=ANY + _choices(DIAGNOSES),
+    category = SelectField("Category", choices=ANY + choices(CATEGORIES, words), validate_choice=False)
+    tag = SelectField("Risk tag", choices=ANY + choices(TAGS, words), validate_choice=False)
+    condition = SelectField("Suits condition", choices=ANY + choices(DIAGNOSES, words),
                             validate_choice=False)
-    phase = SelectField("In phase", choices=ANY + _choices(PHASE_CODES, str),
+    phase = SelectField("In phase", choices=ANY + choices(PHASE_CODES, str),
                         validate_choice=False)
     status = SelectField("Status", choices=STATUSES, default="active", validate_choice=False)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import String, cast, or_
+from sqlalchemy import String, and_, cast, false, or_
 
 from rehab.extensions import db
 from rehab.models import Exercise, ExerciseRevision, ExerciseTag, Plan, PlanVersion
+from rehab.vocab import DIAGNOSES, PHASE_CODES
 
 
 @dataclass
@@ -22,52 +22,11 @@ class Filters:
     status: str = "active"  # active, retired or all
 
 
-@dataclass
-class Page:
-    """One page of results, shaped like Flask-SQLAlchemy's pagination for the pager macro."""
+def search(filters: Filters, page: int, per_page: int):
+    """Exercises matching the filters, by name: one page of Flask-SQLAlchemy's Pagination.
 
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _suits(row: Exercise, condition: str, phase: str) -> bool:
-    suits = row.data.get("suits") or {}
-    if condition and condition not in suits:
-        return False
-    if phase:
-        phases = suits.get(condition, []) if condition else [p for ps in suits.values() for p in ps]
-        return phase in phases
-    return True
-
-
-def search(filters: Filters, page: int, per_page: int) -> Page:
-    """Exercises matching the filters, by name.
-
-    Name, id, category, tag and status are filtered in SQL; condition and phase
-    live inside the JSON `suits` and are filtered here (the library holds
-    hundreds of exercises, not millions).
+    Condition and phase live inside the JSON `suits` ({condition: ["P1", ...]}); they are
+    read with the JSON operators both databases have. A page past the end is the last page.
     """
     query = db.select(Exercise).order_by(Exercise.name, Exercise.slug)
     if filters.q.strip():
@@ -79,9 +38,23 @@ def search(filters: Filters, page: int, per_page: int) -> Page:
         query = query.where(Exercise.tags.any(ExerciseTag.tag == filters.tag))
     if filters.status != "all":
         query = query.filter_by(retired=filters.status == "retired")
-    rows = [r for r in db.session.execute(query).scalars() if _suits(r, filters.condition, filters.phase)]
-    page = max(1, min(page, max(1, math.ceil(len(rows) / per_page))))
-    return Page(rows[(page - 1) * per_page: page * per_page], page, per_page, len(rows))
+    if filters.condition or filters.phase:
+        query = query.where(_suits(filters.condition, filters.phase))
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    if result.page > result.pages > 0:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+def _suits(condition: str, phase: str):
+    """SQL: the exercise suits this condition (any if empty) in this phase (any if empty)."""
+    if (condition and condition not in DIAGNOSES) or (phase and phase not in PHASE_CODES):
+        return false()  # only known words go into a JSON path or a pattern
+    suits = Exercise.data[("suits", condition)].as_string() if condition else Exercise.data["suits"].as_string()
+    clause = suits.is_not(None)
+    if phase:  # a phase code appears quoted in the JSON list ("P2"), never as a condition name
+        clause = and_(clause, suits.like(f'%"{phase}"%'))
+    return clause
 
 
 def exercise_or_404(slug: str) -> Exercise:

@@ -34,15 +34,13 @@ def plan():
     if body is None:
         return _invalid("(body)", "not valid JSON")
     adjustments = body.get("adjustments", []) if isinstance(body, dict) and "intake" in body else []
-    if not isinstance(adjustments, list):
-        return _invalid("adjustments", "must be a list")
     try:
         intake = parse_intake(body)
         result = apply_adjustments(intake, library_from_db(), adjustments)
     except IntakeError as exc:
         return _invalid(exc.field, exc.message)
     except AdjustmentError as exc:
-        return _invalid("adjustments", exc.reason)
+        return _invalid(exc.field, exc.reason)
     return jsonify(result.to_dict())
 
 

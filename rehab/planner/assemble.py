@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from rehab.library.schema import Exercise
 from rehab.planner import types as t
+from rehab.planner.adjustments import DOSE_BOUNDS, AdjustmentError, validated
 from rehab.planner.intake import Intake
 from rehab.planner.phase import choose_phase
 from rehab.planner.protocols import Protocol, for_goal, load_protocols
@@ -74,14 +75,6 @@ CANCER_SEEK_HELP = ("Because you have had cancer: see your doctor soon if you ge
 PREGNANCY_STOP = ("Pregnancy: stop exercising and contact your maternity team if you have vaginal "
                   "bleeding, fluid leaking, contractions, chest pain, dizziness, calf pain or "
                   "swelling, or your baby moves less.")
-
-
-class AdjustmentError(ValueError):
-    """A clinician change the safety rules or dose bounds refuse; `reason` says why."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
 
 
 _VERSIONS: dict[tuple, tuple[list, str]] = {}
@@ -488,10 +481,6 @@ def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
 
 # ---------------------------------------------------------------- clinician changes
 
-DOSE_BOUNDS = {"sets": (1, 10), "reps": (1, 100), "hold_s": (1, 300), "per_day": (1, 12),
-               "days_per_week": (1, 7), "duration_min": (1, 120)}
-
-
 def _checked_dose(item: t.Item, change: dict) -> t.Dosage:
     values = {k: getattr(item.dosage, k) for k in t.Dosage.__dataclass_fields__}
     for key, value in change.items():
@@ -515,6 +504,7 @@ def _checked_dose(item: t.Item, change: dict) -> t.Dosage:
 def apply_adjustments(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]) -> t.Plan:
     """Rebuild the plan, then apply the clinician's changes in order; every change is
     checked by the same safety rules as assembly, so no path can add an excluded item."""
+    adjustments = validated(adjustments)
     plan = make_plan(intake, library)
     if not adjustments:
         return plan

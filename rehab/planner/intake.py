@@ -62,50 +62,90 @@ class BridgeReps(_Model):
     uninjured: Annotated[int, Field(ge=0, le=300)]
 
 
+def _f(title: str, description: str = "", **extra):
+    """A finding's form label (with its unit) and help text; `labels` name a code's choices."""
+    return Field(None, title=title, description=description, json_schema_extra=extra or None)
+
+
 class Findings(_Model):
-    days_since_onset: Annotated[int, Field(ge=0, le=3650)] | None = None
-    symptom_duration_weeks: Annotated[int, Field(ge=0, le=5200)] | None = None
-    weeks_in_programme: Annotated[int, Field(ge=0, le=520)] | None = None
-    nprs_rest: Pain | None = None
-    nprs_activity: Pain | None = None
-    nprs_walking: Pain | None = None
-    sitting_nprs: Pain | None = None
-    leg_nprs: Pain | None = None
-    back_nprs: Pain | None = None
-    walking: Literal["pain_free", "painful", "antalgic", "aided", "unable"] | None = None
-    weight_bearing: Literal["full", "partial", "unable"] | None = None
-    high_energy_trauma: bool | None = None
-    bony_tenderness: bool | None = None
-    systemically_unwell: bool | None = None
-    temperature_c: Annotated[float, Field(ge=25, le=45)] | None = None
-    rest_pain_or_cold_pale_foot: bool | None = None
-    pop_at_injury: bool | None = None
-    palpable_gap: bool | None = None
+    days_since_onset: Annotated[int, Field(ge=0, le=3650)] | None = _f(
+        "Days since onset", "Days since the injury or since this episode began.")
+    symptom_duration_weeks: Annotated[int, Field(ge=0, le=5200)] | None = _f(
+        "Symptom duration (weeks)", "For non-traumatic pain: how long it has lasted.")
+    weeks_in_programme: Annotated[int, Field(ge=0, le=520)] | None = _f(
+        "Weeks already in rehab", "Weeks already spent on an exercise programme.")
+    nprs_rest: Pain | None = _f("Pain at rest (0-10)", "Numeric pain rating at rest.")
+    nprs_activity: Pain | None = _f("Pain with daily activity (0-10)",
+                                    "Numeric pain rating with everyday activity.")
+    nprs_walking: Pain | None = _f("Pain when walking (0-10)", "Numeric pain rating while walking.")
+    sitting_nprs: Pain | None = _f("Pain when sitting (0-10)", "Numeric pain rating during usual sitting.")
+    leg_nprs: Pain | None = _f("Leg pain (0-10)", "Leg pain rating; 6 or more means start in phase 1.")
+    back_nprs: Pain | None = _f("Back pain (0-10)", "Low-back pain rating.")
+    walking: Literal["pain_free", "painful", "antalgic", "aided", "unable"] | None = _f(
+        "Walking today", "Gait today: pain free, painful, limping (antalgic), with an aid, or unable.",
+        labels={"pain_free": "Pain free", "painful": "Painful", "antalgic": "Limping (antalgic)",
+                "aided": "With a walking aid", "unable": "Unable to walk"})
+    weight_bearing: Literal["full", "partial", "unable"] | None = _f(
+        "Weight bearing", "Can the leg take the body's weight? Unable means emergency imaging.",
+        labels={"full": "Full", "partial": "Partial", "unable": "Unable"})
+    high_energy_trauma: bool | None = _f("High-energy trauma (crash, fall from height)")
+    bony_tenderness: bool | None = _f("Bony tenderness", "Fracture screen: tenderness over bone.")
+    systemically_unwell: bool | None = _f("Systemically unwell",
+                                          "Unwell in themselves; with fever this makes it an emergency.")
+    temperature_c: Annotated[float, Field(ge=25, le=45)] | None = _f("Temperature (°C)",
+                                                                     "38.0 or more counts as fever.")
+    rest_pain_or_cold_pale_foot: bool | None = _f(
+        "Pain at rest, or a cold or pale foot", "Possible critical limb ischaemia, with or without claudication.")
+    pop_at_injury: bool | None = _f("Pop felt or heard at the injury", "Avulsion screen, with a palpable gap.")
+    palpable_gap: bool | None = _f("Palpable gap", "A dent in the muscle or below the sit bone.")
     # The site letter in either case ("3B" = "3b").
     bamic: Annotated[str, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
-                     StringConstraints(pattern=r"^(0[ab]?|[1-4][abc]?)$")] | None = None
-    orthopaedic_clearance: bool | None = None
-    medical_clearance: bool | None = None  # high eccentric load cleared on blood thinners (2.3)
-    ake_deficit_deg: Annotated[int, Field(ge=0, le=90)] | None = None
-    isometric_50_70_pain_free: bool | None = None
-    slow_jog_pain_free: bool | None = None
-    knee_flexion_max_pain_free: bool | None = None
-    single_leg_bridge_reps: BridgeReps | None = None
-    strength_pct_other_side: Annotated[int, Field(ge=0, le=150)] | None = None
-    running_pain_free_pct: Annotated[int, Field(ge=0, le=100)] | None = None
-    sprint_95pct_pain_free: bool | None = None
-    askling_h_test_insecurity: bool | None = None
-    slr_deg: Annotated[int, Field(ge=0, le=90)] | None = None
-    neuro_exam: Literal["normal", "stable_deficit", "progressive_deficit"] | None = None
-    directional_preference: Literal["extension", "flexion", "none", "unknown"] | None = None
-    walking_tolerance_min: Minutes | None = None
-    sitting_tolerance_min: Minutes | None = None
-    sitting_hours_per_day: Annotated[int, Field(ge=0, le=24)] | None = None
-    isometrics_pain_free: bool | None = None
-    response_24h: Literal["stable", "flare"] | None = None
-    laslett_positive_tests: Annotated[int, Field(ge=0, le=5)] | None = None
-    point_tenderness_ischial_tuberosity: bool | None = None
-    local_redness_warmth_swelling: bool | None = None
+                     StringConstraints(pattern=r"^(0[ab]?|[1-4][abc]?)$")] | None = _f("BAMIC grade")
+    orthopaedic_clearance: bool | None = _f(
+        "Surgeon has ruled out repair", "For a grade 3 or suspected avulsion: an orthopaedic review has cleared rehab.")
+    medical_clearance: bool | None = _f(
+        "Doctor has cleared heavy lowering work", "On a blood thinner: a doctor has cleared high eccentric "
+        "load (the Nordic curl from phase 4, partner-assisted).")
+    ake_deficit_deg: Annotated[int, Field(ge=0, le=90)] | None = _f(
+        "Active knee-extension deficit (degrees)",
+        "AKE against the other side. Under 20 and improving is a phase 1 exit criterion.")
+    isometric_50_70_pain_free: bool | None = _f("Isometric knee flexion at 50-70% pain free",
+                                                "Prone, knee at 90 degrees, 50-70% effort, without pain.")
+    slow_jog_pain_free: bool | None = _f("Very slow jog pain free", "A few steps of very slow jogging without pain.")
+    knee_flexion_max_pain_free: bool | None = _f(
+        "Maximal knee-flexion tests pain free", "Maximal manual tests at 90 and 15 degrees, 4 in a row, without pain.")
+    single_leg_bridge_reps: BridgeReps | None = _f(
+        "Single-leg bridge repetitions", "Heel on a box of about 60 cm, repetitions to fatigue on each side.")
+    strength_pct_other_side: Annotated[int, Field(ge=0, le=150)] | None = _f(
+        "Strength (% of the other side)", "Dynamometry or manual testing against the other side.")
+    running_pain_free_pct: Annotated[int, Field(ge=0, le=100)] | None = _f(
+        "Pain-free running speed (% of maximum)", "Highest running speed without pain, as a percentage of maximum.")
+    sprint_95pct_pain_free: bool | None = _f("Sprinting at 95% pain free",
+                                             "Pain-free running at 95% of maximal speed.")
+    askling_h_test_insecurity: bool | None = _f(
+        "Askling H-test: insecurity felt", "Any sense of insecurity on the H-test means staying in phase 3.")
+    slr_deg: Annotated[int, Field(ge=0, le=90)] | None = _f(
+        "Straight-leg raise (degrees)", "Angle at symptom onset. Under 45 means phase 1.")
+    neuro_exam: Literal["normal", "stable_deficit", "progressive_deficit"] | None = _f(
+        "Neurological examination", "Myotomes, reflexes and sensation. A progressive deficit needs urgent referral.",
+        labels={"normal": "Normal", "stable_deficit": "Stable deficit",
+                "progressive_deficit": "Progressive deficit"})
+    directional_preference: Literal["extension", "flexion", "none", "unknown"] | None = _f(
+        "Directional preference", "The repeated movement direction that centralises symptoms.",
+        labels={"extension": "Extension", "flexion": "Flexion", "none": "None", "unknown": "Not clear yet"})
+    walking_tolerance_min: Minutes | None = _f("Walking tolerance (minutes)", "Minutes of walking before symptoms.")
+    sitting_tolerance_min: Minutes | None = _f("Sitting tolerance (minutes)", "Minutes of sitting before symptoms.")
+    sitting_hours_per_day: Annotated[int, Field(ge=0, le=24)] | None = _f(
+        "Hours sitting per day", "Usual total sitting time on a working day.")
+    isometrics_pain_free: bool | None = _f("Isometrics pain free", "Isometric loading at 3/10 or less.")
+    response_24h: Literal["stable", "flare"] | None = _f(
+        "24-hour response to loading", "Next-day response to the last loading session.",
+        labels={"stable": "Stable", "flare": "Flare-up"})
+    laslett_positive_tests: Annotated[int, Field(ge=0, le=5)] | None = _f(
+        "Laslett tests positive (0-5)", "Distraction, thigh thrust, compression, sacral thrust, Gaenslen.")
+    point_tenderness_ischial_tuberosity: bool | None = _f("Point tenderness on the sit bone")
+    local_redness_warmth_swelling: bool | None = _f(
+        "Local redness, warmth or swelling", "A red, hot swelling needs a same-day medical review (septic bursitis).")
 
 
 class Intake(_Model):

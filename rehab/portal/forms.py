@@ -1,23 +1,31 @@
 """Portal forms: patients, the four wizard steps, plan adjustments and downloads.
 
-Forms check shape (a number is a number, a code is one of the contract's codes);
-ranges and every safety rule are judged by the planner (`parse_intake`,
+The wizard's findings fields are built from the intake model (labels, help, bounds and
+choices from `Findings`' field metadata) and asked per diagnosis as `planner.reads`
+says, so the forms cannot drift from the planner. Forms check shape and bounds in plain
+words, every field at once; every safety rule is judged by the planner (`parse_intake`,
 `apply_adjustments`), whose errors the views attach to these fields.
 """
 
 from __future__ import annotations
 
+import re
+from collections import namedtuple
 from functools import lru_cache
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioField,
-                     SelectField, SelectMultipleField, StringField)
+from pydantic import BaseModel
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from rehab.extensions import db
+from rehab.fields import MultiCheckboxField, choices
 from rehab.models import Patient
+from rehab.planner.intake import Findings, Intake, Pregnancy
+from rehab.planner.reads import findings_read
 from rehab.vocab import ACTIVITY_LEVELS, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, SEXES, SIDES, WELLS_ITEMS
 
 SLUG = Regexp(r"^[a-z][a-z0-9_]{1,63}$", message="Not an exercise id.")
@@ -77,15 +85,6 @@ NOT_ASSESSED = SelectChoice("", "Not assessed")
 YES_NO = [NOT_ASSESSED, SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _choices(codes, labels=None) -> list[SelectChoice]:
-    return [SelectChoice(c, (labels or {}).get(c, c.replace("_", " ").capitalize())) for c in codes]
-
-
 # ------------------------------------------------------------------ patients
 
 
@@ -96,7 +95,7 @@ class PatientForm(FlaskForm):
                             description="The clinic's record number; unique within the clinic.")
     date_of_birth = DateField("Date of birth", validators=[Optional()],
                               description="Used to fill in the age on new plans.")
-    sex = SelectField("Sex", choices=_choices(SEXES), default="unspecified")
+    sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
 
     def __init__(self, *args, clinic_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,18 +117,128 @@ class SearchForm(FlaskForm):
                     description="Name, reference number or date of birth (YYYY-MM-DD or DD/MM/YYYY).")
 
 
+# ------------------------------------------------------------------ findings from the intake model
+
+Spec = namedtuple("Spec", "kind label help low high choices")
+
+
+def _parts(annotation):
+    """(base type, [metadata]) of an optional, possibly Annotated, model annotation."""
+    args = [a for a in get_args(annotation) if a is not type(None)] if get_origin(annotation) in (
+        Union, UnionType) else [annotation]
+    (inner,) = args
+    if get_origin(inner) is Annotated:
+        base, *extra = get_args(inner)
+        return base, [m for e in extra for m in getattr(e, "metadata", [e])]
+    return inner, []
+
+
+def field_spec(name: str, model: type[BaseModel] = Findings) -> Spec:
+    """How to ask for one model field: its kind, label, help, bounds and choices."""
+    info = model.model_fields[name]
+    base, metadata = _parts(info.annotation)
+    metadata = list(info.metadata) + metadata  # a required field keeps its bounds here
+    label, help_text = info.title or name.replace("_", " ").capitalize(), info.description or ""
+    low = next((m.ge for m in metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in metadata if hasattr(m, "le")), None)
+    if get_origin(base) is Literal:
+        labels = (info.json_schema_extra or {}).get("labels", {})
+        return Spec("choice", label, help_text, None, None, choices(get_args(base), labels))
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        return Spec("pair", label, help_text, None, None, None)
+    kind = {bool: "bool", int: "int", float: "float", str: "text"}[base]
+    return Spec(kind, label, help_text, low, high, None)
+
+
+def pattern(name: str, model: type[BaseModel] = Findings) -> str:
+    """The regular expression the model holds a text field to."""
+    return next(m.pattern for m in _parts(model.model_fields[name].annotation)[1] if getattr(m, "pattern", None))
+
+
+def bounds(name: str, model: type[BaseModel] = Findings) -> tuple:
+    """(lowest, highest) the model accepts for a number field."""
+    return field_spec(name, model)[3:5]
+
+
+class WholeNumberField(IntegerField):
+    """An integer box with a plain-words error, the validator's bounds as min/max for the
+    browser (the form is novalidate: the server's message is the one shown), and a numeric
+    keypad on phones."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        bounds = next(({"min": v.min, "max": v.max} for v in validators or () if isinstance(v, NumberRange)), {})
+        super().__init__(label, validators, invalid_value_message="Enter a whole number, for example 12.",
+                         render_kw={"inputmode": "numeric", **bounds}, **kwargs)
+
+
+def _range(low, high, unit: str = "a whole number") -> list:
+    """Optional, then the model's bounds in plain words."""
+    return [Optional(), NumberRange(low, high, message=f"Enter {unit} from {low:g} to {high:g}.")]
+
+
+def model_fields(name: str, model: type[BaseModel] = Findings) -> dict:
+    """The form field(s) that ask for one model field ({form name: unbound field})."""
+    spec, key = field_spec(name, model), name
+    if spec.kind == "int":
+        return {key: WholeNumberField(spec.label, _range(spec.low, spec.high), description=spec.help)}
+    if spec.kind == "float":
+        return {key: DecimalField(spec.label, places=1, description=spec.help,
+                                  validators=_range(spec.low, spec.high, "a number"),
+                                  invalid_value_message="Enter a number, for example 37.5.")}
+    if spec.kind == "bool":
+        return {key: SelectField(spec.label, choices=YES_NO, default="", description=spec.help)}
+    if spec.kind == "choice":
+        return {key: SelectField(spec.label, choices=[NOT_ASSESSED] + spec.choices, default="",
+                                 description=spec.help)}
+    if spec.kind != "pair":  # text (BAMIC) is asked with the diagnosis, by DiagnosisForm
+        raise ValueError(f"no findings field for {name} ({spec.kind})")
+    sub = get_args(model.model_fields[name].annotation)[0]  # the pair's model (BridgeReps)
+    sides = (("injured", "injured side", "uninjured"), ("uninjured", "other side", "injured"))
+    return {f"{key}_{side}": WholeNumberField(f"{spec.label}: {words}",
+                                              _range(*bounds(side, sub)) + [_with(f"{key}_{other}")],
+                                              description=spec.help if side == "injured" else "")
+            for side, words, other in sides}
+
+
+def _with(other: str):
+    """A pair's two boxes are answered together (the planner compares them); runs only
+    for a box that was filled in (Optional stops the chain of an empty one)."""
+    def check(form, field):
+        if not (form[other].raw_data and form[other].raw_data[0].strip()):
+            raise ValidationError("Enter the other side too, or leave both empty.")
+    return check
+
+
+def findings_asked(diagnosis: str) -> tuple[str, ...]:
+    """The findings the planner reads for this diagnosis, less those other steps ask."""
+    if diagnosis not in DIAGNOSES:
+        return ()
+    return tuple(n for n in findings_read(diagnosis) if n not in RED_FLAG_FINDINGS and n != "bamic")
+
+
+@lru_cache(maxsize=None)
+def findings_form(diagnosis: str) -> type[FlaskForm]:
+    """A form class with only the findings that matter for this diagnosis, in model order."""
+    fields = {"asked": findings_asked(diagnosis)}
+    for name in fields["asked"]:
+        fields.update(model_fields(name))
+    return type(f"FindingsForm_{diagnosis}", (FlaskForm,), fields)
+
+
 # ------------------------------------------------------------------ wizard step 1
 
 
 class DiagnosisForm(FlaskForm):
-    diagnosis = RadioField("Working diagnosis", choices=_choices(DIAGNOSES, DIAGNOSIS_LABELS),
+    diagnosis = RadioField("Working diagnosis", choices=choices(DIAGNOSES, DIAGNOSIS_LABELS),
                            validators=[DataRequired(message="Choose a diagnosis.")])
     grade = SelectField("Hamstring strain grade", choices=[
         SelectChoice("", "Choose a grade"), SelectChoice("1", "Grade 1: mild strain, walks almost normally"),
         SelectChoice("2", "Grade 2: partial tear, limp, painful weak knee flexion"),
         SelectChoice("3", "Grade 3: complete tear, cannot walk normally, palpable gap")],
         default="", description="Only for a hamstring strain.")
-    bamic = StringField("BAMIC grade (optional)", validators=[Optional(), Length(max=4)],
+    bamic = StringField("BAMIC grade (optional)", validators=[
+        Optional(), Length(max=4), Regexp(pattern("bamic"), re.IGNORECASE,
+                                          message="Enter a BAMIC grade such as 3b: 0 to 4, then a, b or c.")],
                         description='MRI grade if known, for example "3b" (a myofascial, b musculotendinous, '
                                     'c intratendinous).')
 
@@ -192,26 +301,25 @@ RED_FLAG_GROUPS = (
      [("expanding_haematoma_or_compartment_signs", "Expanding bruise or compartment signs")], []),
 )
 RED_FLAG_FIELDS = tuple(name for g in RED_FLAG_GROUPS for name, _ in g[3])
-RED_FLAG_FINDINGS = ("systemically_unwell", "temperature_c", "high_energy_trauma", "weight_bearing",
-                     "rest_pain_or_cold_pale_foot")
+# The follow-up questions: findings of the intake model, asked for every diagnosis.
+RED_FLAG_FINDINGS = tuple(k for g in RED_FLAG_GROUPS for k in g[4] if k != "wells_items")
 
 
 class RedFlagForm(FlaskForm):
-    wells_items = MultiCheckboxField("Wells items (score them only when a DVT symptom is present)",
-                                     choices=_choices(WELLS_ITEMS, WELLS_LABELS))
-    systemically_unwell = SelectField("Systemically unwell", choices=YES_NO, default="",
-                                      description="With fever, this makes it an emergency.")
-    temperature_c = DecimalField("Temperature (°C)", places=1, validators=[Optional()])
-    high_energy_trauma = SelectField("High-energy trauma (crash, fall from height)", choices=YES_NO, default="")
-    weight_bearing = SelectField("Weight bearing", default="", choices=[
-        NOT_ASSESSED, SelectChoice("full", "Full"), SelectChoice("partial", "Partial"),
-        SelectChoice("unable", "Unable")])
-    rest_pain_or_cold_pale_foot = SelectField("Pain at rest, or a cold or pale foot", choices=YES_NO, default="")
+    wells_items = MultiCheckboxField("Wells items and clot risk factors",
+                                     choices=choices(WELLS_ITEMS, WELLS_LABELS),
+                                     description="Risk factors without a DVT symptom do not stop the plan: "
+                                                 "the patient is taught the warning signs.")
 
 
 for _group in RED_FLAG_GROUPS:
     for _name, _label in _group[3]:
         setattr(RedFlagForm, _name, BooleanField(_label))
+for _name in RED_FLAG_FINDINGS:
+    for _key, _field in model_fields(_name).items():
+        setattr(RedFlagForm, _key, _field)
+# Every other finding but BAMIC (asked with the diagnosis) belongs to the findings step.
+FINDINGS_STEP = frozenset(Findings.model_fields) - set(RED_FLAG_FINDINGS) - {"bamic"}
 
 
 # ------------------------------------------------------------------ wizard step 3
@@ -229,10 +337,10 @@ PHASE_CHOICES = [SelectChoice(phase, f"{phase[:2]} {phase[3:].replace('_', ' ')}
 
 
 class ModifiersForm(FlaskForm):
-    age = IntegerField("Age (years)", validators=[Optional()],
-                       description="Filled in from the date of birth when it is known.")
-    sex = SelectField("Sex", choices=_choices(SEXES), default="unspecified")
-    side = SelectField("Painful side", choices=_choices(SIDES), default="unspecified")
+    age = WholeNumberField("Age (years)", validators=_range(*bounds("age", Intake)),
+                           description="Filled in from the date of birth when it is known.")
+    sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
+    side = SelectField("Painful side", choices=choices(SIDES), default="unspecified")
     activity_level = SelectField(
         "What does the patient want to get back to?", default="",
         choices=[SelectChoice("", "Not asked yet"), *ACTIVITY_GOAL_CHOICES],
@@ -244,124 +352,15 @@ class ModifiersForm(FlaskForm):
         description="Filled in from the last saved plan on a reassessment. The plan moves on from it "
                     "only when its exit criteria are met, and steps back for a flare.")
     pregnancy_pregnant = BooleanField("Pregnant")
-    pregnancy_weeks = IntegerField("Weeks of pregnancy", validators=[Optional()],
-                                   description="From week 13, no exercises lying flat on the back.")
-    pregnancy_months_post_partum = IntegerField("Months since giving birth", validators=[Optional()],
-                                                description="Leave empty if not post-partum.")
+    pregnancy_weeks = WholeNumberField("Weeks of pregnancy", validators=_range(*bounds("weeks", Pregnancy)),
+                                       description="From week 13, no exercises lying flat on the back.")
+    pregnancy_months_post_partum = WholeNumberField("Months since giving birth",
+                                                    validators=_range(*bounds("months_post_partum", Pregnancy)),
+                                                    description="Leave empty if not post-partum.")
     pregnancy_obstetric_contraindication = BooleanField(
         "Obstetric contraindication to exercise (no plan is given)")
-    comorbidities = MultiCheckboxField("Other conditions", choices=_choices(COMORBIDITIES, COMORBIDITY_LABELS))
-    medications = MultiCheckboxField("Medicines", choices=_choices(MEDICATIONS, MEDICATION_LABELS))
-
-
-# ------------------------------------------------------------------ wizard step 4
-
-# key -> (kind, label, help). kind: int, bool (yes/no/not assessed), or a tuple of choices.
-FINDINGS = {
-    "days_since_onset": ("int", "Days since onset", "Days since the injury or since this episode began."),
-    "symptom_duration_weeks": ("int", "Symptom duration (weeks)", "For non-traumatic pain: how long it has lasted."),
-    "weeks_in_programme": ("int", "Weeks already in rehab", "Weeks already spent on an exercise programme."),
-    "nprs_rest": ("int", "Pain at rest (0-10)", "Numeric pain rating at rest."),
-    "nprs_activity": ("int", "Pain with daily activity (0-10)", "Numeric pain rating with everyday activity."),
-    "nprs_walking": ("int", "Pain when walking (0-10)", "Numeric pain rating while walking."),
-    "sitting_nprs": ("int", "Pain when sitting (0-10)", "Numeric pain rating during usual sitting."),
-    "leg_nprs": ("int", "Leg pain (0-10)", "Leg pain rating; 6 or more means start in phase 1."),
-    "back_nprs": ("int", "Back pain (0-10)", "Low-back pain rating."),
-    "walking": (("pain_free", "painful", "antalgic", "aided", "unable"), "Walking today",
-                "Gait today: pain free, painful, limping (antalgic), with an aid, or unable."),
-    "pop_at_injury": ("bool", "Pop felt or heard at the injury", "Avulsion screen, with a palpable gap."),
-    "palpable_gap": ("bool", "Palpable gap", "A dent in the muscle or below the sit bone."),
-    "bony_tenderness": ("bool", "Bony tenderness", "Fracture screen: tenderness over bone."),
-    "orthopaedic_clearance": ("bool", "Surgeon has ruled out repair",
-                              "For a grade 3 or suspected avulsion: an orthopaedic review has cleared rehab."),
-    "ake_deficit_deg": ("int", "Active knee-extension deficit (degrees)",
-                        "AKE against the other side, 0-90. Under 20 and improving is a phase 1 exit criterion."),
-    "isometric_50_70_pain_free": ("bool", "Isometric knee flexion at 50-70% pain free",
-                                  "Prone, knee at 90 degrees, 50-70% effort, without pain."),
-    "slow_jog_pain_free": ("bool", "Very slow jog pain free", "A few steps of very slow jogging without pain."),
-    "knee_flexion_max_pain_free": ("bool", "Maximal knee-flexion tests pain free",
-                                   "Maximal manual tests at 90 and 15 degrees, 4 in a row, without pain."),
-    "single_leg_bridge_reps": ("pair", "Single-leg bridge repetitions",
-                               "Heel on a box of about 60 cm, repetitions to fatigue on each side."),
-    "strength_pct_other_side": ("int", "Strength (% of the other side)", "Dynamometry, 0-150."),
-    "running_pain_free_pct": ("int", "Pain-free running speed (% of maximum)",
-                              "Highest running speed without pain, as a percentage of maximum."),
-    "sprint_95pct_pain_free": ("bool", "Sprinting at 95% pain free", "Pain-free running at 95% of maximal speed."),
-    "askling_h_test_insecurity": ("bool", "Askling H-test: insecurity felt",
-                                  "Any sense of insecurity on the H-test means staying in phase 3."),
-    "slr_deg": ("int", "Straight-leg raise (degrees)", "Angle at symptom onset, 0-90. Under 45 means phase 1."),
-    "neuro_exam": (("normal", "stable_deficit", "progressive_deficit"), "Neurological examination",
-                   "Myotomes, reflexes and sensation. A progressive deficit needs urgent referral."),
-    "directional_preference": (("extension", "flexion", "none", "unknown"), "Directional preference",
-                               "The repeated movement direction that centralises symptoms."),
-    "walking_tolerance_min": ("int", "Walking tolerance (minutes)", "Minutes of walking before symptoms."),
-    "sitting_tolerance_min": ("int", "Sitting tolerance (minutes)", "Minutes of sitting before symptoms."),
-    "sitting_hours_per_day": ("int", "Hours sitting per day", "Usual total sitting time on a working day."),
-    "isometrics_pain_free": ("bool", "Isometrics pain free", "Isometric loading at 3/10 or less."),
-    "response_24h": (("stable", "flare"), "24-hour response to loading",
-                     "Next-day response to the last loading session."),
-    "laslett_positive_tests": ("int", "Laslett tests positive (0-5)",
-                               "Distraction, thigh thrust, compression, sacral thrust, Gaenslen."),
-    "point_tenderness_ischial_tuberosity": ("bool", "Point tenderness on the sit bone", ""),
-    "local_redness_warmth_swelling": ("bool", "Local redness, warmth or swelling",
-                                      "A red, hot swelling needs a same-day medical review (septic bursitis)."),
-}
-
-_COMMON = ("days_since_onset", "weeks_in_programme", "nprs_rest", "nprs_activity")
-_CHRONIC = ("days_since_onset", "symptom_duration_weeks") + _COMMON[1:]
-FINDINGS_BY_DIAGNOSIS = {
-    "hamstring_strain": _COMMON + (
-        "walking", "pop_at_injury", "palpable_gap", "bony_tenderness", "orthopaedic_clearance",
-        "ake_deficit_deg", "isometric_50_70_pain_free", "slow_jog_pain_free", "knee_flexion_max_pain_free",
-        "single_leg_bridge_reps", "strength_pct_other_side", "running_pain_free_pct",
-        "sprint_95pct_pain_free", "askling_h_test_insecurity"),
-    "proximal_hamstring_tendinopathy": _CHRONIC + (
-        "sitting_nprs", "sitting_tolerance_min", "single_leg_bridge_reps", "strength_pct_other_side",
-        "isometrics_pain_free", "response_24h"),
-    "sciatica_lumbar_radiculopathy": _CHRONIC + (
-        "leg_nprs", "back_nprs", "slr_deg", "neuro_exam", "directional_preference",
-        "walking_tolerance_min", "sitting_tolerance_min"),
-    "piriformis_syndrome": _CHRONIC + (
-        "sitting_nprs", "sitting_tolerance_min", "slr_deg", "neuro_exam", "response_24h"),
-    "sacroiliac_joint_dysfunction": _CHRONIC + ("walking", "laslett_positive_tests", "response_24h"),
-    "lumbar_spinal_stenosis": _CHRONIC + (
-        "nprs_walking", "leg_nprs", "back_nprs", "walking_tolerance_min", "neuro_exam"),
-    "ischial_bursitis": _CHRONIC + (
-        "sitting_nprs", "sitting_tolerance_min", "point_tenderness_ischial_tuberosity",
-        "local_redness_warmth_swelling"),
-    "referred_pain_lumbar_facet": _CHRONIC + (
-        "back_nprs", "slr_deg", "neuro_exam", "directional_preference"),
-    "muscle_cramps": _CHRONIC,
-    "sitting_related_posterior_thigh_soreness": _CHRONIC + (
-        "sitting_nprs", "sitting_tolerance_min", "sitting_hours_per_day"),
-}
-
-
-def finding_field_names(key: str) -> tuple[str, ...]:
-    """The form field(s) that hold one finding."""
-    if FINDINGS[key][0] == "pair":
-        return (f"{key}_injured", f"{key}_uninjured")
-    return (key,)
-
-
-@lru_cache(maxsize=None)
-def findings_form(diagnosis: str) -> type[FlaskForm]:
-    """A form class with only the findings that matter for this diagnosis, in a sensible order."""
-    fields = {}
-    for key in FINDINGS_BY_DIAGNOSIS.get(diagnosis, _COMMON):
-        kind, label, help_text = FINDINGS[key]
-        if kind == "int":
-            fields[key] = IntegerField(label, validators=[Optional()], description=help_text)
-        elif kind == "bool":
-            fields[key] = SelectField(label, choices=YES_NO, default="", description=help_text)
-        elif kind == "pair":
-            fields[f"{key}_injured"] = IntegerField(f"{label}: injured side", validators=[Optional()],
-                                                    description=help_text)
-            fields[f"{key}_uninjured"] = IntegerField(f"{label}: other side", validators=[Optional()])
-        else:
-            fields[key] = SelectField(label, choices=[NOT_ASSESSED] + _choices(kind), default="",
-                                      description=help_text)
-    return type(f"FindingsForm_{diagnosis}", (FlaskForm,), fields)
+    comorbidities = MultiCheckboxField("Other conditions", choices=choices(COMORBIDITIES, COMORBIDITY_LABELS))
+    medications = MultiCheckboxField("Medicines", choices=choices(MEDICATIONS, MEDICATION_LABELS))
 
 
 # ------------------------------------------------------------------ review, adjust, download
@@ -370,8 +369,8 @@ def findings_form(diagnosis: str) -> type[FlaskForm]:
 class AdjustmentForm(FlaskForm):
     """One clinician change; which changes are allowed is the planner's decision."""
 
-    op = SelectField("Change", choices=_choices(("remove", "swap", "add", "dose")))
-    phase = SelectField("Phase", choices=_choices(PHASES))
+    op = SelectField("Change", choices=choices(("remove", "swap", "add", "dose")))
+    phase = SelectField("Phase", choices=choices(PHASES))
     exercise_id = StringField(validators=[DataRequired(message="Choose an exercise."), SLUG])
     to = StringField("Swap for", validators=[Optional(), SLUG])
     sets = IntegerField("Sets", validators=[Optional()])

@@ -82,13 +82,45 @@ def _from_yes_no(value: str):
     return {"yes": True, "no": False}.get(value)
 
 
+_SIDES = ("injured", "uninjured")
+
+
+def finding_to_form(name: str, value) -> dict:
+    """Form data for one intake finding (a pair fills two boxes)."""
+    kind = forms.field_spec(name).kind
+    if kind == "pair":
+        value = value if isinstance(value, dict) else {}
+        return {f"{name}_{side}": value.get(side) for side in _SIDES}
+    if kind == "bool":
+        return {name: _yes_no(value)}
+    if kind == "float":
+        return {name: None if value is None else Decimal(str(value))}
+    if kind == "choice":
+        return {name: value or ""}
+    return {name: value}
+
+
+def finding_from_form(form, name: str):
+    """The intake value a submitted form gives for one finding (None: not assessed)."""
+    kind = forms.field_spec(name).kind
+    if kind == "pair":
+        pair = {side: form[f"{name}_{side}"].data for side in _SIDES}
+        return {k: v for k, v in pair.items() if v is not None} or None
+    value = form[name].data
+    if kind == "bool":
+        return _from_yes_no(value)
+    if kind == "float":
+        return None if value is None else float(value)
+    return None if value == "" else value
+
+
 def _findings_owned(step: str) -> set[str]:
     if step == "diagnosis":
         return {"bamic"}
     if step == "red_flags":
         return set(forms.RED_FLAG_FINDINGS)
     if step == "findings":
-        return set(forms.FINDINGS)
+        return set(forms.FINDINGS_STEP)
     return set()
 
 
@@ -113,12 +145,7 @@ def form_data(step: str, intake: dict) -> dict:
         data["dvt_symptoms_present"] = bool(dvt.get("symptoms_present"))
         data["wells_items"] = list(dvt.get("wells_items") or [])
         for key in forms.RED_FLAG_FINDINGS:
-            value = findings.get(key)
-            if isinstance(value, bool):
-                value = _yes_no(value)
-            elif key == "temperature_c" and value is not None:
-                value = Decimal(str(value))
-            data[key] = value if value is not None else ("" if key != "temperature_c" else None)
+            data.update(finding_to_form(key, findings.get(key)))
         return data
     if step == "modifiers":
         pregnancy = intake.get("pregnancy") or {}
@@ -133,19 +160,14 @@ def form_data(step: str, intake: dict) -> dict:
                 "comorbidities": list(intake.get("comorbidities") or []),
                 "medications": list(intake.get("medications") or [])}
     data = {}
-    for key in forms.FINDINGS_BY_DIAGNOSIS.get(intake.get("diagnosis"), ()):
-        kind = forms.FINDINGS[key][0]
-        value = findings.get(key)
-        if kind == "pair":
-            value = value if isinstance(value, dict) else {}
-            data[f"{key}_injured"], data[f"{key}_uninjured"] = value.get("injured"), value.get("uninjured")
-        elif kind == "bool":
-            data[key] = _yes_no(value)
-        elif kind == "int":
-            data[key] = value
-        else:
-            data[key] = value or ""
+    for key in forms.findings_asked(intake.get("diagnosis")):
+        data.update(finding_to_form(key, findings.get(key)))
     return data
+
+
+def _answered(form, names) -> dict:
+    values = {name: finding_from_form(form, name) for name in names}
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def intake_part(step: str, form) -> dict:
@@ -158,25 +180,12 @@ def intake_part(step: str, form) -> dict:
             part["findings"]["bamic"] = form.bamic.data.strip()
         return part
     if step == "red_flags":
+        # Every answer counts on its own: a follow-up (fever, a cold foot, a clot risk factor)
+        # is a question in its own right, not only a detail of the flag above it.
         flags = {name: bool(form[name].data) for name in RED_FLAGS}
-        dvt = bool(form.dvt_symptoms_present.data)
-        flags["dvt"] = {"symptoms_present": dvt, "wells_items": list(form.wells_items.data or []) if dvt else []}
-        findings = {}
-        # Follow-up questions only count when their flag is ticked (they are hidden otherwise).
-        for _, _, _, group_flags, extras in forms.RED_FLAG_GROUPS:
-            if not any(form[name].data for name, _ in group_flags):
-                continue
-            for key in extras:
-                if key == "wells_items":
-                    continue
-                value = form[key].data
-                if key == "temperature_c":
-                    value = float(value) if value is not None else None
-                elif value in ("yes", "no"):
-                    value = _from_yes_no(value)
-                if value not in (None, ""):
-                    findings[key] = value
-        return {"red_flags": flags, "findings": findings}
+        flags["dvt"] = {"symptoms_present": bool(form.dvt_symptoms_present.data),
+                        "wells_items": list(form.wells_items.data or [])}
+        return {"red_flags": flags, "findings": _answered(form, forms.RED_FLAG_FINDINGS)}
     if step == "modifiers":
         pregnancy = {"pregnant": bool(form.pregnancy_pregnant.data),
                      "weeks": form.pregnancy_weeks.data,
@@ -191,24 +200,7 @@ def intake_part(step: str, form) -> dict:
             if form[key].data:
                 part[key] = form[key].data
         return part
-    findings = {}
-    for key, (kind, _, _) in forms.FINDINGS.items():
-        if kind == "pair":
-            if f"{key}_injured" not in form:
-                continue
-            pair = {side: form[f"{key}_{side}"].data for side in ("injured", "uninjured")}
-            pair = {k: v for k, v in pair.items() if v is not None}
-            if pair:
-                findings[key] = pair
-            continue
-        if key not in form:
-            continue
-        value = form[key].data
-        if kind == "bool":
-            value = _from_yes_no(value)
-        if value not in (None, ""):
-            findings[key] = value
-    return {"findings": findings}
+    return {"findings": _answered(form, form.asked)}
 
 
 def merge(intake: dict, step: str, part: dict) -> dict:
@@ -225,7 +217,7 @@ def merge(intake: dict, step: str, part: dict) -> dict:
     if result.get("grade") is None:
         result.pop("grade", None)
     if step == "diagnosis":  # keep only the findings that the new diagnosis asks about
-        wanted = set(forms.FINDINGS_BY_DIAGNOSIS.get(result["diagnosis"], ())) | set(forms.RED_FLAG_FINDINGS)
+        wanted = set(forms.findings_asked(result["diagnosis"])) | set(forms.RED_FLAG_FINDINGS)
         findings = {k: v for k, v in findings.items() if k in wanted or k == "bamic"}
     result["findings"] = findings
     return result

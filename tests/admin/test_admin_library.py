@@ -275,3 +275,21 @@ def test_editing_a_retired_exercise_keeps_it_retired(admin_client, small_library
     assert admin_client.post("/admin/exercises/test_walk/edit", data=form.data).status_code == 302
     row = get_row("test_walk")
     assert row.retired and row.name == "Test walk, retired"
+
+
+@pytest.mark.parametrize("query", ['condition=x%22%27)&phase=P2', "phase=P9", 'phase=%22P1%22', "condition=all"])
+def test_unknown_filter_words_match_nothing_and_never_fail(admin_client, small_library, query):
+    response = admin_client.get(f"/admin/?{query}")
+    assert response.status_code == 200 and _names(response) == []
+
+
+def test_list_reads_one_page_through_db_paginate(app, small_library):
+    from flask_sqlalchemy.pagination import Pagination
+
+    from rehab.admin import queries
+
+    with app.test_request_context():
+        page = queries.search(queries.Filters(q="test"), 2, 2)
+        assert isinstance(page, Pagination)
+        assert (page.page, page.pages, page.total, [e.name for e in page.items]) == (2, 2, 3, ["Test heel dig"])
+        assert queries.search(queries.Filters(q="nothing matches"), 5, 2).items == []

@@ -56,14 +56,14 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     shots(page, "step1-diagnosis")
     page.get_by_role("button", name="Continue").click()
 
-    # step 2: Wells items only when DVT symptoms are ticked
+    # step 2: every follow-up question is shown and counts on its own (Wells risk factors too)
     wells = page.locator("#flag-dvt .followup")
-    assert wells.is_hidden()
+    assert wells.is_visible()
     page.get_by_label("DVT symptoms").check()
     assert wells.is_visible()
-    shots(page, "step2-red-flags-dvt-open")
+    shots(page, "step2-red-flags")
     page.get_by_label("DVT symptoms").uncheck()
-    assert wells.is_hidden()
+    assert wells.is_visible() and page.get_by_label("Systemically unwell").is_visible()
     page.get_by_role("button", name="Continue").click()
 
     # step 3: age comes from the date of birth

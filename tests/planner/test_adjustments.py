@@ -80,7 +80,7 @@ def test_dose_out_of_bounds_is_refused(real_library, dosage, words):
 
 
 @pytest.mark.parametrize("change, words", [
-    ({"op": "add", "phase": "P9", "exercise_id": "ice_pack"}, "not part"),
+    ({"op": "add", "phase": "P9", "exercise_id": "ice_pack"}, "not part of a plan"),
     ({"op": "remove", "phase": P1, "exercise_id": "nordic_hamstring_curl"}, "not in"),
     ({"op": "add", "phase": P1, "exercise_id": "no_such_exercise"}, "not an exercise"),
     ({"op": "add", "phase": P1, "exercise_id": "ice_pack"}, "already"),

@@ -80,3 +80,25 @@ def test_same_input_gives_byte_identical_json_every_time():
         # key order in the input does not matter either
         reordered = json.dumps(dict(reversed(list(intake.items()))))
         assert run("--input", "-", "--json", stdin=reordered).stdout == first.stdout
+
+
+def test_adjustments_are_applied():
+    plain = json.loads(run("--input", "-", "--json", stdin=json.dumps(INTAKE)).stdout)
+    phase = plain["phases"][0]
+    first = phase["items"][0]["exercise_id"]
+    body = {"intake": INTAKE, "adjustments": [{"op": "remove", "phase": phase["id"], "exercise_id": first}]}
+    proc = run("--input", "-", "--json", stdin=json.dumps(body))
+    assert proc.returncode == 0, proc.stderr
+    assert first not in [i["exercise_id"] for i in json.loads(proc.stdout)["phases"][0]["items"]]
+
+
+def test_bad_adjustment_exits_2_naming_its_index_and_field():
+    body = {"intake": INTAKE, "adjustments": [{"op": "remove", "phase": "P1_acute_protection",
+                                               "exercise_id": ["ice_pack"]}]}
+    proc = run("--input", "-", "--json", stdin=json.dumps(body))
+    assert proc.returncode == 2 and "adjustments[0].exercise_id" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    unsafe = {"intake": INTAKE, "adjustments": [{"op": "add", "phase": "P1_acute_protection",
+                                                 "exercise_id": "nordic_hamstring_curl"}]}
+    proc = run("--input", "-", "--json", stdin=json.dumps(unsafe))
+    assert proc.returncode == 2 and "Nordic" in proc.stderr

@@ -42,9 +42,9 @@ def test_each_step_shows_the_next(wizard, cases):
     response = wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
     assert response.headers["Location"].endswith("/red_flags")
     step2 = wizard.client.get(wizard.url("red_flags")).get_data(as_text=True)
-    # the reference's patient-friendly questions, and Wells items that follow the DVT box
+    # the reference's patient-friendly questions; follow-ups are always shown (each counts alone)
     assert "numbness between your legs" in step2
-    assert 'data-show-when="dvt_symptoms_present"' in step2 and "calf_swelling_3cm" in step2
+    assert "calf_swelling_3cm" in step2 and "data-show-when" not in step2
     assert re.search(r"<script src=\"/static/portal.js\"", step2)
 
 
@@ -84,6 +84,7 @@ def test_bad_bamic_is_refused_by_the_planner_at_the_field(wizard):
     assert response.status_code == 422
     field = re.search(r'<div class="field[^"]*has-error">.*?</div>', response.get_data(as_text=True), re.S)
     assert field and 'name="bamic"' in field.group(0) and 'value="9z"' in field.group(0)
+    assert "Enter a BAMIC grade such as 3b" in field.group(0)
 
 
 def test_modifiers_are_prefilled_from_the_patient(wizard, cases):
@@ -104,19 +105,6 @@ def test_findings_step_asks_only_what_matters(wizard):
     assert 'name="walking_tolerance_min"' in html
     assert 'name="ake_deficit_deg"' not in html
     assert "Minutes of walking before symptoms." in html  # help text
-
-
-def test_wells_items_only_count_with_dvt_symptoms(wizard, app, cases):
-    wizard.start()
-    wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
-    wizard.post("red_flags", {"wells_items": ["previous_dvt"]})  # ticked but no symptom: ignored
-    with wizard.client.session_transaction() as s:
-        assert s["draft"]["intake"]["red_flags"]["dvt"] == {"symptoms_present": False, "wells_items": []}
-    wizard.post("red_flags", {"dvt_symptoms_present": "y", "wells_items": ["previous_dvt", "entire_leg_swollen"]})
-    with wizard.client.session_transaction() as s:
-        dvt = s["draft"]["intake"]["red_flags"]["dvt"]
-    assert dvt == {"symptoms_present": True, "wells_items": ["entire_leg_swollen", "previous_dvt"]} or \
-        dvt == {"symptoms_present": True, "wells_items": ["previous_dvt", "entire_leg_swollen"]}
 
 
 def test_going_back_shows_what_was_answered(wizard, cases):
