@@ -174,6 +174,7 @@ RECOVERED = {
     "askling_h_test_insecurity": "no", "slr_deg": "90", "neuro_exam": "normal", "directional_preference": "extension",
     "walking_tolerance_min": "120", "sitting_tolerance_min": "120", "response_24h": "stable",
     "laslett_positive_tests": "0", "local_redness_warmth_swelling": "no", "orthopaedic_clearance": "",
+    "weight_bearing": "full", "medical_clearance": "",
 }
 
 
