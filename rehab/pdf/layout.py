@@ -1,14 +1,13 @@
 """Page set-up shared by the plan and the letter: margins, the footer with
-"Page x of y" in one pass, QR code and the building blocks for boxed sections."""
+"Page x of y" in one pass, the document properties (language, outline, creation
+date, no patient data) and the building blocks for boxed sections."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import itertools
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -19,6 +18,7 @@ from .fonts import REGULAR
 from .styles import MUTED, RULE, Styles
 
 TOTAL_FORM = "PageTotal"
+LANG = "en-GB"  # the documents' language (/Lang), for screen readers and hyphenation
 
 
 def esc(text) -> str:
@@ -148,6 +148,27 @@ def para(text, style, bullet: str | None = None) -> PlainText:
     return PlainText(str(text), style, bullet)
 
 
+class OutlineMark(Flowable):
+    """An outline entry (bookmark) at this point, drawing nothing."""
+
+    def __init__(self, text: str, level: int = 0):
+        super().__init__()
+        self.text, self.outline_level = text, level
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+def heading(text, style, level: int = 0) -> PlainText:
+    """A heading that also becomes an entry in the PDF's outline (bookmarks)."""
+    f = PlainText(str(text), style)
+    f.outline_level = level
+    return f
+
+
 def markup(trusted: str, style) -> Para:
     """A paragraph of our own markup; anything from outside in it must already be esc()'d."""
     return Para(trusted, style)
@@ -158,6 +179,13 @@ class PageCountCanvas(Canvas):
     every footer can show "Page x of y" without laying the document out twice."""
 
     footer_size = 8.5
+    created: dt.datetime | None = None
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        # invariant=1 keeps object ids and the file id repeatable; the creation date is
+        # still the real one (or the one a test fixes).
+        self._doc._timeStamp = _Stamp(self.created or dt.datetime.now(dt.timezone.utc))
 
     def save(self):
         self.beginForm(TOTAL_FORM, 0, 0, 200, 40)
@@ -166,6 +194,17 @@ class PageCountCanvas(Canvas):
         self.drawString(0, 0, str(self._pageNumber - 1))
         self.endForm()
         super().save()
+
+
+class _Stamp:
+    """What reportlab's PDFDate reads from a TimeStamp, for a given moment (in UTC)."""
+
+    def __init__(self, when: dt.datetime):
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.timezone.utc)
+        self.YMDhms = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+        self.dhh = self.dmm = 0
+        self.t = when.replace(tzinfo=dt.timezone.utc).timestamp()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -185,12 +224,15 @@ class Document(BaseDocTemplate):
         self.st = styles
         m = styles.margin
         footer_room = styles.footer_size * 2.6
+        # The metadata names the kind of document and the clinic, never the patient: file
+        # managers, mail clients and print queues show it.
         super().__init__(
             buf, pagesize=details.pagesize, leftMargin=m, rightMargin=m, topMargin=m,
             bottomMargin=m + footer_room, title=title, author=details.clinic_name,
-            subject=f"Plan {details.plan_id}", creator="rehab", invariant=1,
+            subject="", creator="rehab", invariant=1, lang=LANG,
             initialFontName=REGULAR,  # else every page also references Helvetica
         )
+        self._outline_n = 0
         templates = [self._template("portrait", details.pagesize, m, footer_room)]
         if landscape_pages:
             templates.append(self._template("landscape", landscape(details.pagesize), m, footer_room))
@@ -227,53 +269,31 @@ class Document(BaseDocTemplate):
                                             half - 6))
         canv.restoreState()
 
+    def afterFlowable(self, flowable):
+        """Headings made with heading() become outline entries (bookmarks)."""
+        while getattr(flowable, "outline_level", None) is None:  # a box or group starting with a heading
+            inner = getattr(flowable, "content", None) or getattr(flowable, "_content", None)
+            if not inner:
+                return
+            flowable = inner[0]
+        level = flowable.outline_level
+        if not getattr(flowable, "text", ""):
+            return
+        self._outline_n += 1
+        key = f"s{self._outline_n}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.text, key, level=level, closed=False)
+
     def build_bytes(self, story) -> bytes:
-        st = self.st
+        st, created = self.st, self.details.created
 
         class _Canvas(PageCountCanvas):
             footer_size = st.footer_size
 
+        _Canvas.created = created
+
         self.build(story, canvasmaker=_Canvas)
         return self.filename.getvalue()
-
-
-@lru_cache(maxsize=256)
-def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR code's dark/light modules, computed once per URL (the mask search is slow)."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(url)
-    qr.make()
-    return tuple(tuple(bool(v) for v in row) for row in qr.modules)
-
-
-def draw_qr(canv: Canvas, url: str, x: float, y: float, size: float, border: int = 4) -> None:
-    """The QR code as one filled path, one rectangle per run of dark modules."""
-    modules = qr_modules(url)
-    box = size / (len(modules) + 2 * border)
-    path = canv.beginPath()
-    for r, row in enumerate(modules):
-        c = 0
-        for dark, run in itertools.groupby(row):
-            n = len(list(run))
-            if dark:
-                path.rect(x + (c + border) * box, y + size - (r + border + 1) * box, n * box, box)
-            c += n
-    canv.saveState()
-    canv.setFillColorRGB(0, 0, 0)
-    canv.drawPath(path, stroke=0, fill=1)
-    canv.restoreState()
-
-
-class QRFlowable(Flowable):
-    def __init__(self, url: str, size: float):
-        super().__init__()
-        self.url, self.width, self.height = url, size, size
-
-    def wrap(self, aw, ah):
-        return self.width, self.height
-
-    def draw(self):
-        draw_qr(self.canv, self.url, 0, 0, self.width)
 
 
 def table_style(commands: list) -> TableStyle:
