@@ -220,5 +220,5 @@ def figure_flowable(figure: Figure | None, width: float, shared: bool = False, s
     if figure is None:
         return None
     name, drawing = figure_drawing(figure, side)
-    labels = ("Hold this position",) if is_hold(figure) else ("Start", "Finish")
+    labels = ("Hold",) if is_hold(figure) else ("Start", "Finish")
     return FigureFlowable(name, drawing, width, shared, label_size, labels)

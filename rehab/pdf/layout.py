@@ -6,40 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from xml.sax.saxutils import escape
+import itertools
 
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
 
 from .details import PrintDetails
-from .fonts import REGULAR
+from .fonts import BOLD, REGULAR
 from .styles import MUTED, RULE, Styles
 
 TOTAL_FORM = "PageTotal"
 LANG = "en-GB"  # the documents' language (/Lang), for screen readers and hyphenation
-
-
-def esc(text) -> str:
-    """Every string from the plan, the library or a user goes through here before
-    it enters Paragraph markup, where '<' and '&' would otherwise be parsed."""
-    return escape(str(text))
-
-
-class Para(Paragraph):
-    """A Paragraph that remembers its last wrap: platypus wraps the same paragraph
-    at the same width several times (KeepTogether, tables, cards), and line
-    breaking is most of the cost of a page. The result depends on the width only."""
-
-    _wrapped_at = None
-
-    def wrap(self, availWidth, availHeight):
-        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop it
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth
-        return size
 
 
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
@@ -169,9 +148,85 @@ def heading(text, style, level: int = 0) -> PlainText:
     return f
 
 
-def markup(trusted: str, style) -> Para:
-    """A paragraph of our own markup; anything from outside in it must already be esc()'d."""
-    return Para(trusted, style)
+class LabelledText(PlainText):
+    """A bold lead-in ("Take care:") then plain text, in one style: what the few bits of
+    bold in running text need, without the markup parser. Nothing is parsed."""
+
+    def __init__(self, label: str, text: str, style, bullet: str | None = None, lines=None, wrapped_at=None):
+        super().__init__(f"{label} {text}".strip(), style, bullet, lines, wrapped_at)
+        self.label, self.rest = label, text
+
+    def _tokens(self):
+        bold = BOLD if self.style.fontName == REGULAR else self.style.fontName
+        return [(w, bold) for w in self.label.split()] + [(w, self.style.fontName) for w in self.rest.split()]
+
+    def wrap(self, aw, ah):
+        if self._wrapped_at != aw:
+            self._lines = self._break(self._text_width(aw))
+            self._wrapped_at = aw
+        self.width, self.height = aw, len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def _break(self, width: float) -> list[list[tuple[str, str]]]:
+        size = self.style.fontSize
+        lines, line, used = [], [], 0.0
+        for word, font in self._tokens():
+            space = stringWidth(" ", font, size)
+            pieces = [word]
+            if stringWidth(word, font, size) > width:  # cut a word longer than the line
+                pieces = []
+                while word:
+                    n = max(1, _fit_chars(word, font, size, width))
+                    pieces.append(word[:n])
+                    word = word[n:]
+            for piece in pieces:
+                w = stringWidth(piece, font, size)
+                if line and used + space + w > width:
+                    lines.append(line)
+                    line, used = [], 0.0
+                used += (space if line else 0) + w
+                line.append((piece, font))
+        if line:
+            lines.append(line)
+        return lines
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        n, total = int((ah + 1e-6) // self.style.leading), len(self._lines)
+        if n >= total:
+            return [self]
+        if n < 1 or total < 2:
+            return []
+        parts = []
+        for lines, bullet in ((self._lines[:n], self.bullet), (self._lines[n:], None)):
+            words = [t for line in lines for t in line]
+            bold = " ".join(w for w, f in words if f != self.style.fontName)
+            rest = " ".join(w for w, f in words if f == self.style.fontName)
+            parts.append(LabelledText(bold, rest, self.style, bullet, lines, aw))
+        return parts
+
+    def draw(self):
+        st, canv = self.style, self.canv
+        if not self._lines:
+            return
+        y = self.height - st.fontSize
+        canv.setFillColor(st.textColor)
+        if self.bullet:
+            canv.setFont(st.bulletFontName, st.bulletFontSize)
+            canv.drawString(st.bulletIndent, y, self.bullet)
+        for line in self._lines:
+            x = st.leftIndent
+            for font, run in itertools.groupby(line, key=lambda t: t[1]):
+                text = " ".join(w for w, _ in run)
+                canv.setFont(font, st.fontSize)
+                canv.drawString(x, y, text)
+                x += stringWidth(text + " ", font, st.fontSize)
+            y -= st.leading
+
+
+def labelled(label: str, text: str, style, bullet: str | None = None) -> LabelledText:
+    """'label' in bold, then 'text'; either may be empty."""
+    return LabelledText(str(label), str(text), style, bullet)
 
 
 class PageCountCanvas(Canvas):

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, HRFlowable, KeepInFrame, Spacer
 from . import words
 from .details import PrintDetails
 from .fonts import REGULAR
-from .layout import Box, Document, FigureCard, OutlineMark, esc, markup, para
+from .layout import Box, Document, FigureCard, OutlineMark, labelled, para
 from .plan import clinic_block
 from .styles import MUTED, RULE, WARN, WARN_TINT, Styles, get_styles
 
@@ -88,29 +88,25 @@ def _story(plan: Plan, d: PrintDetails, intake: dict, st: Styles, width: float) 
         story += [para(r, st.bullet, "•") for r in plan.referral.refer_to]
     wells_items = ((intake.get("red_flags") or {}).get("dvt") or {}).get("wells_items") or []
     if plan.wells_score is not None:
-        story.append(markup(f"<b>Wells score for DVT:</b> {esc(words.wells_words(plan.wells_score))}", st.body))
+        story.append(labelled("Wells score for DVT:", words.wells_words(plan.wells_score), st.body))
     if wells_items:
         story.append(para("Wells items present", st.h3))
         story += [para(words.wells_item(w), st.bullet, "•") for w in wells_items]
     medicines = intake.get("medications") or []
-    story.append(_labelled_line("Medicines:", ", ".join(words.medicine_words(m) for m in medicines)
-                                if medicines else "none recorded", st))
+    story.append(labelled("Medicines:", ", ".join(words.medicine_words(m) for m in medicines)
+                           if medicines else "none recorded", st.body))
     findings = {k: v for k, v in (intake.get("findings") or {}).items() if v is not None}
     if findings:
         story.append(para("Findings", st.h3))
         story += _table([(words.finding_label(str(k)), words.finding_value(v)) for k, v in findings.items()], st)
     story += [
         Spacer(0, 4 * mm),
-        markup("<b>For the patient:</b> take this letter with you to your GP or the emergency department. "
-               "Do not start or continue exercises for this pain until a doctor has seen you.", st.body),
+        labelled("For the patient:", "take this letter with you to your GP or the emergency department. "
+                 "Do not start or continue exercises for this pain until a doctor has seen you.", st.body),
         Spacer(0, 8 * mm),
         _Signature(d, st),
     ]
     return story
-
-
-def _labelled_line(label: str, text: str, st: Styles):
-    return markup(f"<b>{esc(label)}</b> {esc(text)}", st.body)
 
 
 def _table(rows: list[tuple[str, str]], st: Styles) -> list:

@@ -19,7 +19,7 @@ from reportlab.platypus import (
 from . import words
 from .details import PrintDetails
 from .drawings import figure_flowable
-from .layout import Box, Document, FigureCard, esc, heading, markup, para, table_style
+from .layout import Box, Document, FigureCard, heading, labelled, para, table_style
 from .styles import ACCENT, RULE, TINT, WARN, WARN_TINT, Styles, get_styles
 from .tracking import TrackingGrid, TrackRow
 
@@ -53,12 +53,12 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
     if current is not None:
         story += [PageBreak()] + _current_phase(current, figure, st)
     story += _education(plan, st)
+    story += _glossary(plan, current, later, st)
     if full:
         for i, phase in enumerate(later):
             story += _later_phase(phase, figure, st, nxt=(i == 0 and current is not None))
     else:
         story += _what_comes_next(current, later, st)
-    story += _glossary(plan, current, later, st)
     if current is not None and current.items:
         story += _tracking_sheet(current, st, details)
     return doc.build_bytes(story)
@@ -76,10 +76,6 @@ def _split_phases(plan: Plan) -> tuple[Phase | None, list[Phase]]:
 
 def _bullets(items, st: Styles, style=None) -> list[Flowable]:
     return [para(text, style or st.bullet, "•") for text in items if str(text).strip()]
-
-
-def _labelled(label: str, text: str, style) -> Flowable:
-    return markup(f"<b>{esc(label)}</b> {esc(text)}", style)
 
 
 def unique(texts) -> list[str]:
@@ -139,10 +135,10 @@ def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, 
     story = clinic_block(d, st, width)
     story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm), info_table(rows, st, width),
               Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm)]
-    story.append(_labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body))
+    story.append(labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body))
     why = []
     if current is not None:
-        why.append(_labelled("Where you are now:", _phase_title(current), st.body))
+        why.append(labelled("Where you are now:", _phase_title(current), st.body))
         if current.goals:
             why += [para("What this stage is for", st.h3)] + _bullets(current.goals, st)
     referral = _plan_referral(plan, st)
@@ -157,7 +153,7 @@ def _plan_referral(plan: Plan, st: Styles) -> list:
     if level not in words.PLAN_REFERRAL_WORDS:
         return []
     to = words.join_words(plan.referral.refer_to) or "a doctor"
-    rows = [markup(f"<b>Your physiotherapist is also referring you to {esc(to)}.</b>", st.body),
+    rows = [labelled(f"Your physiotherapist is also referring you to {to}.", "", st.body),
             para(words.PLAN_REFERRAL_WORDS[level], st.body)]
     border = WARN if level == "urgent" else ACCENT
     return [Spacer(0, 2 * mm), Box(rows, border, WARN_TINT if level == "urgent" else TINT, 4 * mm, line=2)]
@@ -182,15 +178,15 @@ def _how_to(plan: Plan, current: Phase | None, st: Styles) -> list:
 def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
     c = d.contact
     rows = [heading("Get help now", st.warn_title)]
-    rows.append(markup("<b>Stop the exercises and get help</b> if any of these happen:", st.body))
+    rows.append(labelled("Stop the exercises and get help", "if any of these happen:", st.body))
     rows += _bullets(unique(plan.seek_help_if), st)
     call = f"Call {c.name} on {c.phone}" if c.phone else f"Contact {c.name}"
     call += f" ({c.hours})" if c.hours else ""
     rows.append(para(f"{call} or your GP the same day.", st.body))
     if c.out_of_hours:
-        rows.append(_labelled("When the clinic is closed:", c.out_of_hours, st.body))
-    rows.append(markup("<b>If you feel very unwell, have chest pain or sudden shortness of breath, "
-                       "call an ambulance now.</b>", st.body))
+        rows.append(labelled("When the clinic is closed:", c.out_of_hours, st.body))
+    rows.append(labelled("If you feel very unwell, have chest pain or sudden shortness of breath, "
+                         "call an ambulance now.", "", st.body))
     return [Spacer(0, 3 * mm), KeepTogether([Box(rows, WARN, WARN_TINT, 4 * mm, line=2)])]
 
 
@@ -226,7 +222,7 @@ def _item_text(n: int, item: Item, st: Styles) -> tuple[list, list]:
     head += [para(amount, st.dose)] if amount else []
     head += [para(effort, st.effort)] if effort else []
     body = [para(step, st.step, f"{i}.") for i, step in enumerate(item.instructions, 1) if step.strip()]
-    body += [_labelled("Take care:", p, st.body) for p in item.precautions if p.strip()]
+    body += [labelled("Take care:", p, st.body) for p in item.precautions if p.strip()]
     return head, body
 
 
@@ -281,7 +277,7 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
     if not terms:
         return []
     rows = [heading("Words used in this plan", st.h2, 0)]
-    rows += [markup(f"<b>{esc(term)}:</b> {esc(meaning)}", st.bullet) for term, meaning in terms]
+    rows += [labelled(f"{term}:", meaning, st.bullet) for term, meaning in terms]
     return [Spacer(0, 4 * mm), Box(rows, RULE, TINT, 4 * mm)]
 
 
@@ -292,15 +288,15 @@ def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> l
     """Later phases as an outline: the goal, what changes, how you will know you are ready."""
     if not later:
         return []
-    story = [CondPageBreak(90 * mm), heading("What comes next", st.h1),
+    story = [CondPageBreak(70 * mm), heading("What comes next", st.h1),
              para("Your physio will give you the exercises and doses for each stage when you get there. "
                   "Do not start them early.", st.body)]
     before = current
     for phase in later:
         block = [heading(_phase_title(phase), st.h2, 1)]
         if phase.goals:
-            block.append(_labelled("The goal:", " ".join(phase.goals), st.body))
-        block.append(_labelled("What changes:", _changes(before, phase), st.body))
+            block.append(labelled("The goal:", " ".join(phase.goals), st.body))
+        block.append(labelled("What changes:", _changes(before, phase), st.body))
         ready = (before.patient_exit_criteria or before.exit_criteria) if before else []
         if ready:
             block.append(para("You will know you are ready when:", st.bold))

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from .fonts import BOLD
-from .layout import PlainText, markup, para
+from .layout import PlainText, labelled, para
 from .styles import ACCENT, INK, RULE, TINT, Styles
 
 DAYS = 7
@@ -47,9 +47,9 @@ class TrackingGrid(Flowable):
         c, cb = st.cell, st.cell_bold
         self.head_name = para("Exercise and dose", cb)
         self.head_notes = para("Notes", cb)
-        self.date = markup("<b>Date</b> (write it in)", c)
-        self.pain_rows = [markup("<b>Worst pain today</b> (0 = none, 10 = worst)", c),
-                          markup("<b>Pain next morning</b> (0-10)", c)]
+        self.date = labelled("Date", "(write it in)", c)
+        self.pain_rows = [labelled("Worst pain today", "(0 = none, 10 = worst)", c),
+                          labelled("Pain next morning", "(0-10)", c)]
 
     def _boxes_h(self, n: int) -> float:
         per_line = max(1, int((self.day_w - 2 * PAD) // (self.box + 3)))

@@ -33,10 +33,10 @@ def test_every_section_in_order(typical_plan, plan_figures, print_details, pdf_t
     for n, item in enumerate(current.items, 1):
         amount, effort = words.dosage_parts(item.dosage)
         needles += [f"{n}. {item.name}", amount, effort, item.instructions[0], item.instructions[-1]]
-    needles += ["Good to know", typical_plan.education[0], "What comes next"]
+    needles += ["Good to know", typical_plan.education[0], "Words used in this plan", "What comes next"]
     for phase in later:
         needles += [f"{words.phase_number(phase.id)} · {phase.name}", phase.goals[0]]
-    needles += ["Words used in this plan", "Tracking sheet"] + [item.name for item in current.items]
+    needles += ["Tracking sheet"] + [item.name for item in current.items]
     _positions(text, needles)
 
 
