@@ -204,16 +204,21 @@ GLOSSARY = {
 }
 
 
+def _glossary_pattern() -> re.Pattern:
+    """One pattern for every term: names match as whole words; lower-case terms also with
+    an ending ("eccentrically", "glutes")."""
+    alternatives = [re.escape(term) + ("" if term.islower() else r"(?![\w-])") for term in GLOSSARY]
+    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+_GLOSSARY_RE = _glossary_pattern()
+_GLOSSARY_KEYS = {term.lower(): term for term in GLOSSARY}
+
+
 def glossary_terms(texts) -> list[tuple[str, str]]:
-    """(term, meaning) for each glossary word found in `texts`, in glossary order. Names
-    match as whole words; lower-case terms also with an ending ("eccentrically", "glutes")."""
-    blob = "\n".join(str(t) for t in texts)
-    found = []
-    for term, meaning in GLOSSARY.items():
-        tail = "" if term.islower() else r"(?![\w-])"
-        if re.search(rf"(?<![\w-]){re.escape(term)}{tail}", blob, re.IGNORECASE):
-            found.append((term, meaning))
-    return found
+    """(term, meaning) for each glossary word found in `texts`, in glossary order."""
+    found = {_GLOSSARY_KEYS[m.lower()] for m in _GLOSSARY_RE.findall("\n".join(str(t) for t in texts))}
+    return [(term, meaning) for term, meaning in GLOSSARY.items() if term in found]
 
 
 _FINDING_LABELS = {
