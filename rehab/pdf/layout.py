@@ -360,11 +360,13 @@ class Stack(Flowable):
     """Flowables one under another in a column inset by padding. Splits between (or
     inside) them, so a long column runs on to the next page. Lighter than a Table."""
 
-    def __init__(self, content: list[Flowable], left=0.0, right=0.0, top=0.0, bottom=0.0, keep=False):
+    def __init__(self, content: list[Flowable], left=0.0, right=0.0, top=0.0, bottom=0.0, keep=False,
+                 min_first: int = 1):
         super().__init__()
         self.content = content
         self.left, self.right, self.top, self.bottom = left, right, top, bottom
         self.keep = keep  # a short stack moves to the next page whole rather than split
+        self.min_first = min_first  # a split leaves at least this many flowables before the break
 
     def min_height(self, aw: float) -> float:
         return 0.0
@@ -405,7 +407,7 @@ class Stack(Flowable):
                 first.append(parts[0])
                 rest = list(parts[1:]) + rest[1:]
             break
-        if not first:
+        if len(first) < min(self.min_first, len(self.content)):
             return []
         if not rest:
             return [self]
@@ -444,8 +446,9 @@ class FigureCard(Stack):
 class Box(Stack):
     """A framed, tinted box around a column of flowables; each part of a split is framed."""
 
-    def __init__(self, content: list[Flowable], border, background, pad: float, line: float = 1.2):
-        super().__init__(content, left=pad, right=pad, top=pad * 0.7, bottom=pad * 0.7)
+    def __init__(self, content: list[Flowable], border, background, pad: float, line: float = 1.2,
+                 min_first: int = 1):
+        super().__init__(content, left=pad, right=pad, top=pad * 0.7, bottom=pad * 0.7, min_first=min_first)
         self.border, self.background, self.pad, self.line = border, background, pad, line
 
     def part(self, content, first):

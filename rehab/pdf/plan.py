@@ -141,10 +141,8 @@ def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, 
         why.append(labelled("Where you are now:", _phase_title(current), st.body))
         if current.goals:
             why += [para("What this stage is for", st.h3)] + _bullets(current.goals, st)
-    referral = _plan_referral(plan, st)
-    if st.large:  # big type does not fit all of page 1 on one page: "Get help now" comes first
-        return story + referral + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
-    return story + why + referral + _how_to(plan, current, st) + _seek_help(plan, d, st)
+    # "Get help now" straight after who and what, so it is on page 1 whatever the paper and type size.
+    return story + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
 
 
 def _plan_referral(plan: Plan, st: Styles) -> list:
@@ -187,7 +185,9 @@ def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
         rows.append(labelled("When the clinic is closed:", c.out_of_hours, st.body))
     rows.append(labelled("If you feel very unwell, have chest pain or sudden shortness of breath, "
                          "call an ambulance now.", "", st.body))
-    return [Spacer(0, 3 * mm), KeepTogether([Box(rows, WARN, WARN_TINT, 4 * mm, line=2)])]
+    # A long list may run on to page 2 (both parts framed), but never leaves page 1 without the
+    # heading and the first signs.
+    return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=3)]
 
 
 # ------------------------------------------------------------------ the current phase
@@ -278,7 +278,7 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
         return []
     rows = [heading("Words used in this plan", st.h2, 0)]
     rows += [labelled(f"{term}:", meaning, st.bullet) for term, meaning in terms]
-    return [Spacer(0, 4 * mm), Box(rows, RULE, TINT, 4 * mm)]
+    return [Spacer(0, 4 * mm), KeepTogether([Box(rows, RULE, TINT, 4 * mm)])]
 
 
 # ------------------------------------------------------------------ later phases
@@ -298,7 +298,10 @@ def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> l
             block.append(labelled("The goal:", " ".join(phase.goals), st.body))
         block.append(labelled("What changes:", _changes(before, phase), st.body))
         ready = (before.patient_exit_criteria or before.exit_criteria) if before else []
-        if ready:
+        if ready and before is current:  # already listed under "Move on to the next stage when"
+            block.append(labelled("You will know you are ready when:",
+                                  "the points under “Move on to the next stage when” are true.", st.body))
+        elif ready:
             block.append(para("You will know you are ready when:", st.bold))
             block += _bullets(ready, st)
         story += [KeepTogether(block), Spacer(0, 2 * mm)]
@@ -349,9 +352,8 @@ def _tracking_sheet(phase: Phase, st: Styles, d: PrintDetails) -> list:
         cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
         rows.append(TrackRow(cell, item.dosage.per_day or 1))
     width = landscape(d.pagesize)[0] - 2 * st.margin
-    intro = (f"{_phase_title(phase)}. Write the date at the top of each day. Tick a box each time you do "
-             "an exercise (3 boxes: do it 3 times that day). At the bottom, write your pain from 0 (none) "
-             "to 10 (worst). Copy this sheet for each new week.")
+    intro = (f"{_phase_title(phase)}. Write the date at the top. Tick a box each time you do an exercise. "
+             "At the bottom, write your pain from 0 (none) to 10 (worst). Copy this sheet for each week.")
     return [NextPageTemplate("landscape"), PageBreak(),
             heading("Tracking sheet", st.h1), para(intro, st.body),
             Spacer(0, 2 * mm), TrackingGrid(rows, st, width), NextPageTemplate("portrait")]

@@ -21,7 +21,7 @@ WARN = colors.HexColor("#b3261e")
 WARN_TINT = colors.HexColor("#fdf0ef")
 
 
-FIGURE_W_MM = 52.0  # current-phase figures: at least 45 mm wide
+FIGURE_W_MM = 47.0  # current-phase figures: at least 45 mm wide
 FIGURE_SMALL_W_MM = 34.0  # later phases, when the clinician prints every phase in full
 LARGE_FIGURE = 1.85
 BODY_PT, LARGE_BODY_PT = 10.5, 15.0

@@ -52,9 +52,12 @@ class TrackingGrid(Flowable):
                           labelled("Pain next morning", "(0-10)", c)]
 
     def _boxes_h(self, n: int) -> float:
-        per_line = max(1, int((self.day_w - 2 * PAD) // (self.box + 3)))
-        lines = -(-min(n, MAX_BOXES) // per_line)
+        lines = -(-min(n, MAX_BOXES) // self._per_line(3.0))
         return lines * (self.box + 3) + 2 * PAD
+
+    def _per_line(self, gap: float) -> int:
+        """Tick boxes that fit side by side in a day cell (no gap after the last)."""
+        return max(1, int((self.day_w - 2 * PAD + gap) // (self.box + gap)))
 
     def _row_h(self, row: TrackRow) -> float:
         inner = sum(f.wrap(self.name_w - 2 * PAD, 1e6)[1] for f in row.cell)
@@ -83,8 +86,10 @@ class TrackingGrid(Flowable):
             return []
         if k == len(self.rows):  # the exercises fit but not the pain rows: carry one row over
             k -= 1
-            if k == 0:
-                return []
+        if len(self.rows) >= 4:  # at least two exercises go on with the pain rows
+            k = min(k, len(self.rows) - 2)
+        if k <= 0:
+            return []
         return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False),
                 TrackingGrid(self.rows[k:], self.st, self.total_w, self.with_pain_rows)]
 
@@ -139,7 +144,7 @@ class TrackingGrid(Flowable):
         """n boxes (at most MAX_BOXES) in rows that fit the day cell, centred."""
         n = max(1, min(n, MAX_BOXES))
         b, gap = self.box, 3.0
-        per_line = max(1, int((self.day_w - 2 * PAD) // (b + gap)))
+        per_line = self._per_line(gap)
         lines = [min(per_line, n - i) for i in range(0, n, per_line)]
         total_h = len(lines) * (b + 3) - 3
         top = y + (h + total_h) / 2

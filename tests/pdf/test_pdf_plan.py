@@ -27,8 +27,8 @@ def _positions(text: str, needles: list[str]) -> list[int]:
 def test_every_section_in_order(typical_plan, plan_figures, print_details, pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
     current, *later = typical_plan.phases
-    needles = ["Your exercise plan", "Where you are now: Phase 1 · Protect and settle", "How to use this plan",
-               "Pain rules", "Get help now"] + typical_plan.seek_help_if
+    needles = ["Your exercise plan", "Your condition:", "Get help now"] + typical_plan.seek_help_if
+    needles += ["Where you are now: Phase 1 · Protect and settle", "How to use this plan", "Pain rules"]
     needles += ["Now: Phase 1 · Protect and settle"]
     for n, item in enumerate(current.items, 1):
         amount, effort = words.dosage_parts(item.dosage)
@@ -48,8 +48,11 @@ def test_later_phases_are_an_outline_without_doses(typical_plan, plan_figures, p
         for item in phase.items:
             assert words.dosage_line(item.dosage) not in text
     assert "You will know you are ready when:" in outline
-    # P2's readiness is P1's "move on" list; P4's is P3's (clinician words when no patient words).
-    assert typical_plan.phases[0].patient_exit_criteria[0] in outline
+    # P2's readiness is P1's "move on" list, printed once above; P4's is P3's (clinician words
+    # when there are no patient words).
+    assert typical_plan.phases[0].patient_exit_criteria[0] not in outline
+    assert "the points under “Move on to the next stage when” are true." in outline
+    assert typical_plan.phases[1].patient_exit_criteria[0] in outline
     assert "H-test without insecurity" in outline
     assert "New exercises, for example Two-leg bridge, Standing hamstring curl, Sit to stand and Bird-dog." \
         in outline
@@ -362,3 +365,25 @@ def test_a_missing_figure_renderer_is_an_error(typical_plan, plan_figures, print
     monkeypatch.setitem(sys.modules, "rehab.figures", None)
     with pytest.raises(ImportError):
         render_plan(typical_plan, print_details(), plan_figures)
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_a_long_help_list_still_starts_on_page_one(typical_plan, plan_figures, print_details, pdf_pages, size):
+    signs = [f"Warning sign number {n} that needs a long line of words to describe it well." for n in range(16)]
+    plan = dataclasses.replace(typical_plan, seek_help_if=signs)
+    pages = pdf_pages(render_plan(plan, print_details(large_print=True, page_size=size), plan_figures))
+    first = re.sub(r"\s+", " ", pages[0].extract_text())
+    assert "Get help now" in first and signs[0] in first and signs[1] in first
+    rest = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages[:3]))
+    assert all(sign in rest for sign in signs)
+
+
+def test_tracking_sheet_split_carries_two_exercises_with_the_pain_rows(typical_plan, plan_figures, print_details,
+                                                                      make_item, pdf_pages):
+    items = [make_item(f"ex_{n}", f"Exercise number {n}") for n in range(9)]
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(typical_plan.phases[0], items=items)])
+    for large in (False, True):
+        pages = pdf_pages(render_plan(plan, print_details(large_print=large), plan_figures))
+        sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
+        if len(sheet) > 1:
+            assert len(re.findall(r"Exercise number \d", sheet[-1])) >= 2
