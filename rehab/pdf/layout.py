@@ -95,11 +95,10 @@ class PlainText(Flowable):
         n, total = int((ah + 1e-6) // self.style.leading), len(self._lines)
         if n >= total:
             return [self]
-        if total >= 4:  # keep at least two lines on each side (no widow, no orphan)
-            n = min(n, total - 2)
-            if n < 2:
-                return []
-        elif n < 1 or total < 2:
+        if total < 4:  # a short paragraph or bullet moves whole
+            return []
+        n = min(n, total - 2)  # at least two lines on each side (no widow, no orphan)
+        if n < 2:
             return []
         head, tail = self._lines[:n], self._lines[n:]
         return [PlainText(" ".join(head), self.style, self.bullet, head, aw),

@@ -375,7 +375,7 @@ def test_a_long_help_list_still_starts_on_page_one(typical_plan, plan_figures, p
     first = re.sub(r"\s+", " ", pages[0].extract_text())
     assert "Get help now" in first and signs[0] in first and signs[1] in first
     rest = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages[:3]))
-    assert all(sign in rest for sign in signs)
+    assert all(sign in rest for sign in signs)  # each sign whole: the footer never cuts one in two
 
 
 def test_tracking_sheet_split_carries_two_exercises_with_the_pain_rows(typical_plan, plan_figures, print_details,
