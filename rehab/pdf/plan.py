@@ -53,12 +53,12 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
     if current is not None:
         story += [PageBreak()] + _current_phase(current, figure, st)
     story += _education(plan, st)
-    story += _glossary(plan, current, later, st)
     if full:
         for i, phase in enumerate(later):
             story += _later_phase(phase, figure, st, nxt=(i == 0 and current is not None))
     else:
         story += _what_comes_next(current, later, st)
+    story += _glossary(plan, current, later, st)
     if current is not None and current.items:
         story += _tracking_sheet(current, st, details)
     return doc.build_bytes(story)

@@ -33,17 +33,17 @@ def test_every_section_in_order(typical_plan, plan_figures, print_details, pdf_t
     for n, item in enumerate(current.items, 1):
         amount, effort = words.dosage_parts(item.dosage)
         needles += [f"{n}. {item.name}", amount, effort, item.instructions[0], item.instructions[-1]]
-    needles += ["Good to know", typical_plan.education[0], "Words used in this plan", "What comes next"]
+    needles += ["Good to know", typical_plan.education[0], "What comes next"]
     for phase in later:
         needles += [f"{words.phase_number(phase.id)} · {phase.name}", phase.goals[0]]
-    needles += ["Tracking sheet"] + [item.name for item in current.items]
+    needles += ["Words used in this plan", "Tracking sheet"] + [item.name for item in current.items]
     _positions(text, needles)
 
 
 def test_later_phases_are_an_outline_without_doses(typical_plan, plan_figures, print_details, pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
     later = typical_plan.phases[1:]
-    outline = text[text.index("What comes next"):text.index("Tracking sheet")]
+    outline = text[text.index("What comes next"):text.index("Words used in this plan")]
     for phase in later:
         for item in phase.items:
             assert words.dosage_line(item.dosage) not in text
