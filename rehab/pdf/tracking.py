@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, PageBreak
 
 from .fonts import BOLD
 from .layout import PlainText, labelled, para
@@ -90,7 +90,8 @@ class TrackingGrid(Flowable):
             k = min(k, len(self.rows) - 2)
         if k <= 0:
             return []
-        return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False),
+        # The rest starts a new page with its own header (never a second header lower down this one).
+        return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False), PageBreak(),
                 TrackingGrid(self.rows[k:], self.st, self.total_w, self.with_pain_rows)]
 
     def draw(self):

@@ -387,3 +387,14 @@ def test_tracking_sheet_split_carries_two_exercises_with_the_pain_rows(typical_p
         sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
         if len(sheet) > 1:
             assert len(re.findall(r"Exercise number \d", sheet[-1])) >= 2
+
+
+def test_tracking_sheet_header_once_per_page(typical_plan, plan_figures, print_details, make_item, pdf_pages):
+    items = [make_item(f"ex_{n}", f"Exercise number {n}") for n in range(12)]
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(typical_plan.phases[0], items=items)])
+    for large in (False, True):
+        pages = pdf_pages(render_plan(plan, print_details(large_print=large), plan_figures))
+        sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
+        assert len(sheet) >= 2 if large else len(sheet) >= 1
+        for part in sheet:
+            assert part.count("Exercise and dose") == 1
