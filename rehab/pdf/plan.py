@@ -50,8 +50,8 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
                                side=side, label_size=st.label_size)
 
     story = _first_page(plan, current, details, st, doc.width)
-    if current is not None:
-        story += [PageBreak()] + _current_phase(current, figure, st)
+    if current is not None:  # on a page of its own unless most of this one is still free
+        story += [CondPageBreak(doc.height * 0.6)] + _current_phase(current, figure, st)
     story += _education(plan, st)
     if full:
         for i, phase in enumerate(later):
@@ -136,11 +136,7 @@ def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, 
     story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm), info_table(rows, st, width),
               Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm)]
     story.append(labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body))
-    why = []
-    if current is not None:
-        why.append(labelled("Where you are now:", _phase_title(current), st.body))
-        if current.goals:
-            why += [para("What this stage is for", st.h3)] + _bullets(current.goals, st)
+    why = [labelled("Where you are now:", _phase_title(current), st.body)] if current is not None else []
     # "Get help now" straight after who and what, so it is on page 1 whatever the paper and type size.
     return story + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
 
@@ -247,7 +243,10 @@ def _item_section(title: str, items: list[Item], figure, st: Styles) -> list:
 
 
 def _current_phase(phase: Phase, figure, st: Styles) -> list:
-    story = [heading(f"Now: {_phase_title(phase)}", st.h1)] + _phase_facts(phase, st)
+    story = [heading(f"Now: {_phase_title(phase)}", st.h1)]
+    if phase.goals:
+        story += [para("What this stage is for", st.h3)] + _bullets(phase.goals, st)
+    story += _phase_facts(phase, st)
     exercises = [i for i in phase.items if i.category != HABITS]
     habits = [i for i in phase.items if i.category == HABITS]
     story += _item_section("Your exercises", exercises, figure, st)
