@@ -287,7 +287,7 @@ def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> l
     """Later phases as an outline: the goal, what changes, how you will know you are ready."""
     if not later:
         return []
-    story = [CondPageBreak(70 * mm), heading("What comes next", st.h1),
+    story = [CondPageBreak(45 * mm), heading("What comes next", st.h1),
              para("Your physio will give you the exercises and doses for each stage when you get there. "
                   "Do not start them early.", st.body)]
     before = current
@@ -303,7 +303,7 @@ def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> l
         elif ready:
             block.append(para("You will know you are ready when:", st.bold))
             block += _bullets(ready, st)
-        story += [KeepTogether(block), Spacer(0, 2 * mm)]
+        story += block + [Spacer(0, 2 * mm)]  # may run on between lines: the heading keeps with its goal
         before = phase
     return story
 
