@@ -37,13 +37,14 @@ class TrackingGrid(Flowable):
     def __init__(self, rows: list[TrackRow], st: Styles, width: float, with_pain_rows: bool = True):
         super().__init__()
         self.rows, self.st, self.total_w, self.with_pain_rows = rows, st, width, with_pain_rows
-        self.name_w = (100 if st.large else 78) * mm
-        self.notes_w = (30 if st.large else 45) * mm
+        # Large print: a wide first column, so a dose fits on one or two lines and the sheet on one page.
+        self.name_w = (118 if st.large else 78) * mm
+        self.notes_w = (25 if st.large else 45) * mm
         self.day_w = max(MIN_DAY_W, (width - self.name_w - self.notes_w) / DAYS)
         self.notes_w = width - self.name_w - DAYS * self.day_w
-        self.box = 4.5 * mm
-        self.box_h = (11 if st.large else 10) * mm
-        self.row_pad = 4
+        self.box = min(4.5 * mm, (self.day_w - 2 * PAD - 2 * 3.0) / 3)  # three boxes fit on one line
+        self.box_h = 10 * mm
+        self.row_pad = 3
         c, cb = st.cell, st.cell_bold
         self.head_name = para("Exercise and dose", cb)
         self.head_notes = para("Notes", cb)
@@ -57,7 +58,7 @@ class TrackingGrid(Flowable):
 
     def _per_line(self, gap: float) -> int:
         """Tick boxes that fit side by side in a day cell (no gap after the last)."""
-        return max(1, int((self.day_w - 2 * PAD + gap) // (self.box + gap)))
+        return max(1, int((self.day_w - 2 * PAD + gap + 1e-6) // (self.box + gap)))
 
     def _row_h(self, row: TrackRow) -> float:
         inner = sum(f.wrap(self.name_w - 2 * PAD, 1e6)[1] for f in row.cell)
@@ -86,8 +87,6 @@ class TrackingGrid(Flowable):
             return []
         if k == len(self.rows):  # the exercises fit but not the pain rows: carry one row over
             k -= 1
-        if len(self.rows) >= 4:  # at least two exercises go on with the pain rows
-            k = min(k, len(self.rows) - 2)
         if k <= 0:
             return []
         # The rest starts a new page with its own header (never a second header lower down this one).

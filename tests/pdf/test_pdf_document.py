@@ -277,7 +277,8 @@ def test_tracking_cells_and_boxes(large, size):
     grid.wrap(width, 1000)
     assert grid.day_w >= MIN_DAY_W
     assert grid.name_w + DAYS * grid.day_w + grid.notes_w == pytest.approx(width)
-    assert grid.notes_w >= 25 * mm
+    assert grid.notes_w >= 20 * mm
+    assert grid._per_line(3.0) >= 3  # three sessions a day tick in one line
     drawn = []
 
     class Canvas:

@@ -378,15 +378,15 @@ def test_a_long_help_list_still_starts_on_page_one(typical_plan, plan_figures, p
     assert all(sign in rest for sign in signs)  # each sign whole: the footer never cuts one in two
 
 
-def test_tracking_sheet_split_carries_two_exercises_with_the_pain_rows(typical_plan, plan_figures, print_details,
-                                                                      make_item, pdf_pages):
+def test_tracking_sheet_split_carries_an_exercise_with_the_pain_rows(typical_plan, plan_figures, print_details,
+                                                                     make_item, pdf_pages):
     items = [make_item(f"ex_{n}", f"Exercise number {n}") for n in range(9)]
     plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(typical_plan.phases[0], items=items)])
     for large in (False, True):
         pages = pdf_pages(render_plan(plan, print_details(large_print=large), plan_figures))
         sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
         if len(sheet) > 1:
-            assert len(re.findall(r"Exercise number \d", sheet[-1])) >= 2
+            assert len(re.findall(r"Exercise number \d", sheet[-1])) >= 1
 
 
 def test_tracking_sheet_header_once_per_page(typical_plan, plan_figures, print_details, make_item, pdf_pages):
