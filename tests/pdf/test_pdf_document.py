@@ -298,3 +298,28 @@ def test_letter_clinic_contact_on_every_document(typical_plan, plan_figures, pri
     for pdf in (render_plan(typical_plan, print_details(clinic=clinic), plan_figures),
                 render_referral_letter(sample_refusal(), print_details(clinic=clinic))):
         assert "Northside Clinic Phone 0100 200 300 · x@y.example" in pdf_text(pdf)
+
+
+def test_the_plans_side_goes_to_a_renderer_that_mirrors(typical_plan, plan_figures, print_details, monkeypatch):
+    """When rehab.figures' renderer takes `side`, the plan's left/right is passed (None otherwise),
+    and a mirrored figure is cached apart from the unmirrored one."""
+    import rehab.figures
+    from rehab.pdf import drawings
+
+    real = rehab.figures.render_drawing
+    calls = []
+
+    def render_drawing(figure, width=240, height=120, labels=("Start", "Finish"), side=None):
+        calls.append(side)
+        return real(figure, width, height, labels=labels)
+
+    monkeypatch.setattr(rehab.figures, "render_drawing", render_drawing)
+    monkeypatch.setattr(drawings, "_cache", type(drawings._cache)())
+    for side, expected in (("left", "left"), ("right", "right"), ("bilateral", None), ("unspecified", None)):
+        calls.clear()
+        drawings._cache.clear()
+        render_plan(typical_plan, print_details(side=side), plan_figures)
+        assert calls and set(calls) == {expected}, side
+    calls.clear()
+    render_plan(typical_plan, print_details(side="left"), plan_figures)
+    assert calls == []  # cached per figure and side
