@@ -320,6 +320,7 @@ def test_the_plans_side_goes_to_a_renderer_that_mirrors(typical_plan, plan_figur
         drawings._cache.clear()
         render_plan(typical_plan, print_details(side=side), plan_figures)
         assert calls and set(calls) == {expected}, side
+    render_plan(typical_plan, print_details(side="left"), plan_figures)
     calls.clear()
     render_plan(typical_plan, print_details(side="left"), plan_figures)
     assert calls == []  # cached per figure and side
