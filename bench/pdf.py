@@ -1,6 +1,14 @@
-"""PDF benchmark: median milliseconds per printed plan (current phase + three later
-phases), against a raw-canvas floor that draws the same text and figures with
-canvas calls only (no platypus layout). Run with `.venv/bin/python bench/pdf.py`."""
+"""PDF benchmark. Prints, each as the median CPU milliseconds of many runs:
+
+- render_plan for the sample plan (current phase in full, three later phases as an
+  outline, tracking sheet) beside a raw-canvas floor that draws the same words, figures
+  and grid with canvas calls only (no platypus layout): aim within 2x;
+- the whole printed plan for a typical intake (planning plus render, grade 1 hamstring
+  strain on day 2) beside an 18-line drawString page made in the same process: aim under 35x;
+- a cold first print (fonts, styles and figure caches empty) before anything is warmed,
+  and the state of the caches the warm figures rely on.
+
+Run with `.venv/bin/python bench/pdf.py`."""
 
 from __future__ import annotations
 
@@ -19,23 +27,32 @@ from reportlab.lib.utils import simpleSplit  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from rehab.pdf import render_plan, render_referral_letter, words  # noqa: E402
+from rehab.pdf import drawings  # noqa: E402
 from rehab.pdf.drawings import figure_drawing, place_figure  # noqa: E402
-from rehab.pdf.layout import draw_qr  # noqa: E402
 from rehab.pdf.fonts import BOLD, REGULAR, accelerated, register_fonts  # noqa: E402
 from rehab.pdf.sample import sample_details, sample_figures, sample_plan, sample_refusal  # noqa: E402
+from rehab.pdf.styles import get_styles  # noqa: E402
 
+# A typical first visit: grade 1 hamstring strain two days after a sprint (like the
+# reference's TC01), written out here so the benchmark runs on a bare clone.
+TYPICAL_INTAKE = {
+    "diagnosis": "hamstring_strain", "grade": 1, "age": 24, "sex": "male", "side": "left",
+    "findings": {"days_since_onset": 2, "nprs_rest": 2, "nprs_activity": 5, "walking": "antalgic",
+                 "ake_deficit_deg": 15, "bamic": "1a", "pop_at_injury": False, "palpable_gap": False},
+}
 RUNS = 60
 
 
 def floor(plan, details, figures) -> bytes:
-    """The same words and figures, placed line by line with drawString: the cost of
-    writing the PDF without any layout engine."""
+    """The same words, figures and tracking grid as the printed plan, placed line by line
+    with drawString: the cost of writing the PDF without any layout engine."""
     register_fonts()
     buf = io.BytesIO()
     w, h = details.pagesize
     canv = Canvas(buf, pagesize=(w, h), invariant=1, initialFontName=REGULAR)
     m, size = 15 * mm, 10.5
     state = {"y": h - m, "page": 1}
+    current, later = plan.phases[0], plan.phases[1:]
 
     def new_page():
         canv.setFont(REGULAR, 8.5)
@@ -55,46 +72,73 @@ def floor(plan, details, figures) -> bytes:
         fig = figures.get(item.exercise_id)
         if fig is None:
             return
-        name, drawing = figure_drawing(fig, item.name)
+        name, drawing = figure_drawing(fig, details.side)
         scale = fig_w / drawing.width
         if state["y"] - drawing.height * scale < m + 30:
             new_page()
         place_figure(canv, name, drawing, m, state["y"] - drawing.height * scale, scale, shared=False)
+        canv.setFont(BOLD, 8.5)
+        canv.drawCentredString(m + fig_w / 4, state["y"] + 3, "Start")
+        canv.drawCentredString(m + 3 * fig_w / 4, state["y"] + 3, "Finish")
 
-    if details.portal_url:
-        draw_qr(canv, details.portal_url, w - m - 26 * mm, h - m - 26 * mm, 26 * mm)
-    for s in (details.clinic_name, "Your exercise plan", details.patient_name, details.patient_reference,
-              words.date_words(details.plan_date), words.side_words(details.side), details.clinician_name,
-              words.diagnosis_words(plan.diagnosis), "How to use this plan", *words.pain_rules(plan.diagnosis)):
+    contact = details.contact
+    for s in (contact.name, *contact.lines(), "Your exercise plan", details.patient_name, details.patient_reference,
+              words.date_words(details.plan_date), words.side_words(details.side), details.clinician,
+              words.diagnosis_words(plan.diagnosis), "How to use this plan", *words.pain_rules(plan.diagnosis),
+              "Get help now", *plan.seek_help_if, contact.out_of_hours):
         text(s)
-    for n, phase in enumerate(plan.phases):
-        text(f"{words.phase_number(phase.id)} · {phase.name}", BOLD, size * 1.45)
-        for s in phase.goals + (phase.patient_exit_criteria or phase.exit_criteria) + phase.precautions:
+    new_page()
+    text(f"Now: {words.phase_number(current.id)} · {current.name}", BOLD, size * 1.45)
+    for s in current.goals + current.precautions:
+        text(s)
+    fig_w = get_styles(False).figure_w
+    for item in current.items:
+        top = state["y"]
+        figure(item, fig_w)
+        state["y"] = top
+        x = m + fig_w + 5 * mm
+        text(item.name, BOLD, size * 1.15, x, w - m - x)
+        text(words.dosage_line(item.dosage), BOLD, size, x, w - m - x)
+        for s in item.instructions + item.precautions:
+            text(s, REGULAR, size, x, w - m - x)
+        state["y"] = min(state["y"], top - fig_w / 2) - 6 * mm
+    for s in current.patient_exit_criteria + plan.education:
+        text(s)
+    text("What comes next", BOLD, size * 1.45)
+    for phase in later:
+        text(f"{words.phase_number(phase.id)} · {phase.name}", BOLD, size * 1.15)
+        for s in phase.goals + [", ".join(i.name for i in phase.items[:4])] + (
+                phase.patient_exit_criteria or phase.exit_criteria):
             text(s)
-        for item in phase.items:
-            top = state["y"]
-            figure(item, (60 if n == 0 else 34) * mm)
-            state["y"] = top
-            x = m + (65 if n == 0 else 38) * mm
-            text(item.name, BOLD, size * 1.15, x, w - m - x)
-            text(words.dosage_line(item.dosage), BOLD, size, x, w - m - x)
-            if n == 0:
-                for s in item.instructions + item.precautions:
-                    text(s, REGULAR, size, x, w - m - x)
-            state["y"] = min(state["y"], top - (30 if n == 0 else 17) * mm) - 4 * mm
-    for s in plan.education + ["Get help now if"] + plan.seek_help_if:
-        text(s)
+    for term, meaning in words.glossary_terms([i.name for p in plan.phases for i in p.items]):
+        text(f"{term}: {meaning}")
     new_page()
     canv.setPageSize(landscape((w, h)))
     lw, lh = landscape((w, h))
-    rows = plan.phases[0].items
-    xs = [m, lw - m - 160 * mm - 20 * mm] + [lw - m - 20 * mm - (13 - d) * 10 * mm for d in range(14)] + [lw - m]
+    rows = current.items
+    xs = [m, m + 78 * mm] + [m + 78 * mm + d * 20 * mm for d in range(1, 8)] + [lw - m]
     ys = [lh - m - 25 * mm - r * 10 * mm for r in range(len(rows) + 5)]
     canv.grid(sorted(set(xs)), ys)
     canv.setFont(REGULAR, size * 0.9)
     for r, item in enumerate(rows):
         canv.drawString(m + 3, ys[r + 3] + 8, item.name)
+        canv.drawString(m + 3, ys[r + 3] + 2, words.dosage_parts(item.dosage)[0])
+        for d in range(7):
+            for b in range(item.dosage.per_day or 1):
+                canv.rect(m + 80 * mm + d * 20 * mm + b * 15, ys[r + 3] + 4, 12, 12)
     canv.drawString(m, m, f"Page {state['page']}")
+    canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def lines18() -> bytes:
+    """The yardstick: one A4 page of 18 drawString lines in the embedded font."""
+    buf = io.BytesIO()
+    canv = Canvas(buf, invariant=1, initialFontName=REGULAR)
+    canv.setFont(REGULAR, 10.5)
+    for n in range(18):
+        canv.drawString(50, 780 - 14 * n, f"Line {n + 1}: do the exercise slowly, 3 sets of 10, twice a day.")
     canv.showPage()
     canv.save()
     return buf.getvalue()
@@ -129,30 +173,62 @@ def typical_figures(plan) -> tuple[dict, str]:
     return figures, f"{len(real)} of {len(figures)} figures from exercises/"
 
 
+def cache_state() -> str:
+    fonts = "registered" if getattr(__import__("rehab.pdf.fonts", fromlist=["_done"]), "_done") else "not registered"
+    streams = sum(1 for v in drawings._streams.values() if v is not None)
+    return (f"fonts {fonts}; styles cached {get_styles.cache_info().currsize}; figure drawings cached "
+            f"{len(drawings._cache)}; figure streams cached {streams} (of {len(drawings._streams)} tried)")
+
+
 def main() -> None:
+    from rehab.library.loader import load_library
+    from rehab.planner import make_plan, parse_intake
+
     plan = sample_plan()
     figures, source = typical_figures(plan)
-    details = sample_details()
-    large = sample_details(large_print=True, page_size="Letter")
-    items = sum(len(p.items) for p in plan.phases)
-    pages = render_plan(plan, details, figures).count(b"/Type /Page\n")
+    details = sample_details(created=None)
     print(f"rl_accel C helpers: {'yes' if accelerated() else 'NO (pip install rl-accel)'}")
-    print(f"typical plan: {len(plan.phases)} phases, {items} items, {pages} pages; {source}")
-    fresh = iter(range(10**9))
+    print(f"cache state before the first print: {cache_state()}")
+    t = time.perf_counter()
+    first = render_plan(plan, details, figures)
+    cold = (time.perf_counter() - t) * 1000
+    print(f"cold first print (sample plan, empty caches) {cold:7.1f} ms wall")
+    print(f"cache state after it:  {cache_state()}")
+
+    library = load_library(ROOT / "exercises")
+    intake = parse_intake(TYPICAL_INTAKE)
+    typical = make_plan(intake, library)
+    typical_figs = {i.exercise_id: library[i.exercise_id].figure for p in typical.phases for i in p.items}
+    typical_details = sample_details(created=None, side=intake.side)
+
+    def whole_print():
+        p = make_plan(parse_intake(TYPICAL_INTAKE), library)
+        return render_plan(p, typical_details, typical_figs)
+
+    large = sample_details(large_print=True, page_size="Letter", created=None)
+    pages = first.count(b"/Type /Page\n")
+    typical_pages = whole_print().count(b"/Type /Page\n")
+    items = sum(len(p.items) for p in plan.phases)
+    print(f"sample plan: {len(plan.phases)} phases, {items} items, {pages} pages; {source}")
+    print(f"typical intake (grade 1 strain, day 2): {len(typical.phases)} phases, current "
+          f"{typical.current_phase}, {typical_pages} pages")
     ms = medians_ms({
         "plan": lambda: render_plan(plan, details, figures),
         "floor": lambda: floor(plan, details, figures),
         "large": lambda: render_plan(plan, large, figures),
-        "new_url": lambda: render_plan(plan, sample_details(portal_url=f"https://clinic.example/p/{next(fresh)}"),
-                                       figures),
+        "whole": whole_print,
+        "lines18": lines18,
         "letter": lambda: render_referral_letter(sample_refusal(), details, {"nprs_rest": 4}),
     })
-    print(f"render_plan (A4)              {ms['plan']:6.1f} ms  median of {RUNS}")
-    print(f"raw-canvas floor              {ms['floor']:6.1f} ms")
-    print(f"ratio plan / floor            {ms['plan'] / ms['floor']:6.2f} x  (aim: within 2x)")
-    print(f"render_plan large print Letter {ms['large']:5.1f} ms")
-    print(f"render_plan, new QR URL       {ms['new_url']:6.1f} ms  (QR encoded afresh: each patient's first print)")
-    print(f"referral letter               {ms['letter']:6.1f} ms")
+    print(f"(warm from here on: {cache_state()})")
+    print(f"render_plan (A4)               {ms['plan']:7.2f} ms  median of {RUNS}")
+    print(f"raw-canvas floor               {ms['floor']:7.2f} ms")
+    print(f"ratio plan / floor             {ms['plan'] / ms['floor']:7.2f} x  (aim: within 2x)")
+    print(f"render_plan large print Letter {ms['large']:7.2f} ms")
+    print(f"whole print: plan + render     {ms['whole']:7.2f} ms  (typical intake)")
+    print(f"18-line drawString page        {ms['lines18']:7.2f} ms")
+    print(f"ratio whole print / 18 lines   {ms['whole'] / ms['lines18']:7.1f} x  (aim: under 35x)")
+    print(f"referral letter                {ms['letter']:7.2f} ms")
 
 
 if __name__ == "__main__":

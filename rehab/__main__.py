@@ -62,19 +62,21 @@ def _pdf(plan, intake, raw, library, args) -> bytes:
     """The printable plan, or the referral letter when the plan is refused."""
     import datetime as dt
     import hashlib
-    import os
 
     from rehab.pdf import PrintDetails, render_plan, render_referral_letter
 
+    from rehab.config import clinic_from_env
+    from rehab.pdf.details import ClinicContact
+
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:8]
+    clinic = ClinicContact(**clinic_from_env())
     details = PrintDetails(
-        clinic_name=os.environ.get("REHAB_CLINIC_NAME", "Rehab Clinic"),
-        clinician_name=args.clinician, patient_name=args.patient, patient_reference="",
-        plan_date=dt.date.today(), side=intake.side, plan_id=f"CLI-{digest}", plan_version=1,
-        page_size=args.page_size, large_print=args.large_print)
-    if not plan.allowed:
-        findings = raw.get("findings") if isinstance(raw, dict) else None
-        return render_referral_letter(plan, details, findings)
+        clinic_name=clinic.name, clinic=clinic, clinician_name=args.clinician, clinician_role=args.clinician_role,
+        patient_name=args.patient, patient_reference="", plan_date=dt.date.today(), side=intake.side,
+        plan_id=f"CLI-{digest}", plan_version=1, page_size=args.page_size, large_print=args.large_print,
+        all_phases=args.all_phases, age=intake.age, sex=intake.sex if intake.sex != "unspecified" else "")
+    if not plan.allowed:  # the letter reads the intake in any accepted form (the examples' too)
+        return render_referral_letter(plan, details, raw if isinstance(raw, dict) else None)
     figures = {i.exercise_id: library[i.exercise_id].figure for p in plan.phases for i in p.items}
     return render_plan(plan, details, figures)
 
@@ -89,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--patient", default="", help="patient name printed on the PDF")
     plan.add_argument("--clinician", default="", help="clinician name printed on the PDF")
     plan.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
+    plan.add_argument("--clinician-role", default="", help="the clinician's job title, printed after the name")
     plan.add_argument("--large-print", action="store_true", help="bigger type and figures")
+    plan.add_argument("--all-phases", action="store_true", help="print every later phase in full, with doses")
     plan.add_argument("--library", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
     try:
         args = parser.parse_args(argv)

@@ -80,7 +80,10 @@ def _clinic(name: str):
 
     clinic = db.session.execute(db.select(Clinic).filter_by(name=name)).scalar_one_or_none()
     if clinic is None:
-        clinic = Clinic(name=name)
+        from flask import current_app
+
+        first = current_app.config["CLINIC_DEFAULTS"]  # REHAB_CLINIC_*: the installation's own clinic
+        clinic = Clinic(**first) if name == first["name"] else Clinic(name=name)
         db.session.add(clinic)
         db.session.flush()
     return clinic

@@ -63,6 +63,21 @@ def _env_flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+# The first clinic's settings (admin "Clinic settings" edits them later); the command
+# line prints them on its PDFs as they are.
+CLINIC_ENV = {"name": "REHAB_CLINIC_NAME", "address": "REHAB_CLINIC_ADDRESS", "phone": "REHAB_CLINIC_PHONE",
+              "email": "REHAB_CLINIC_EMAIL", "hours": "REHAB_CLINIC_HOURS",
+              "out_of_hours": "REHAB_CLINIC_OUT_OF_HOURS"}
+
+
+def clinic_from_env(environ=None) -> dict:
+    """{field: value} for the clinic from the REHAB_CLINIC_* variables; the name defaults to "Rehab Clinic"."""
+    environ = os.environ if environ is None else environ
+    values = {field: environ.get(var, "").strip() for field, var in CLINIC_ENV.items()}
+    values["name"] = values["name"] or "Rehab Clinic"
+    return values
+
+
 def defaults(instance_path: str) -> dict:
     """Settings before the instance config.py and test overrides; SECRET_KEY is added later."""
     return {
@@ -70,8 +85,11 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EXERCISES_DIR": str(EXERCISES_DIR),
-        "CLINIC_NAME": os.environ.get("REHAB_CLINIC_NAME", "Rehab Clinic"),
-        "PUBLIC_URL": os.environ.get("REHAB_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "CLINIC_NAME": clinic_from_env()["name"],
+        "CLINIC_DEFAULTS": clinic_from_env(),
+        # Links that leave the site are built from this, or from the request's own host when
+        # it is empty: never from a guessed host and port.
+        "PUBLIC_URL": os.environ.get("REHAB_PUBLIC_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("REHAB_INSECURE_COOKIES") != "1"

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,8 +23,17 @@ def utcnow() -> datetime:
 
 
 class Clinic(db.Model):
+    """A clinic and its settings, printed on every plan and letter (admin "Clinic settings")."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    out_of_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG, re-encoded on upload
+    page_size: Mapped[str] = mapped_column(String(10), default="A4", server_default="A4")
 
 
 class User(UserMixin, db.Model):
@@ -33,6 +42,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default="clinician")
+    job_title: Mapped[str] = mapped_column(String(80), default="", server_default="")  # printed after the name
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -163,6 +173,7 @@ class PlanVersion(db.Model):
     figures: Mapped[dict] = mapped_column(JSON)  # exercise_id -> figure, as printed
     adjustments: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    next_appointment: Mapped[str] = mapped_column(String(120), default="", server_default="")  # printed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

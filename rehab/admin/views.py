@@ -201,3 +201,26 @@ def figure_preview():
     svg = figure_svg(figure)
     return jsonify(ok=True, svg=str(svg) if svg is not None else None)
 
+
+
+@bp.route("/clinic", methods=["GET", "POST"])
+def clinic_settings():
+    """The signed-in admin's own clinic: contact, logo and default page size for printing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from rehab.admin import clinic as settings
+    from rehab.extensions import db
+
+    row = current_user.clinic
+    form = settings.ClinicForm(obj=row)
+    if form.validate_on_submit():
+        try:
+            changed = settings.save_settings(row, form, current_user)
+        except IntegrityError:  # another clinic already has this name
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "Another clinic already has this name."]
+        else:
+            flash("Clinic settings saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin.clinic_settings"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/clinic.html", form=form, logo=settings.logo_data_uri(row)), status

@@ -5,6 +5,7 @@ form XObject, defined once and then referenced."""
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import json
 import re
@@ -13,14 +14,12 @@ from threading import Lock
 from typing import TYPE_CHECKING
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, Rect, String
-from reportlab.lib import colors
-from reportlab.lib.utils import simpleSplit
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from .fonts import REGULAR, register_fonts
+from .fonts import BOLD, REGULAR, register_fonts
 
 if TYPE_CHECKING:
     from rehab.library.schema import Figure
@@ -34,46 +33,52 @@ _cache_lock = Lock()
 _CACHE_SIZE = 512
 
 
-def _renderer():
-    """rehab.figures.render_drawing, or None while that module does not exist yet."""
-    try:
-        from rehab.figures import render_drawing
-    except ImportError:
-        return None
-    return render_drawing
+def _renderer_options(render) -> dict:
+    """Keyword arguments the figure renderer accepts: no labels (the PDF prints its own,
+    large enough to read, in the embedded font) and the plan's side when it can mirror."""
+    params = inspect.signature(render).parameters
+    return {"labels": "labels" in params, "side": "side" in params}
 
 
-def placeholder_drawing(label: str, width: float = FIG_W, height: float = FIG_H) -> Drawing:
-    """A plain labelled box, used until rehab.figures can draw the real figure."""
-    register_fonts()
-    d = Drawing(width, height, initialFontName=REGULAR)
-    d.add(Rect(1, 1, width - 2, height - 2, rx=6, ry=6, fillColor=colors.HexColor("#f3f6f8"),
-               strokeColor=colors.HexColor("#9aaab6"), strokeWidth=1))
-    size = 11
-    lines = simpleSplit(label, REGULAR, size, width - 16)[:5]
-    top = height / 2 + (len(lines) - 1) * size * 0.6
-    for i, line in enumerate(lines):
-        d.add(String(width / 2, top - i * size * 1.2 - size * 0.35, line, fontName=REGULAR, fontSize=size,
-                     fillColor=colors.HexColor("#44525c"), textAnchor="middle"))
-    return d
+def _refont(node) -> None:
+    """Drop empty strings and print any other text in the embedded font (never Helvetica)."""
+    kept = []
+    for child in getattr(node, "contents", ()):
+        if isinstance(child, String):
+            if not child.text.strip():
+                continue
+            child.fontName = REGULAR
+        else:
+            _refont(child)
+        kept.append(child)
+    if hasattr(node, "contents"):
+        node.contents[:] = kept
 
 
-def figure_drawing(figure: Figure, label: str) -> tuple[str, Drawing]:
-    """(form name, Drawing) for a figure; built once per process and cached."""
-    render = _renderer()
-    if render is None:
-        source = f"placeholder:{label}"
-    elif isinstance(figure, dict):  # rehab.figures takes a Figure or its dict
-        source = json.dumps(figure, sort_keys=True)
-    else:
-        source = figure.model_dump_json()
-    key = hashlib.sha1(source.encode()).hexdigest()[:16]
+def figure_drawing(figure: Figure, side: str | None = None) -> tuple[str, Drawing]:
+    """(form name, Drawing) for a figure, mirrored for `side` ("left"/"right") when the
+    renderer supports it; built once per process and cached. A missing renderer is an
+    error (ImportError), never an empty box on a patient's handout."""
+    from rehab.figures import render_drawing
+
+    opts = _renderer_options(render_drawing)
+    side = side if side in ("left", "right") and opts["side"] else None
+    source = json.dumps(figure, sort_keys=True) if isinstance(figure, dict) else figure.model_dump_json()
+    key = hashlib.sha1(f"{source}|{side}".encode()).hexdigest()[:16]
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    drawing = render(figure, FIG_W, FIG_H) if render else placeholder_drawing(label)
+    kw = {}
+    if opts["labels"]:
+        kw["labels"] = ("", "")
+    if side:
+        kw["side"] = side
+    register_fonts()
+    drawing = render_drawing(figure, FIG_W, FIG_H, **kw)
+    _refont(drawing)
+    drawing.initialFontName = REGULAR
     value = (f"Fig{key}", drawing)
     with _cache_lock:
         _cache[key] = value
@@ -82,18 +87,24 @@ def figure_drawing(figure: Figure, label: str) -> tuple[str, Drawing]:
     return value
 
 
+def is_hold(figure) -> bool:
+    """A static figure: the same position at start and finish."""
+    data = figure if isinstance(figure, dict) else figure.model_dump()
+    return data.get("start") == data.get("end")
+
+
 # Content streams by figure name: a Drawing is walked once per process, then its
 # PDF operators are replayed into every document (renderPDF costs ~2 ms per
-# figure). Only drawings whose text uses the standard PDF fonts are kept: an
-# embedded TrueType subset numbers its glyphs per document, so those bytes
-# cannot be reused and such drawings are rendered afresh each time.
+# figure). Only drawings without text are kept (the PDF prints the labels itself):
+# an embedded TrueType subset numbers its glyphs per document, so a stream with
+# text cannot be reused and such a drawing is rendered afresh each time.
 _streams: dict[str, tuple[str, tuple[str, ...]] | None] = {}
 _FONT_REF = re.compile(r"/F\d+(?:\+\d+)?(?=\s)")
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 
 
 def _font_names(drawing: Drawing) -> set[str]:
-    names = {getattr(drawing, "initialFontName", None) or STATE_DEFAULTS["fontName"]}
+    names = set()
     stack = [drawing]
     while stack:
         node = stack.pop()
@@ -169,26 +180,45 @@ def place_figure(canv, name: str, drawing: Drawing, x: float, y: float, scale: f
 
 
 class FigureFlowable(Flowable):
-    """An exercise figure scaled to `width`, drawn from the process-wide caches."""
+    """An exercise figure scaled to `width`, drawn from the process-wide caches, with
+    "Start" and "Finish" (or "Hold") over it at `label_size` points."""
 
-    def __init__(self, name: str, drawing: Drawing, width: float, shared: bool):
+    def __init__(self, name: str, drawing: Drawing, width: float, shared: bool, label_size: float = 8.5,
+                 labels: tuple[str, ...] = ("Start", "Finish")):
         super().__init__()
         self.name = name
         self.drawing = drawing
         self.shared = shared
         self.width = width
         self.scale = width / drawing.width
-        self.height = drawing.height * self.scale
+        self.label_size = label_size
+        self.labels = labels
+        self.label_h = label_size * 1.35 if labels else 0.0
+        self.figure_h = drawing.height * self.scale
+        self.height = self.figure_h + self.label_h
 
     def wrap(self, availWidth, availHeight):
         return self.width, self.height
 
     def draw(self):
         place_figure(self.canv, self.name, self.drawing, 0, 0, self.scale, self.shared)
+        if not self.labels:
+            return
+        canv = self.canv
+        canv.saveState()
+        canv.setFont(BOLD, self.label_size)
+        canv.setFillColorRGB(0.2, 0.2, 0.2)
+        y = self.figure_h + self.label_size * 0.3
+        panel = self.width / len(self.labels)
+        for i, label in enumerate(self.labels):
+            canv.drawCentredString(panel * (i + 0.5), y, label)
+        canv.restoreState()
 
 
-def figure_flowable(figure: Figure | None, label: str, width: float, shared: bool = False) -> FigureFlowable | None:
+def figure_flowable(figure: Figure | None, width: float, shared: bool = False, side: str | None = None,
+                    label_size: float = 8.5) -> FigureFlowable | None:
     if figure is None:
         return None
-    name, drawing = figure_drawing(figure, label)
-    return FigureFlowable(name, drawing, width, shared)
+    name, drawing = figure_drawing(figure, side)
+    labels = ("Hold",) if is_hold(figure) else ("Start", "Finish")
+    return FigureFlowable(name, drawing, width, shared, label_size, labels)

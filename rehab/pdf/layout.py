@@ -1,45 +1,24 @@
 """Page set-up shared by the plan and the letter: margins, the footer with
-"Page x of y" in one pass, QR code and the building blocks for boxed sections."""
+"Page x of y" in one pass, the document properties (language, outline, creation
+date, no patient data) and the building blocks for boxed sections."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
-from functools import lru_cache
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
 
 from .details import PrintDetails
-from .fonts import REGULAR
+from .fonts import BOLD, REGULAR
 from .styles import MUTED, RULE, Styles
 
 TOTAL_FORM = "PageTotal"
-
-
-def esc(text) -> str:
-    """Every string from the plan, the library or a user goes through here before
-    it enters Paragraph markup, where '<' and '&' would otherwise be parsed."""
-    return escape(str(text))
-
-
-class Para(Paragraph):
-    """A Paragraph that remembers its last wrap: platypus wraps the same paragraph
-    at the same width several times (KeepTogether, tables, cards), and line
-    breaking is most of the cost of a page. The result depends on the width only."""
-
-    _wrapped_at = None
-
-    def wrap(self, availWidth, availHeight):
-        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop it
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth
-        return size
+LANG = "en-GB"  # the documents' language (/Lang), for screen readers and hyphenation
 
 
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
@@ -116,11 +95,10 @@ class PlainText(Flowable):
         n, total = int((ah + 1e-6) // self.style.leading), len(self._lines)
         if n >= total:
             return [self]
-        if total >= 4:  # keep at least two lines on each side (no widow, no orphan)
-            n = min(n, total - 2)
-            if n < 2:
-                return []
-        elif n < 1 or total < 2:
+        if total < 4:  # a short paragraph or bullet moves whole
+            return []
+        n = min(n, total - 2)  # at least two lines on each side (no widow, no orphan)
+        if n < 2:
             return []
         head, tail = self._lines[:n], self._lines[n:]
         return [PlainText(" ".join(head), self.style, self.bullet, head, aw),
@@ -148,9 +126,106 @@ def para(text, style, bullet: str | None = None) -> PlainText:
     return PlainText(str(text), style, bullet)
 
 
-def markup(trusted: str, style) -> Para:
-    """A paragraph of our own markup; anything from outside in it must already be esc()'d."""
-    return Para(trusted, style)
+class OutlineMark(Flowable):
+    """An outline entry (bookmark) at this point, drawing nothing."""
+
+    def __init__(self, text: str, level: int = 0):
+        super().__init__()
+        self.text, self.outline_level = text, level
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+def heading(text, style, level: int = 0) -> PlainText:
+    """A heading that also becomes an entry in the PDF's outline (bookmarks)."""
+    f = PlainText(str(text), style)
+    f.outline_level = level
+    return f
+
+
+class LabelledText(PlainText):
+    """A bold lead-in ("Take care:") then plain text, in one style: what the few bits of
+    bold in running text need, without the markup parser. Nothing is parsed."""
+
+    def __init__(self, label: str, text: str, style, bullet: str | None = None, lines=None, wrapped_at=None):
+        super().__init__(f"{label} {text}".strip(), style, bullet, lines, wrapped_at)
+        self.label, self.rest = label, text
+
+    def _tokens(self):
+        bold = BOLD if self.style.fontName == REGULAR else self.style.fontName
+        return [(w, bold) for w in self.label.split()] + [(w, self.style.fontName) for w in self.rest.split()]
+
+    def wrap(self, aw, ah):
+        if self._wrapped_at != aw:
+            self._lines = self._break(self._text_width(aw))
+            self._wrapped_at = aw
+        self.width, self.height = aw, len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def _break(self, width: float) -> list[list[tuple[str, str]]]:
+        size = self.style.fontSize
+        lines, line, used = [], [], 0.0
+        for word, font in self._tokens():
+            space = stringWidth(" ", font, size)
+            pieces = [word]
+            if stringWidth(word, font, size) > width:  # cut a word longer than the line
+                pieces = []
+                while word:
+                    n = max(1, _fit_chars(word, font, size, width))
+                    pieces.append(word[:n])
+                    word = word[n:]
+            for piece in pieces:
+                w = stringWidth(piece, font, size)
+                if line and used + space + w > width:
+                    lines.append(line)
+                    line, used = [], 0.0
+                used += (space if line else 0) + w
+                line.append((piece, font))
+        if line:
+            lines.append(line)
+        return lines
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        n, total = int((ah + 1e-6) // self.style.leading), len(self._lines)
+        if n >= total:
+            return [self]
+        if n < 1 or total < 2:
+            return []
+        parts = []
+        for lines, bullet in ((self._lines[:n], self.bullet), (self._lines[n:], None)):
+            words = [t for line in lines for t in line]
+            bold = " ".join(w for w, f in words if f != self.style.fontName)
+            rest = " ".join(w for w, f in words if f == self.style.fontName)
+            parts.append(LabelledText(bold, rest, self.style, bullet, lines, aw))
+        return parts
+
+    def draw(self):
+        st, canv = self.style, self.canv
+        if not self._lines:
+            return
+        y = self.height - st.fontSize
+        canv.setFillColor(st.textColor)
+        if self.bullet:
+            canv.setFont(st.bulletFontName, st.bulletFontSize)
+            canv.drawString(st.bulletIndent, y, self.bullet)
+        for line in self._lines:
+            x = st.leftIndent
+            for font, run in itertools.groupby(line, key=lambda t: t[1]):
+                text = " ".join(w for w, _ in run)
+                canv.setFont(font, st.fontSize)
+                canv.drawString(x, y, text)
+                x += stringWidth(text + " ", font, st.fontSize)
+            y -= st.leading
+
+
+def labelled(label: str, text: str, style, bullet: str | None = None) -> LabelledText:
+    """'label' in bold, then 'text'; either may be empty."""
+    return LabelledText(str(label), str(text), style, bullet)
 
 
 class PageCountCanvas(Canvas):
@@ -158,6 +233,13 @@ class PageCountCanvas(Canvas):
     every footer can show "Page x of y" without laying the document out twice."""
 
     footer_size = 8.5
+    created: dt.datetime | None = None
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        # invariant=1 keeps object ids and the file id repeatable; the creation date is
+        # still the real one (or the one a test fixes).
+        self._doc._timeStamp = _Stamp(self.created or dt.datetime.now(dt.timezone.utc))
 
     def save(self):
         self.beginForm(TOTAL_FORM, 0, 0, 200, 40)
@@ -166,6 +248,17 @@ class PageCountCanvas(Canvas):
         self.drawString(0, 0, str(self._pageNumber - 1))
         self.endForm()
         super().save()
+
+
+class _Stamp:
+    """What reportlab's PDFDate reads from a TimeStamp, for a given moment (in UTC)."""
+
+    def __init__(self, when: dt.datetime):
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.timezone.utc)
+        self.YMDhms = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+        self.dhh = self.dmm = 0
+        self.t = when.replace(tzinfo=dt.timezone.utc).timestamp()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -185,12 +278,15 @@ class Document(BaseDocTemplate):
         self.st = styles
         m = styles.margin
         footer_room = styles.footer_size * 2.6
+        # The metadata names the kind of document and the clinic, never the patient: file
+        # managers, mail clients and print queues show it.
         super().__init__(
             buf, pagesize=details.pagesize, leftMargin=m, rightMargin=m, topMargin=m,
             bottomMargin=m + footer_room, title=title, author=details.clinic_name,
-            subject=f"Plan {details.plan_id}", creator="rehab", invariant=1,
+            subject="", creator="rehab", invariant=1, lang=LANG,
             initialFontName=REGULAR,  # else every page also references Helvetica
         )
+        self._outline_n = 0
         templates = [self._template("portrait", details.pagesize, m, footer_room)]
         if landscape_pages:
             templates.append(self._template("landscape", landscape(details.pagesize), m, footer_room))
@@ -227,53 +323,31 @@ class Document(BaseDocTemplate):
                                             half - 6))
         canv.restoreState()
 
+    def afterFlowable(self, flowable):
+        """Headings made with heading() become outline entries (bookmarks)."""
+        while getattr(flowable, "outline_level", None) is None:  # a box or group starting with a heading
+            inner = getattr(flowable, "content", None) or getattr(flowable, "_content", None)
+            if not inner:
+                return
+            flowable = inner[0]
+        level = flowable.outline_level
+        if not getattr(flowable, "text", ""):
+            return
+        self._outline_n += 1
+        key = f"s{self._outline_n}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.text, key, level=level, closed=False)
+
     def build_bytes(self, story) -> bytes:
-        st = self.st
+        st, created = self.st, self.details.created
 
         class _Canvas(PageCountCanvas):
             footer_size = st.footer_size
 
+        _Canvas.created = created
+
         self.build(story, canvasmaker=_Canvas)
         return self.filename.getvalue()
-
-
-@lru_cache(maxsize=256)
-def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR code's dark/light modules, computed once per URL (the mask search is slow)."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(url)
-    qr.make()
-    return tuple(tuple(bool(v) for v in row) for row in qr.modules)
-
-
-def draw_qr(canv: Canvas, url: str, x: float, y: float, size: float, border: int = 4) -> None:
-    """The QR code as one filled path, one rectangle per run of dark modules."""
-    modules = qr_modules(url)
-    box = size / (len(modules) + 2 * border)
-    path = canv.beginPath()
-    for r, row in enumerate(modules):
-        c = 0
-        for dark, run in itertools.groupby(row):
-            n = len(list(run))
-            if dark:
-                path.rect(x + (c + border) * box, y + size - (r + border + 1) * box, n * box, box)
-            c += n
-    canv.saveState()
-    canv.setFillColorRGB(0, 0, 0)
-    canv.drawPath(path, stroke=0, fill=1)
-    canv.restoreState()
-
-
-class QRFlowable(Flowable):
-    def __init__(self, url: str, size: float):
-        super().__init__()
-        self.url, self.width, self.height = url, size, size
-
-    def wrap(self, aw, ah):
-        return self.width, self.height
-
-    def draw(self):
-        draw_qr(self.canv, self.url, 0, 0, self.width)
 
 
 def table_style(commands: list) -> TableStyle:
@@ -285,11 +359,13 @@ class Stack(Flowable):
     """Flowables one under another in a column inset by padding. Splits between (or
     inside) them, so a long column runs on to the next page. Lighter than a Table."""
 
-    def __init__(self, content: list[Flowable], left=0.0, right=0.0, top=0.0, bottom=0.0, keep=False):
+    def __init__(self, content: list[Flowable], left=0.0, right=0.0, top=0.0, bottom=0.0, keep=False,
+                 min_first: int = 1):
         super().__init__()
         self.content = content
         self.left, self.right, self.top, self.bottom = left, right, top, bottom
         self.keep = keep  # a short stack moves to the next page whole rather than split
+        self.min_first = min_first  # a split leaves at least this many flowables before the break
 
     def min_height(self, aw: float) -> float:
         return 0.0
@@ -330,7 +406,7 @@ class Stack(Flowable):
                 first.append(parts[0])
                 rest = list(parts[1:]) + rest[1:]
             break
-        if not first:
+        if len(first) < min(self.min_first, len(self.content)):
             return []
         if not rest:
             return [self]
@@ -369,8 +445,9 @@ class FigureCard(Stack):
 class Box(Stack):
     """A framed, tinted box around a column of flowables; each part of a split is framed."""
 
-    def __init__(self, content: list[Flowable], border, background, pad: float, line: float = 1.2):
-        super().__init__(content, left=pad, right=pad, top=pad * 0.7, bottom=pad * 0.7)
+    def __init__(self, content: list[Flowable], border, background, pad: float, line: float = 1.2,
+                 min_first: int = 1):
+        super().__init__(content, left=pad, right=pad, top=pad * 0.7, bottom=pad * 0.7, min_first=min_first)
         self.border, self.background, self.pad, self.line = border, background, pad, line
 
     def part(self, content, first):

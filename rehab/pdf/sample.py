@@ -9,7 +9,12 @@ import sys
 from rehab.library.schema import Figure
 from rehab.planner.types import Dosage, Duration, Item, Phase, Plan, Referral
 
-from .details import PrintDetails
+from .details import ClinicContact, PrintDetails
+
+SAMPLE_CLINIC = ClinicContact(
+    name="Riverside Physiotherapy", address="12 River Street, Northtown NT1 2AB", phone="01632 960 123",
+    email="physio@riverside.example", hours="Monday to Friday 8:00 to 18:00",
+    out_of_hours="call NHS 111, or 999 in an emergency")
 
 
 def dose(sets=3, reps=10, hold_s=None, per_day=1, days_per_week=7, effort="easy, pain at most 2/10",
@@ -144,10 +149,11 @@ def sample_figures(plan: Plan) -> dict[str, Figure]:
 
 def sample_details(**changes) -> PrintDetails:
     base = dict(
-        clinic_name="Riverside Physiotherapy", clinician_name="Alex Morgan, physiotherapist",
-        patient_name="Jordan Smith", patient_reference="RS-004217", date_of_birth=dt.date(1990, 4, 12),
+        clinic_name="Riverside Physiotherapy", clinician_name="Alex Morgan", clinician_role="physiotherapist",
+        clinic=SAMPLE_CLINIC, patient_name="Jordan Smith", patient_reference="RS-004217",
+        date_of_birth=dt.date(1990, 4, 12), sex="female", next_appointment="Tuesday 18 March, 10:30",
         plan_date=dt.date(2025, 3, 14), side="left", plan_id="PLN-2025-00042", plan_version=3,
-        portal_url="https://clinic.example/p/PLN-2025-00042", page_size="A4", large_print=False,
+        page_size="A4", large_print=False, created=dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.timezone.utc),
     )
     base.update(changes)
     return PrintDetails(**base)

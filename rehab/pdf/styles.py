@@ -21,6 +21,12 @@ WARN = colors.HexColor("#b3261e")
 WARN_TINT = colors.HexColor("#fdf0ef")
 
 
+FIGURE_W_MM = 47.0  # current-phase figures: at least 45 mm wide
+FIGURE_SMALL_W_MM = 34.0  # later phases, when the clinician prints every phase in full
+LARGE_FIGURE = 1.85
+BODY_PT, LARGE_BODY_PT = 10.5, 15.0
+
+
 @dataclass(frozen=True)
 class Styles:
     body: ParagraphStyle
@@ -39,8 +45,9 @@ class Styles:
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
     footer_size: float
+    label_size: float  # "Start" / "Finish" over a figure
     figure_w: float  # current-phase figure, points
-    figure_small_w: float  # later phases and tracking sheet
+    figure_small_w: float  # later phases printed in full
     margin: float
     large: bool
 
@@ -49,7 +56,7 @@ class Styles:
 def get_styles(large: bool = False, scale: float = 1.0) -> Styles:
     """Styles for normal or large print; `scale` shrinks type to fit a one-page letter."""
     register_fonts()
-    size = (15.0 if large else 10.5) * scale
+    size = (LARGE_BODY_PT if large else BODY_PT) * scale
     lead = size * 1.3
 
     def style(name, **kw):
@@ -82,9 +89,11 @@ def get_styles(large: bool = False, scale: float = 1.0) -> Styles:
                          spaceAfter=size * 0.3),
         cell=style("cell", fontSize=size * 0.9, leading=size * 0.9 * 1.2),
         cell_bold=style("cellb", fontName=BOLD, fontSize=size * 0.9, leading=size * 0.9 * 1.2),
-        footer_size=size * 0.8 if large else 8.5,
-        figure_w=(90 if large else 60) * mm,
-        figure_small_w=(48 if large else 34) * mm,
+        footer_size=size * 0.8 if large else 8.5,  # 12 pt in large print: nothing smaller
+        label_size=(12.0 if large else 8.5) * scale,
+        # Large print: figures at least 1.8 times the normal size (issue 12).
+        figure_w=(FIGURE_W_MM * LARGE_FIGURE if large else FIGURE_W_MM) * mm,
+        figure_small_w=(FIGURE_SMALL_W_MM * LARGE_FIGURE if large else FIGURE_SMALL_W_MM) * mm,
         margin=(16 if large else 15) * mm,
         large=large,
     )

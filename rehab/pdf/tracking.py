@@ -1,62 +1,84 @@
-"""The tracking sheet: a row per exercise, a tick box per day for 14 days, the worst
-pain per exercise, and rows for the day's pain and the next morning's.
+"""The tracking sheet: one week per sheet. A row per exercise (its name and dose), a day
+cell per day with one tick box per session (the dose's `per_day`), a notes column, and
+rows for the day's worst pain and the next morning's pain.
 
-Drawn as one flowable with lines and strings rather than a Table of some 200
+Drawn as one flowable with lines and strings rather than a Table of some 100
 cells: the same picture for a fraction of the work."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, PageBreak
 
 from .fonts import BOLD
-from .layout import Para, markup, para
+from .layout import PlainText, labelled, para
 from .styles import ACCENT, INK, RULE, TINT, Styles
 
-DAYS = 14
+DAYS = 7
+MIN_DAY_W = 15 * mm  # a date written by hand needs room
+MAX_BOXES = 6  # more sessions a day than this: one box to write the number in
 PAD = 3.0  # points inside each cell
 
 
-class TrackingGrid(Flowable):
-    """rows: one list of flowables (name, dose) per exercise. Splits between exercise
-    rows, repeating the header and the date row; the two pain rows come last."""
+@dataclass
+class TrackRow:
+    """One exercise: the flowables of its first cell and how many tick boxes a day."""
 
-    def __init__(self, rows: list[list[Para]], st: Styles, width: float, with_pain_rows: bool = True):
+    cell: list[PlainText]
+    boxes: int
+
+
+class TrackingGrid(Flowable):
+    """Splits between exercise rows, repeating the header and the date row; the two
+    pain rows come last."""
+
+    def __init__(self, rows: list[TrackRow], st: Styles, width: float, with_pain_rows: bool = True):
         super().__init__()
         self.rows, self.st, self.total_w, self.with_pain_rows = rows, st, width, with_pain_rows
-        self.day_w = 10 * mm
-        self.pain_w = (24 if st.large else 20) * mm
-        self.name_w = width - DAYS * self.day_w - self.pain_w
-        self.box_h = (11 if st.large else 9) * mm
-        self.row_pad = 7 if st.large else 5
+        # Large print: a wide first column, so a dose fits on one or two lines and the sheet on one page.
+        self.name_w = (118 if st.large else 78) * mm
+        self.notes_w = (25 if st.large else 45) * mm
+        self.day_w = max(MIN_DAY_W, (width - self.name_w - self.notes_w) / DAYS)
+        self.notes_w = width - self.name_w - DAYS * self.day_w
+        self.box = min(4.5 * mm, (self.day_w - 2 * PAD - 2 * 3.0) / 3)  # three boxes fit on one line
+        self.box_h = 10 * mm
+        self.row_pad = 3
         c, cb = st.cell, st.cell_bold
-        self.head_name = para("Exercise", cb)
-        self.head_pain = para("Worst pain 0-10", cb)
-        self.date = para("Date", c)
-        self.pain_rows = [markup("<b>Pain today</b> (0-10)", c), markup("<b>Next morning</b> (0-10)", c)]
+        self.head_name = para("Exercise and dose", cb)
+        self.head_notes = para("Notes", cb)
+        self.date = labelled("Date", "(write it in)", c)
+        self.pain_rows = [labelled("Worst pain today", "(0 = none, 10 = worst)", c),
+                          labelled("Pain next morning", "(0-10)", c)]
 
-    def _row_h(self, cell: list[Para]) -> float:
-        inner = sum(f.wrap(self.name_w - 2 * PAD, 1e6)[1] for f in cell)
-        return max(inner + 2 * self.row_pad, self.box_h)
+    def _boxes_h(self, n: int) -> float:
+        lines = -(-min(n, MAX_BOXES) // self._per_line(3.0))
+        return lines * (self.box + 3) + 2 * PAD
 
-    def _head_h(self) -> tuple[float, float]:
-        line = self.st.cell.leading + 2 * PAD
-        spanned = max(self.head_name.wrap(self.name_w - 2 * PAD, 1e6)[1],
-                      self.head_pain.wrap(self.pain_w - 2 * PAD, 1e6)[1]) + 2 * PAD
-        return max(line, spanned - line), line  # "Day" row, day-number row
+    def _per_line(self, gap: float) -> int:
+        """Tick boxes that fit side by side in a day cell (no gap after the last)."""
+        return max(1, int((self.day_w - 2 * PAD + gap + 1e-6) // (self.box + gap)))
+
+    def _row_h(self, row: TrackRow) -> float:
+        inner = sum(f.wrap(self.name_w - 2 * PAD, 1e6)[1] for f in row.cell)
+        return max(inner + 2 * self.row_pad, self.box_h, self._boxes_h(row.boxes))
 
     def wrap(self, aw, ah):
-        self._h0, self._h1 = self._head_h()
-        self._date_h = self.box_h * 0.8
+        line = self.st.cell_bold.leading + 2 * PAD
+        self._head_h = max(line, self.head_name.wrap(self.name_w - 2 * PAD, 1e6)[1] + 2 * PAD,
+                           self.head_notes.wrap(self.notes_w - 2 * PAD, 1e6)[1] + 2 * PAD)
+        self._date_h = max(self.box_h, self.date.wrap(self.name_w - 2 * PAD, 1e6)[1] + 2 * PAD)
         self._row_hs = [self._row_h(r) for r in self.rows]
-        pain = 2 * self.box_h if self.with_pain_rows else 0
+        self._pain_hs = [max(self.box_h, f.wrap(self.name_w - 2 * PAD, 1e6)[1] + 2 * PAD)
+                         for f in self.pain_rows] if self.with_pain_rows else []
         self.width = self.total_w
-        self.height = self._h0 + self._h1 + self._date_h + sum(self._row_hs) + pain
+        self.height = self._head_h + self._date_h + sum(self._row_hs) + sum(self._pain_hs)
         return self.width, self.height
 
     def split(self, aw, ah):
         self.wrap(aw, ah)
-        room = ah - self._h0 - self._h1 - self._date_h
+        room = ah - self._head_h - self._date_h
         used, k = 0.0, 0
         while k < len(self.rows) and used + self._row_hs[k] <= room:
             used += self._row_hs[k]
@@ -65,71 +87,80 @@ class TrackingGrid(Flowable):
             return []
         if k == len(self.rows):  # the exercises fit but not the pain rows: carry one row over
             k -= 1
-            if k == 0:
-                return []
-        return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False),
+        if k <= 0:
+            return []
+        # The rest starts a new page with its own header (never a second header lower down this one).
+        return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False), PageBreak(),
                 TrackingGrid(self.rows[k:], self.st, self.total_w, self.with_pain_rows)]
 
     def draw(self):
         canv, st = self.canv, self.st
         w, h = self.width, self.height
-        x_days = self.name_w
-        x_pain = self.name_w + DAYS * self.day_w
-        head = self._h0 + self._h1
+        x_days, x_notes = self.name_w, self.name_w + DAYS * self.day_w
         # Row boundaries from the top: header, date, exercises, pain rows.
-        tops = [h - head, h - head - self._date_h]
-        for rh in self._row_hs:
+        tops = [h - self._head_h, h - self._head_h - self._date_h]
+        for rh in self._row_hs + self._pain_hs:
             tops.append(tops[-1] - rh)
-        first_pain = tops[-1]
-        if self.with_pain_rows:
-            tops += [first_pain - self.box_h, first_pain - 2 * self.box_h]
+        first_pain = tops[1 + len(self._row_hs)]
 
         canv.saveState()
         canv.setFillColor(TINT)
-        canv.rect(0, h - head, w, head, stroke=0, fill=1)
-        if self.rows:
-            canv.rect(x_pain, first_pain, self.pain_w, tops[1] - first_pain, stroke=0, fill=1)
-        if self.with_pain_rows:
-            canv.setFillColor(RULE)
-            canv.rect(x_pain, 0, self.pain_w, 2 * self.box_h, stroke=0, fill=1)
-
-        lines = [(0, y, w, y) for y in tops[:-1]]  # every row boundary under the header
-        lines.append((x_days, h - self._h0, x_pain, h - self._h0))  # under "Day"
-        lines += [(x_days + i * self.day_w, 0, x_days + i * self.day_w, h - self._h0) for i in range(1, DAYS)]
-        lines += [(x_days, 0, x_days, h), (x_pain, 0, x_pain, h)]
+        canv.rect(0, tops[0], w, self._head_h, stroke=0, fill=1)
+        lines = [(0, y, w, y) for y in tops[:-1]]
+        lines += [(x_days + i * self.day_w, 0, x_days + i * self.day_w, h) for i in range(1, DAYS)]
+        lines += [(x_days, 0, x_days, h), (x_notes, 0, x_notes, h)]
         canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.6)
+        canv.setLineWidth(0.7)
         canv.lines(lines)
         canv.setStrokeColor(ACCENT)
-        canv.setLineWidth(1)
+        canv.setLineWidth(1.2)
         if self.with_pain_rows:
             canv.line(0, first_pain, w, first_pain)
         canv.rect(0, 0, w, h, stroke=1, fill=0)
 
         canv.setFillColor(INK)
-        size = st.cell.fontSize
+        size = st.cell_bold.fontSize
         canv.setFont(BOLD, size)
-        canv.drawCentredString((x_days + x_pain) / 2, h - self._h0 + (self._h0 - size) / 2 + size * 0.2, "Day")
-        y_num = h - head + (self._h1 - size) / 2 + size * 0.2
+        y_head = tops[0] + (self._head_h - size) / 2 + size * 0.2
         for i in range(DAYS):
-            canv.drawCentredString(x_days + (i + 0.5) * self.day_w, y_num, str(i + 1))
+            canv.drawCentredString(x_days + (i + 0.5) * self.day_w, y_head, f"Day {i + 1}")
+        # Tick boxes: one per session, centred in each day cell.
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.9)
+        for row, top, rh in zip(self.rows, tops[1:], self._row_hs):
+            for d in range(DAYS):
+                self._tick_boxes(x_days + d * self.day_w, top - rh, rh, row.boxes)
         canv.restoreState()
 
-        self._cell(self.head_name, 0, h - head, self.name_w, head)
-        self._cell(self.head_pain, x_pain, h - head, self.pain_w, head)
+        self._cell(self.head_name, 0, tops[0], self.name_w, self._head_h)
+        self._cell(self.head_notes, x_notes, tops[0], self.notes_w, self._head_h)
         self._cell(self.date, 0, tops[1], self.name_w, self._date_h)
-        for cell, top, rh in zip(self.rows, tops[1:], self._row_hs):
-            self._cells(cell, 0, top - rh, rh)
-        if self.with_pain_rows:
-            for label, y in zip(self.pain_rows, (first_pain - self.box_h, first_pain - 2 * self.box_h)):
-                self._cell(label, 0, y, self.name_w, self.box_h)
+        for row, top, rh in zip(self.rows, tops[1:], self._row_hs):
+            self._cells(row.cell, 0, top - rh, rh)
+        for label, top, ph in zip(self.pain_rows, tops[1 + len(self._row_hs):], self._pain_hs):
+            self._cell(label, 0, top - ph, self.name_w, ph)
 
-    def _cell(self, f: Para, x, y, w, h):
+    def _tick_boxes(self, x, y, h, n):
+        """n boxes (at most MAX_BOXES) in rows that fit the day cell, centred."""
+        n = max(1, min(n, MAX_BOXES))
+        b, gap = self.box, 3.0
+        per_line = self._per_line(gap)
+        lines = [min(per_line, n - i) for i in range(0, n, per_line)]
+        total_h = len(lines) * (b + 3) - 3
+        top = y + (h + total_h) / 2
+        for count in lines:
+            row_w = count * b + (count - 1) * gap
+            left = x + (self.day_w - row_w) / 2
+            for i in range(count):
+                self.canv.rect(left + i * (b + gap), top - b, b, b, stroke=1, fill=0)
+            top -= b + 3
+
+    def _cell(self, f, x, y, w, h):
         """One paragraph, vertically centred in the cell (x, y, w, h)."""
         _, fh = f.wrap(w - 2 * PAD, 1e6)
         f.drawOn(self.canv, x + PAD, y + (h - fh) / 2)
 
-    def _cells(self, fs: list[Para], x, y, h):
+    def _cells(self, fs, x, y, h):
         heights = [f.wrap(self.name_w - 2 * PAD, 1e6)[1] for f in fs]
         top = y + (h + sum(heights)) / 2
         for f, fh in zip(fs, heights):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -118,6 +119,12 @@ def dosage_line(d: Dosage) -> str:
     return " · ".join(p for p in dosage_parts(d) if p)
 
 
+def join_words(items) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(i).strip() for i in items if str(i).strip()]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
 def phase_number(phase_id: str) -> str:
     """'P2_progressive_strengthening' -> 'Phase 2'."""
     if len(phase_id) >= 2 and phase_id[0] == "P" and phase_id[1].isdigit():
@@ -127,12 +134,12 @@ def phase_number(phase_id: str) -> str:
 
 REFERRAL_WORDS = {
     "emergency": (
-        "EMERGENCY: today",
-        "Go to the emergency department today. If you feel very unwell, faint or short of "
-        "breath, call an ambulance. Do not drive yourself.",
+        "EMERGENCY: go now, or call an ambulance",
+        "Go to the emergency department now, or call an ambulance. Do not wait to see if it "
+        "gets better, and do not drive yourself.",
     ),
     "urgent": (
-        "URGENT: medical review within 24-48 hours",
+        "URGENT: see a doctor within 24-48 hours",
         "See a doctor (your GP or an urgent care service) within 24 to 48 hours, "
         "the same day if you can. If things get worse before then, go to the emergency department.",
     ),
@@ -146,6 +153,74 @@ REFERRAL_WORDS = {
     ),
 }
 
+# An allowed plan that also carries a referral (contract: routine or urgent), on page 1.
+PLAN_REFERRAL_WORDS = {
+    "urgent": "Please arrange this within the next 1 to 2 days. Keep to the exercises in this plan until then.",
+    "routine": "Please book this in the coming weeks. Carry on with this plan in the meantime.",
+}
+
+WELLS_ITEM_WORDS = {
+    "active_cancer": "Active cancer",
+    "paralysis_or_recent_cast": "Paralysis, weakness or a recent plaster cast of the leg",
+    "bedridden_or_recent_surgery": "Bedridden 3 days or more, or major surgery in the last 12 weeks",
+    "deep_vein_tenderness": "Tenderness along the deep veins",
+    "entire_leg_swollen": "Entire leg swollen",
+    "calf_swelling_3cm": "Calf swelling 3 cm or more than the other side",
+    "pitting_oedema": "Pitting oedema in the symptomatic leg",
+    "collateral_superficial_veins": "Collateral superficial veins (not varicose)",
+    "previous_dvt": "Previous DVT",
+    "alternative_dx_as_likely": "An alternative diagnosis at least as likely (scores -2)",
+}
+
+MEDICINE_WORDS = {
+    "anticoagulant": "Anticoagulant",
+    "antiplatelet": "Antiplatelet",
+    "oral_contraceptive": "Combined oral contraceptive",
+    "corticosteroid": "Corticosteroid",
+}
+
+SEX_WORDS = {"female": "Female", "male": "Male", "other": "Other", "unspecified": "Not recorded"}
+
+# Words that have to stay in a plan (the exercise is known by them), explained once in
+# "Words used in this plan". Matched as whole words in everything the plan prints.
+GLOSSARY = {
+    "Askling": "A set of three hamstring exercises (the Glider, Diver and Extender) named after the "
+               "researcher who designed them. They train the muscle at long length.",
+    "Nordic": "The Nordic hamstring curl: kneeling, you lower your body forward slowly while your "
+              "ankles are held. A hard exercise for the back of the thigh.",
+    "Pallof": "The Pallof press: you push a band or cable straight out from your chest and stop "
+              "it from twisting you. It trains the tummy and trunk muscles.",
+    "H-test": "A check your physio does: lying on your back you lift the straight leg quickly, "
+              "to see if the back of the thigh feels safe at speed.",
+    "eccentric": "Eccentric means the muscle works while it lengthens, for example lowering "
+                 "slowly rather than lifting.",
+    "isometric": "Isometric means the muscle works without the joint moving, for example pushing "
+                 "against something that does not move.",
+    "carioca": "A sideways running drill: you step one foot in front of and then behind the other.",
+    "plyometric": "Jumping and bouncing exercises that train quick, springy muscle work.",
+    "Copenhagen": "The Copenhagen plank: a side plank with the top leg resting on a bench.",
+    "sciatic": "The sciatic nerve runs from the lower back down the back of the leg.",
+    "glute": "The glutes are the buttock muscles.",
+}
+
+
+def _glossary_pattern() -> re.Pattern:
+    """One pattern for every term: names match as whole words; lower-case terms also with
+    an ending ("eccentrically", "glutes")."""
+    alternatives = [re.escape(term) + ("" if term.islower() else r"(?![\w-])") for term in GLOSSARY]
+    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+_GLOSSARY_RE = _glossary_pattern()
+_GLOSSARY_KEYS = {term.lower(): term for term in GLOSSARY}
+
+
+def glossary_terms(texts) -> list[tuple[str, str]]:
+    """(term, meaning) for each glossary word found in `texts`, in glossary order."""
+    found = {_GLOSSARY_KEYS[m.lower()] for m in _GLOSSARY_RE.findall("\n".join(str(t) for t in texts))}
+    return [(term, meaning) for term, meaning in GLOSSARY.items() if term in found]
+
+
 _FINDING_LABELS = {
     "days_since_onset": "Days since the pain started",
     "nprs_rest": "Pain at rest (0-10)",
@@ -153,6 +228,12 @@ _FINDING_LABELS = {
     "nprs_leg": "Leg pain (0-10)",
     "ake_deficit_deg": "Active knee extension deficit (degrees)",
     "slr_deg": "Straight-leg raise (degrees)",
+    "leg_nprs": "Leg pain (0-10)",
+    "back_nprs": "Back pain (0-10)",
+    "sitting_nprs": "Pain when sitting (0-10)",
+    "nprs_walking": "Pain when walking (0-10)",
+    "temperature_c": "Temperature (°C)",
+    "bamic": "BAMIC grade",
     "neuro_exam": "Neurological examination",
 }
 
@@ -173,6 +254,18 @@ def finding_value(value) -> str:
     if isinstance(value, str):
         return value.replace("_", " ")
     return str(value)
+
+
+def wells_item(code: str) -> str:
+    return WELLS_ITEM_WORDS.get(code, code.replace("_", " ").capitalize())
+
+
+def medicine_words(code: str) -> str:
+    return MEDICINE_WORDS.get(code, code.replace("_", " ").capitalize())
+
+
+def sex_words(code: str) -> str:
+    return SEX_WORDS.get(code, code.replace("_", " ").capitalize()) if code else SEX_WORDS["unspecified"]
 
 
 def wells_words(score: int) -> str:

@@ -400,15 +400,18 @@ class PlanActionForm(FlaskForm):
     """A bare POST (start, reassess, save, undo): only the CSRF token."""
 
     note = StringField("Note for the record (optional)", validators=[Optional(), Length(max=500)])
+    next_appointment = StringField("Next appointment, printed on the plan (optional)",
+                                   validators=[Optional(), Length(max=120)])
 
 
 class DownloadForm(FlaskForm):
     class Meta:
         csrf = False
 
-    page_size = SelectField("Page size", choices=[SelectChoice("A4"), SelectChoice("Letter", "US Letter")],
-                            default="A4")
+    page_size = SelectField("Page size", choices=[SelectChoice("", "Clinic default"), SelectChoice("A4"),
+                                                  SelectChoice("Letter", "US Letter")], default="")
     large_print = BooleanField("Large print")
+    all_phases = BooleanField("Print all phases in full")
 
 
 class CompareForm(FlaskForm):

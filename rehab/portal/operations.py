@@ -470,7 +470,7 @@ def try_adjustment(draft: Draft, adjustment: dict, library: dict | None = None):
     return plan
 
 
-def save_draft(draft: Draft, patient: Patient, user: User, note: str = "") -> PlanVersion:
+def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_appointment: str = "") -> PlanVersion:
     """Freeze the draft as the next version: intake, adjusted plan, adjustments and figures."""
     library = library_from_db()
     plan, kept, _ = build_plan(draft, library)
@@ -486,7 +486,8 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "") -> Pl
     number = (db.session.execute(db.select(func.max(PlanVersion.number)).where(
         PlanVersion.plan_id == plan_row.id)).scalar() or 0) + 1
     version = PlanVersion(plan_id=plan_row.id, number=number, intake=draft.intake, plan=plan.to_dict(),
-                          figures=figures, adjustments=kept, note=note.strip(), created_by_id=user.id)
+                          figures=figures, adjustments=kept, note=note.strip(),
+                          next_appointment=next_appointment.strip(), created_by_id=user.id)
     db.session.add(version)
     db.session.add(AuditEntry(user_id=user.id, action="plan_version_save", object_type="plan",
                               object_id=str(plan_row.id),

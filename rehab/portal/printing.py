@@ -5,19 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 from rehab.library.schema import Figure
-from rehab.models import Patient, PlanVersion
+from rehab.models import Clinic, Patient, PlanVersion
 from rehab.pdf import PrintDetails, render_plan, render_referral_letter
+from rehab.pdf.details import ClinicContact
 from rehab.portal.snapshot import plan_from_dict
 
+ROLE_WORDS = {"clinician": "", "admin": ""}  # login roles are not job titles: nothing printed for them
 
-def details_for(patient: Patient, *, clinic_name: str, clinician_name: str, plan_id, plan_version,
-                plan_date: dt.date, side: str, portal_url: str | None, page_size: str = "A4",
-                large_print: bool = False) -> PrintDetails:
-    return PrintDetails(clinic_name=clinic_name, clinician_name=clinician_name, patient_name=patient.full_name,
+
+def clinic_contact(clinic: Clinic) -> ClinicContact:
+    """The clinic's settings as printed on every plan and letter."""
+    return ClinicContact(name=clinic.name, address=clinic.address or "", phone=clinic.phone or "",
+                         email=clinic.email or "", hours=clinic.hours or "",
+                         out_of_hours=clinic.out_of_hours or "", logo=clinic.logo or None)
+
+
+def details_for(patient: Patient, *, clinic: Clinic, clinician_name: str, clinician_role: str = "", plan_id,
+                plan_version, plan_date: dt.date, side: str, page_size: str | None = None,
+                large_print: bool = False, all_phases: bool = False, next_appointment: str = "") -> PrintDetails:
+    return PrintDetails(clinic_name=clinic.name, clinic=clinic_contact(clinic), clinician_name=clinician_name,
+                        clinician_role=clinician_role, patient_name=patient.full_name,
                         patient_reference=patient.reference, date_of_birth=patient.date_of_birth,
+                        sex=patient.sex if patient.sex != "unspecified" else "",
                         plan_date=plan_date, side=side or "unspecified", plan_id=str(plan_id),
-                        plan_version=plan_version, portal_url=portal_url, page_size=page_size,
-                        large_print=large_print)
+                        plan_version=plan_version, page_size=page_size or clinic.page_size or "A4",
+                        large_print=large_print, all_phases=all_phases, next_appointment=next_appointment or "")
 
 
 def version_document(version: PlanVersion, details: PrintDetails) -> tuple[bytes, str]:
@@ -30,4 +42,5 @@ def version_document(version: PlanVersion, details: PrintDetails) -> tuple[bytes
 
 
 def referral_letter(plan: dict, intake: dict, details: PrintDetails) -> bytes:
-    return render_referral_letter(plan_from_dict(plan), details, (intake or {}).get("findings") or {})
+    """The letter reads the whole intake: findings, Wells items, medicines, age and sex."""
+    return render_referral_letter(plan_from_dict(plan), details, intake or {})

@@ -242,7 +242,8 @@ def draft_save(patient_id: int):
     form = forms.PlanActionForm()
     if not form.validate_on_submit():
         return _render_review(patient, draft, status=422)
-    version = operations.save_draft(draft, patient, current_user, form.note.data or "")
+    version = operations.save_draft(draft, patient, current_user, form.note.data or "",
+                                    next_appointment=form.next_appointment.data or "")
     wizard.clear_draft()
     flash(f"Saved as version {version.number}.", "success")
     return redirect(url_for("portal.version", plan_id=version.plan_id, number=version.number))
@@ -260,9 +261,10 @@ def draft_referral(patient_id: int):
     download = forms.DownloadForm(request.args)
     download.validate()
     details = printing.details_for(
-        patient, clinic_name=current_user.clinic.name, clinician_name=current_user.name, plan_id="draft",
-        plan_version="draft", plan_date=_today(), side=draft.intake.get("side", "unspecified"),
-        portal_url=None, page_size=download.page_size.data or "A4", large_print=bool(download.large_print.data))
+        patient, clinic=current_user.clinic, clinician_name=current_user.name,
+        clinician_role=current_user.job_title, plan_id="draft", plan_version="draft", plan_date=_today(),
+        side=draft.intake.get("side", "unspecified"), page_size=_page_size(download),
+        large_print=bool(download.large_print.data))
     return _pdf(printing.referral_letter(plan.to_dict(), draft.intake, details),
                 f"referral-{patient.reference}.pdf")
 
@@ -282,13 +284,18 @@ def _version_details(version, plan, patient, author):
     download = forms.DownloadForm(request.args)
     if not download.validate():
         abort(400)
+    by = version.created_by
     return printing.details_for(
-        patient, clinic_name=current_user.clinic.name, clinician_name=author or current_user.name,
-        plan_id=plan.id, plan_version=version.number, plan_date=version.created_at.date(),
-        side=version.intake.get("side", "unspecified"),
-        portal_url=current_app.config["PUBLIC_URL"].rstrip("/")
-        + url_for("portal.version", plan_id=plan.id, number=version.number),
-        page_size=download.page_size.data, large_print=bool(download.large_print.data))
+        patient, clinic=current_user.clinic, clinician_name=author or current_user.name,
+        clinician_role=by.job_title if by else "", plan_id=plan.id, plan_version=version.number,
+        plan_date=version.created_at.date(), side=version.intake.get("side", "unspecified"),
+        page_size=_page_size(download), large_print=bool(download.large_print.data),
+        all_phases=bool(download.all_phases.data), next_appointment=version.next_appointment)
+
+
+def _page_size(download) -> str | None:
+    """The size asked for, else None: the clinic's default page size."""
+    return download.page_size.data or None
 
 
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/plan.pdf")

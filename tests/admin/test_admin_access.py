@@ -23,10 +23,12 @@ ROUTES = [
                                                    "figure-end-body": "supine", "figure-move": "hip"}),
     ("POST", "/admin/figure-preview", {"figure-start-body": "supine", "figure-end-body": "supine",
                                        "figure-move": "hip"}),
+    ("GET", "/admin/clinic", None),
+    ("POST", "/admin/clinic", {"name": "Renamed Clinic", "page_size": "A4"}),
 ]
 # Routes whose URL the table above covers, by endpoint.
 COVERED = {"admin.exercises", "admin.exercise", "admin.new", "admin.edit", "admin.history",
-           "admin.retire", "admin.restore", "admin.revert", "admin.figure_preview"}
+           "admin.retire", "admin.restore", "admin.revert", "admin.figure_preview", "admin.clinic_settings"}
 
 
 def _call(client, method, url, data, **kwargs):

@@ -10,20 +10,18 @@ Fixtures:
   replace_item    replace_item(plan, index, item) -> plan with the current phase's item `index` swapped
   pdf_text        pdf_text(pdf_bytes) -> all pages' text, whitespace collapsed to single spaces
   pdf_pages       pdf_pages(pdf_bytes) -> pypdf PdfReader pages
-  page_images     page_images(pdf_bytes, dpi=30) -> [(width, height, gray bytes)] via pdftoppm
+  page_images     page_images(pdf_bytes, dpi=30) -> [(width, height, gray bytes)] via pypdfium2
+  page_pil        page_pil(pdf_bytes, dpi) -> [PIL images]
+  pdf_chars       pdf_chars(pdf_bytes) -> per page [(char, left, bottom, right, top)] via pypdfium2
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -82,43 +80,52 @@ def pdf_pages():
     return lambda pdf: PdfReader(io.BytesIO(pdf)).pages
 
 
-def _read_pgm(path: Path) -> tuple[int, int, bytes]:
-    """Binary PGM (P5, 8 bit) as written by pdftoppm -gray."""
-    data = path.read_bytes()
-    tokens, pos = [], 0
-    while len(tokens) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos)
-            continue
-        start = pos
-        while not data[pos:pos + 1].isspace():
-            pos += 1
-        tokens.append(data[start:pos])
-    assert tokens[0] == b"P5", tokens[0]
-    width, height, maxval = int(tokens[1]), int(tokens[2]), int(tokens[3])
-    assert maxval == 255
-    pixels = data[pos + 1:pos + 1 + width * height]
-    assert len(pixels) == width * height
-    return width, height, pixels
+@pytest.fixture
+def page_images():
+    """Pages rendered by PDFium (the pypdfium2 wheel), as (width, height, 8-bit gray bytes)."""
+
+    def render(pdf: bytes, dpi: int = 30) -> list[tuple[int, int, bytes]]:
+        out = []
+        for image in render_pil(pdf, dpi):
+            gray = image.convert("L")
+            out.append((gray.width, gray.height, gray.tobytes()))
+        return out
+
+    return render
+
+
+def render_pil(pdf: bytes, dpi: int = 30) -> list:
+    """Pages as PIL images at `dpi`."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [doc[i].render(scale=dpi / 72).to_pil() for i in range(len(doc))]
+    finally:
+        doc.close()
 
 
 @pytest.fixture
-def page_images():
-    """Render with pdftoppm; skipped only when it is missing outside CI (CI must run it)."""
-    if shutil.which("pdftoppm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftoppm is missing: install poppler-utils")
-        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
+def page_pil():
+    return render_pil
 
-    def render(pdf: bytes, dpi: int = 30) -> list[tuple[int, int, bytes]]:
-        with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / "doc.pdf"
-            src.write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(src), str(Path(tmp) / "page")],
-                           check=True, timeout=120)
-            return [_read_pgm(p) for p in sorted(Path(tmp).glob("page-*.pgm"),
-                                                  key=lambda p: int(p.stem.split("-")[-1]))]
 
-    return render
+def page_chars(pdf: bytes) -> list[list[tuple[str, float, float, float, float]]]:
+    """Per page, every character with its box in points (left, bottom, right, top)."""
+    doc = pdfium.PdfDocument(pdf)
+    pages = []
+    try:
+        for i in range(len(doc)):
+            text = doc[i].get_textpage()
+            chars = []
+            for n in range(text.count_chars()):
+                ch = text.get_text_range(n, 1)
+                if ch.strip():
+                    chars.append((ch, *text.get_charbox(n)))
+            pages.append(chars)
+    finally:
+        doc.close()
+    return pages
+
+
+@pytest.fixture
+def pdf_chars():
+    return page_chars

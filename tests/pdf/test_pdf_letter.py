@@ -16,13 +16,52 @@ def test_emergency_letter(print_details, pdf_pages, pdf_text):
                                                                      "walks_normally": False})
     assert len(pdf_pages(pdf)) == 1
     text = pdf_text(pdf)
-    for needle in ("Referral letter", "EMERGENCY", "emergency department today", "call an ambulance",
+    for needle in ("Referral letter", "EMERGENCY: go now, or call an ambulance",
+                   "Go to the emergency department now, or call an ambulance",
                    "possible deep vein thrombosis", "Takes the combined oral contraceptive",
                    "same-day ultrasound", "Wells score for DVT: 3 (DVT likely", "Days since the pain started 4",
                    "Pain with daily activity (0-10) 3", "Walks normally no", "Signature",
                    "Alex Morgan, physiotherapist", "Jordan Smith", "RS-004217",
+                   "Date of birth 12 April 1990", "Age 34 years", "Sex Female",
+                   "Riverside Physiotherapy 12 River Street, Northtown NT1 2AB Phone 01632 960 123",
                    "take this letter with you to your GP or the emergency department"):
         assert needle in text, needle
+    assert "today" not in text.split("Referral letter", 1)[1].split("To the GP")[0]
+
+
+INTAKE = {
+    "diagnosis": "hamstring_strain", "grade": 1, "age": 41, "sex": "male", "side": "left",
+    "medications": ["oral_contraceptive", "anticoagulant"],
+    "red_flags": {"dvt": {"symptoms_present": True,
+                          "wells_items": ["calf_swelling_3cm", "pitting_oedema", "previous_dvt"]}},
+    "findings": {"days_since_onset": 2, "nprs_rest": 5, "walking": "antalgic"},
+}
+
+
+@pytest.mark.parametrize("form", ["intake", "examples", "findings"])
+def test_letter_reads_every_input_form(print_details, pdf_text, form):
+    data = {"intake": INTAKE, "expected": {"allowed": False}} if form == "examples" else \
+        INTAKE if form == "intake" else INTAKE["findings"]
+    details = print_details(date_of_birth=None, sex="")
+    text = pdf_text(render_referral_letter(sample_refusal(), details, data))
+    for needle in ("Findings", "Days since the pain started 2", "Pain at rest (0-10) 5", "Walking antalgic"):
+        assert needle in text, (form, needle)
+    if form == "findings":
+        assert "Age not recorded" in text and "Sex Not recorded" in text and "Medicines: none recorded" in text
+        return
+    for needle in ("Age 41 years", "Sex Male", "Medicines: Combined oral contraceptive, Anticoagulant",
+                   "Wells items present", "Calf swelling 3 cm or more than the other side",
+                   "Pitting oedema in the symptomatic leg", "Previous DVT"):
+        assert needle in text, (form, needle)
+    assert "calf_swelling" not in text and "Date of birth" not in text
+
+
+def test_age_is_counted_from_the_date_of_birth(print_details, pdf_text):
+    import datetime as dt
+
+    for dob, age in ((dt.date(1990, 3, 14), 35), (dt.date(1990, 3, 15), 34), (dt.date(1990, 3, 13), 35)):
+        text = pdf_text(render_referral_letter(sample_refusal(), print_details(date_of_birth=dob), INTAKE))
+        assert f"Age {age} years" in text  # the plan date is 14 March 2025; the intake's 41 is older news
 
 
 def test_urgent_letter_without_wells_or_findings(print_details, pdf_pages, pdf_text):

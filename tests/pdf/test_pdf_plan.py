@@ -12,6 +12,7 @@ import pytest
 from rehab.pdf import PrintDetails, render_plan, render_referral_letter
 from rehab.pdf import words
 from rehab.pdf.plan import HABITS
+from rehab.planner.types import Referral
 
 
 def _positions(text: str, needles: list[str]) -> list[int]:
@@ -23,33 +24,111 @@ def _positions(text: str, needles: list[str]) -> list[int]:
     return found
 
 
-def test_every_exercise_dosage_and_section_in_order(typical_plan, plan_figures, print_details, pdf_text):
+def test_every_section_in_order(typical_plan, plan_figures, print_details, pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
     current, *later = typical_plan.phases
-    needles = ["Your exercise plan", "How to use this plan", "Now: Phase 1 · Protect and settle"]
+    needles = ["Your exercise plan", "Your condition:", "Get help now"] + typical_plan.seek_help_if
+    needles += ["Where you are now: Phase 1 · Protect and settle", "How to use this plan", "Pain rules"]
+    needles += ["Now: Phase 1 · Protect and settle"]
     for n, item in enumerate(current.items, 1):
         amount, effort = words.dosage_parts(item.dosage)
         needles += [f"{n}. {item.name}", amount, effort, item.instructions[0], item.instructions[-1]]
+    needles += ["Good to know", typical_plan.education[0], "What comes next"]
     for phase in later:
-        needles.append(f"{words.phase_number(phase.id)} · {phase.name}")
-        needles += (phase.patient_exit_criteria or phase.exit_criteria)[:1]
-        for item in phase.items:
-            needles += [item.name, words.dosage_line(item.dosage)]
-    needles += ["Good to know", typical_plan.education[0], "Get help now if"]
-    needles += typical_plan.seek_help_if
-    needles += ["Tracking sheet"] + [item.name for item in current.items]
+        needles += [f"{words.phase_number(phase.id)} · {phase.name}", phase.goals[0]]
+    needles += ["Words used in this plan", "Tracking sheet"] + [item.name for item in current.items]
     _positions(text, needles)
 
 
-def test_header_details_and_plain_diagnosis(typical_plan, plan_figures, print_details, pdf_text):
+def test_later_phases_are_an_outline_without_doses(typical_plan, plan_figures, print_details, pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
-    for needle in ("Riverside Physiotherapy", "Jordan Smith", "RS-004217", "12 April 1990", "14 March 2025",
-                   "Left leg", "Alex Morgan, physiotherapist",
-                   "Hamstring strain (a tear in the muscle at the back of the thigh)"):
-        assert needle in text
-    assert "hamstring_strain" not in text
-    assert "pain should stay at 2 out of 10 or less" in text  # muscle injury rule
-    assert "Next-morning check" in text
+    later = typical_plan.phases[1:]
+    outline = text[text.index("What comes next"):text.index("Words used in this plan")]
+    for phase in later:
+        for item in phase.items:
+            assert words.dosage_line(item.dosage) not in text
+    assert "You will know you are ready when:" in outline
+    # P2's readiness is P1's "move on" list, printed once above; P4's is P3's (clinician words
+    # when there are no patient words).
+    assert typical_plan.phases[0].patient_exit_criteria[0] not in outline
+    assert "the points under “Move on to the next stage when” are true." in outline
+    assert typical_plan.phases[1].patient_exit_criteria[0] in outline
+    assert "H-test without insecurity" in outline
+    assert "New exercises, for example Two-leg bridge, Standing hamstring curl, Sit to stand and Bird-dog." \
+        in outline
+
+
+def test_print_all_phases_keeps_every_dose(typical_plan, plan_figures, print_details, pdf_text, pdf_pages):
+    pdf = render_plan(typical_plan, print_details(all_phases=True), plan_figures)
+    text = pdf_text(pdf)
+    for phase in typical_plan.phases[1:]:
+        assert f"{words.phase_number(phase.id)} · {phase.name}" in text
+        for item in phase.items:
+            assert words.dosage_line(item.dosage) in text
+    assert "What comes next" not in text
+    assert len(pdf_pages(pdf)) > len(pdf_pages(render_plan(typical_plan, print_details(), plan_figures)))
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_typical_plan_is_three_to_five_pages(typical_plan, plan_figures, print_details, pdf_pages, size):
+    assert 3 <= len(pdf_pages(render_plan(typical_plan, print_details(page_size=size), plan_figures))) <= 5
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+@pytest.mark.parametrize("large", [False, True])
+def test_get_help_is_on_page_one(typical_plan, plan_figures, print_details, pdf_pages, size, large):
+    pages = pdf_pages(render_plan(typical_plan, print_details(page_size=size, large_print=large), plan_figures))
+    first = re.sub(r"\s+", " ", pages[0].extract_text())
+    assert "Get help now" in first
+    for sign in typical_plan.seek_help_if:
+        assert sign in first
+    assert "01632 960 123" in first  # the clinic's phone in the help box
+    assert "call an ambulance now" in first
+
+
+def test_get_help_lists_each_sign_once(typical_plan, plan_figures, print_details, pdf_text):
+    sign = typical_plan.seek_help_if[0]
+    plan = dataclasses.replace(typical_plan, seek_help_if=[sign, sign.upper(), sign.rstrip(".") + " ", "Other."])
+    text = pdf_text(render_plan(plan, print_details(), plan_figures))
+    assert text.lower().count(sign.lower().rstrip(".")) == 1
+    assert "Other." in text
+
+
+def test_clinic_contact_and_clinician_with_role(typical_plan, plan_figures, print_details, pdf_text):
+    text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
+    for needle in ("Riverside Physiotherapy", "12 River Street, Northtown NT1 2AB", "Phone 01632 960 123",
+                   "physio@riverside.example", "Open Monday to Friday 8:00 to 18:00",
+                   "When the clinic is closed: call NHS 111", "Alex Morgan, physiotherapist",
+                   "Next appointment Tuesday 18 March, 10:30"):
+        assert needle in text, needle
+    bare = pdf_text(render_plan(typical_plan, print_details(clinic=None, clinician_role="", next_appointment=""),
+                                plan_figures))
+    assert "Contact Riverside Physiotherapy or your GP the same day." in bare
+    assert "Next appointment" not in bare and "clinic is closed" not in bare and "Alex Morgan," not in bare
+
+
+def test_allowed_plan_with_a_referral_says_so_on_page_one(typical_plan, plan_figures, print_details, pdf_pages):
+    for level, words_ in (("urgent", "within the next 1 to 2 days"), ("routine", "in the coming weeks")):
+        plan = dataclasses.replace(typical_plan, referral=Referral(level, ["Grade 3 without clearance"],
+                                                                   ["an orthopaedic surgeon"]))
+        first = re.sub(r"\s+", " ", pdf_pages(render_plan(plan, print_details(), plan_figures))[0].extract_text())
+        assert "Your physiotherapist is also referring you to an orthopaedic surgeon." in first
+        assert words_ in first
+    first = pdf_pages(render_plan(typical_plan, print_details(), plan_figures))[0].extract_text()
+    assert "referring you" not in first
+
+
+def test_no_rpe_in_patient_text(typical_plan, plan_figures, print_details, make_dose, make_item, replace_item,
+                                pdf_text):
+    """The planner's effort is plain words; Dosage.rpe (when the planner has it) is for the clinician only."""
+    dose = make_dose(effort="moderate: you can talk but not sing")
+    if "rpe" in {f.name for f in dataclasses.fields(dose)}:
+        dose = dataclasses.replace(dose, rpe="4-6/10")
+    plan = replace_item(typical_plan, 0, make_item("bridge", "Bridge", dose))
+    for large in (False, True):
+        text = pdf_text(render_plan(plan, print_details(large_print=large, all_phases=large), plan_figures))
+        assert "moderate: you can talk but not sing" in text
+        assert "RPE" not in text and "4-6/10" not in text
 
 
 def test_pain_rules_follow_the_kind_of_pain(typical_plan, plan_figures, print_details, pdf_text):
@@ -87,7 +166,7 @@ def test_escaping_markup_is_printed_literally(typical_plan, plan_figures, print_
                       precautions=["<font size=40>big</font>"])
     plan = replace_item(typical_plan, 0, nasty)
     plan = dataclasses.replace(plan, education=["Tom & Jerry <br/> say hi"], seek_help_if=["<u>pain</u> & swelling"])
-    details = print_details(patient_name="Ann <O'Neil> & Sons", clinic_name="A&B <Physio>")
+    details = print_details(patient_name="Ann <O'Neil> & Sons", clinic_name="A&B <Physio>", clinic=None)
     text = pdf_text(render_plan(plan, details, plan_figures))
     for literal in ("<b>Bob & Co</b>", "Press <i>gently</i> & hold", "a < b > c", "&amp; stays",
                     "<font size=40>big</font>", "Tom & Jerry <br/> say hi", "<u>pain</u> & swelling",
@@ -176,7 +255,7 @@ def test_a_figure_shown_twice_is_one_form(typical_plan, plan_figures, print_deta
     current = typical_plan.phases[0]
     later = dataclasses.replace(typical_plan.phases[1], items=list(typical_plan.phases[1].items) + [current.items[0]])
     plan = dataclasses.replace(typical_plan, phases=[current, later] + list(typical_plan.phases[2:]))
-    pages = pdf_pages(render_plan(plan, print_details(), plan_figures))
+    pages = pdf_pages(render_plan(plan, print_details(all_phases=True), plan_figures))
     uses = {}
     for n, page in enumerate(pages):
         for name, ref in page["/Resources"].get("/XObject", {}).items():
@@ -199,12 +278,6 @@ def test_figures_render_the_same_from_the_cache(typical_plan, plan_figures, prin
 def test_missing_figure_is_left_out(typical_plan, print_details, pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), {}))
     assert "Lying heel dig" in text
-
-
-def test_qr_code_only_with_portal_url(typical_plan, plan_figures, print_details, pdf_text):
-    assert "Scan to open your plan online" in pdf_text(render_plan(typical_plan, print_details(), plan_figures))
-    without = pdf_text(render_plan(typical_plan, print_details(portal_url=None), plan_figures))
-    assert "Scan to open" not in without
 
 
 def test_habits_are_listed_apart_and_not_tracked(typical_plan, plan_figures, print_details, make_item,
@@ -265,8 +338,8 @@ def test_tracking_sheet_runs_over_pages_with_many_exercises(typical_plan, plan_f
                  else text.index(f"Exercise number {n}") for n in range(30)]
     assert positions == sorted(positions)
     for part in sheet:
-        assert "Day" in part and "Date" in part  # the header repeats on each page
-    assert "Next morning" in sheet[-1] and "Next morning" not in sheet[0]
+        assert "Day 1" in part and "Date" in part  # the header repeats on each page
+    assert "Pain next morning" in sheet[-1] and "Pain next morning" not in sheet[0]
 
 
 def test_a_step_longer_than_a_page_runs_on(typical_plan, plan_figures, print_details, make_item, replace_item,
@@ -282,11 +355,46 @@ def test_a_step_longer_than_a_page_runs_on(typical_plan, plan_figures, print_det
         assert len(pdf_pages(pdf)) > 6
 
 
-def test_labelled_boxes_stand_in_without_rehab_figures(typical_plan, plan_figures, print_details, pdf_text,
-                                                      monkeypatch):
+def test_a_missing_figure_renderer_is_an_error(typical_plan, plan_figures, print_details, monkeypatch):
+    """No silent fallback: without rehab.figures the plan is not printed with empty boxes."""
+    import sys
+
     from rehab.pdf import drawings
 
-    monkeypatch.setattr(drawings, "_renderer", lambda: None)
-    text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
-    # Each current-phase exercise name appears in its card and in its box.
-    assert text.count("Buttock squeezes") >= 3  # box, card, tracking sheet
+    monkeypatch.setattr(drawings, "_cache", type(drawings._cache)())
+    monkeypatch.setitem(sys.modules, "rehab.figures", None)
+    with pytest.raises(ImportError):
+        render_plan(typical_plan, print_details(), plan_figures)
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_a_long_help_list_still_starts_on_page_one(typical_plan, plan_figures, print_details, pdf_pages, size):
+    signs = [f"Warning sign number {n} that needs a long line of words to describe it well." for n in range(16)]
+    plan = dataclasses.replace(typical_plan, seek_help_if=signs)
+    pages = pdf_pages(render_plan(plan, print_details(large_print=True, page_size=size), plan_figures))
+    first = re.sub(r"\s+", " ", pages[0].extract_text())
+    assert "Get help now" in first and signs[0] in first and signs[1] in first
+    rest = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages[:3]))
+    assert all(sign in rest for sign in signs)  # each sign whole: the footer never cuts one in two
+
+
+def test_tracking_sheet_split_carries_an_exercise_with_the_pain_rows(typical_plan, plan_figures, print_details,
+                                                                     make_item, pdf_pages):
+    items = [make_item(f"ex_{n}", f"Exercise number {n}") for n in range(9)]
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(typical_plan.phases[0], items=items)])
+    for large in (False, True):
+        pages = pdf_pages(render_plan(plan, print_details(large_print=large), plan_figures))
+        sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
+        if len(sheet) > 1:
+            assert len(re.findall(r"Exercise number \d", sheet[-1])) >= 1
+
+
+def test_tracking_sheet_header_once_per_page(typical_plan, plan_figures, print_details, make_item, pdf_pages):
+    items = [make_item(f"ex_{n}", f"Exercise number {n}") for n in range(12)]
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(typical_plan.phases[0], items=items)])
+    for large in (False, True):
+        pages = pdf_pages(render_plan(plan, print_details(large_print=large), plan_figures))
+        sheet = [p.extract_text() for p in pages if float(p.mediabox.width) > float(p.mediabox.height)]
+        assert len(sheet) >= 2 if large else len(sheet) >= 1
+        for part in sheet:
+            assert part.count("Exercise and dose") == 1
