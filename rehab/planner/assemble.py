@@ -503,8 +503,19 @@ def _checked_dose(item: t.Item, change: dict) -> t.Dosage:
 
 def apply_adjustments(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]) -> t.Plan:
     """Rebuild the plan, then apply the clinician's changes in order; every change is
-    checked by the same safety rules as assembly, so no path can add an excluded item."""
+    checked by the same safety rules as assembly, so no path can add an excluded item.
+    A refused change names its place in the list (adjustments[2])."""
     adjustments = validated(adjustments)
+    position = [None]
+    try:
+        return _apply(intake, library, adjustments, position)
+    except AdjustmentError as exc:
+        if exc.field == "adjustments" and position[0] is not None:
+            exc.field = f"adjustments[{position[0]}]"
+        raise
+
+
+def _apply(intake: Intake, library: dict[str, Exercise], adjustments: list[dict], position: list) -> t.Plan:
     plan = make_plan(intake, library)
     if not adjustments:
         return plan
@@ -513,7 +524,7 @@ def apply_adjustments(intake: Intake, library: dict[str, Exercise], adjustments:
     library = {k: v for k, v in library.items() if not v.retired}
     ctx = Context(intake, library)
     phases = {p.id: list(p.items) for p in plan.phases}
-    for change in adjustments:
+    for position[0], change in enumerate(adjustments):
         op, phase, exercise_id = change.get("op"), change.get("phase"), change.get("exercise_id")
         if phase not in phases:
             raise AdjustmentError(f"Phase {phase!r} is not part of this plan.")

@@ -130,4 +130,4 @@ def test_422_for_an_unsafe_change_gives_the_reason(api):
         {"op": "add", "phase": P1, "exercise_id": "nordic_hamstring_curl"}]})
     assert response.status_code == 422
     answer = response.get_json()
-    assert answer["field"] == "adjustments" and "Nordic" in answer["message"]
+    assert answer["field"] == "adjustments[0]" and "Nordic" in answer["message"]

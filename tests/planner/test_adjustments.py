@@ -133,3 +133,14 @@ def test_alternatives_are_always_safe(real_library, path):
                 swapped = apply_adjustments(intake, real_library, [
                     {"op": "swap", "phase": phase.id, "exercise_id": item.exercise_id, "to": alt.exercise_id}])
                 assert alt.exercise_id in items(swapped, phase.id)
+
+
+def test_a_refused_change_names_its_place_in_the_list(real_library):
+    raw = {"diagnosis": "hamstring_strain", "grade": 1, "findings": {"days_since_onset": 1}}
+    plan = make_plan(parse_intake(raw), real_library)
+    first = plan.phases[0]
+    keep = {"op": "remove", "phase": first.id, "exercise_id": first.items[0].exercise_id}
+    unsafe = {"op": "add", "phase": first.id, "exercise_id": "nordic_hamstring_curl"}
+    with pytest.raises(AdjustmentError) as info:
+        apply_adjustments(parse_intake(raw), real_library, [keep, unsafe])
+    assert info.value.field == "adjustments[1]" and "Nordic" in info.value.reason
