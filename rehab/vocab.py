@@ -141,6 +141,8 @@ STATES = (
         "post_partum_pgp",  # pelvic girdle (SIJ) pain under 3 months after birth (2.3)
         "walking_limited",  # partial weight-bearing, or aided or antalgic gait (2.3)
         "awaiting_orthopaedic_opinion",  # grade 3 / BAMIC 3-4 strain without clearance (2.3)
+        "acute_window",  # hamstring strain in its first 72 hours (or days not recorded)
+        "past_acute_window",  # hamstring strain 3 or more days after the injury
         "goal_daily_living",  # activity_level daily_living, given or assumed (2.3)
         "goal_recreational_sport",
         "goal_competitive_sport",

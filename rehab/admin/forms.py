@@ -121,6 +121,8 @@ class DosageVariantForm(Form):
                                     description="None ticked: any condition.")
     phases = MultiCheckboxField("In phases", choices=choices(PHASE_CODES, str), validate_choice=False,
                                 description="None ticked: any phase.")
+    when = MultiCheckboxField("Only for patients who are", choices=choices(STATES, words), validate_choice=False,
+                              description="None ticked: every patient (e.g. acute window: first 72 hours).")
     dosage = FormField(DosageForm, label="Dose")
     remove = BooleanField("Remove this variant")
 
@@ -297,13 +299,15 @@ def form_to_data(form: ExerciseForm, original: dict | None = None, retired: bool
     originals = original.get("dosage_variants") or []
     for index, entry in enumerate(form.dosage_variants.entries):
         sub = entry.form
-        blank = not sub.conditions.data and not sub.phases.data and _dosage_blank(sub.dosage.form)
+        blank = not sub.conditions.data and not sub.phases.data and not sub.when.data \
+            and _dosage_blank(sub.dosage.form)
         if sub.remove.data or blank:
             continue
         before = originals[index] if index < len(originals) else {}
         variants.append({
             "conditions": _keep_order(sub.conditions.data or [], before.get("conditions"), DIAGNOSES),
             "phases": _keep_order(sub.phases.data or [], before.get("phases"), PHASE_CODES),
+            **({"when": _keep_order(sub.when.data, before.get("when"), STATES)} if sub.when.data else {}),
             "dosage": _dosage(sub.dosage.form)})
     data["dosage_variants"] = variants
     for name in ("steps", "precautions"):

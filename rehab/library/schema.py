@@ -121,6 +121,8 @@ class DosageVariant(Strict):
 
     conditions: list[Diagnosis] = []
     phases: list[PhaseCode] = []
+    # Only for patients in any of these states (e.g. acute_window: the first 72 hours).
+    when: list[State] = []
     dosage: Dosage
 
 

@@ -224,7 +224,7 @@ class Context:
         """The dose for this patient; frozen, so patients alike share one (see _DOSES)."""
         older = self.intake.age is not None and self.intake.age >= 65
         key = (self.version, exercise.id, self.intake.diagnosis, phase, older, self.severe,
-               self.supported_form)
+               self.supported_form, self.patient.states)
         dose = _DOSES.get(key)
         if dose is None:
             if len(_DOSES) >= 4096:
@@ -237,7 +237,8 @@ class Context:
         base = exercise.dosage
         for variant in exercise.dosage_variants:
             if (not variant.conditions or self.intake.diagnosis in variant.conditions) and \
-                    (not variant.phases or code in variant.phases):
+                    (not variant.phases or code in variant.phases) and \
+                    (not variant.when or self.states & set(variant.when)):
                 base = variant.dosage
                 break
         sets = base.sets

@@ -22,6 +22,7 @@ SPINE_DIAGNOSES = {"sciatica_lumbar_radiculopathy", "referred_pain_lumbar_facet"
 FRAIL_AGE = 65
 FRAIL_CONDITIONS = {"osteoporosis", "vertebral_fracture_history", "falls_risk"}
 POST_PARTUM_EARLY_MONTHS = 3  # 2.3: fewer than 3 months after birth
+ACUTE_DAYS = 3  # the first 72 hours after a muscle injury
 SPORT_LEVELS = ("competitive_sport", "recreational_sport")  # recorded, not assumed
 WALKING_RULE_DIAGNOSES = {"hamstring_strain", "ischial_bursitis"}  # 2.3 weight-bearing
 
@@ -79,6 +80,9 @@ def patient_states(intake: Intake) -> set[str]:
         states.add("walking_limited")
     if severe_strain(intake) and not f.orthopaedic_clearance:
         states.add("awaiting_orthopaedic_opinion")
+    if intake.diagnosis == "hamstring_strain":  # 72-hour care (HARM, ice every 2-3 h) and after
+        recorded = f.days_since_onset is not None and f.days_since_onset >= ACUTE_DAYS
+        states.add("past_acute_window" if recorded else "acute_window")
     states.add("goal_" + activity_goal(intake)[0])
     if f.neuro_exam == "stable_deficit" or "stable_neuro_deficit" in states:
         states.add("neuro_deficit")

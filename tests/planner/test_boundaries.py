@@ -213,3 +213,21 @@ def test_unknown_pregnancy_weeks_is_an_assumption(real_library):
     assert any("Weeks of pregnancy not recorded" in a for a in out.assumptions)
     known = plan(real_library, diagnosis="sacroiliac_joint_dysfunction", pregnancy={"pregnant": True, "weeks": 20})
     assert not any("Weeks of pregnancy" in a for a in known.assumptions)
+
+
+@pytest.mark.parametrize("days, acute", [(None, True), (2, True), (3, False), (4, False)])
+def test_72_hour_care_ends_on_day_3(real_library, days, acute):
+    """HARM card and the wrap only in the first 72 hours; ice every few hours then, after
+    exercise later (the dose line and its text agree)."""
+    findings = {"walking": "painful"} | ({} if days is None else {"days_since_onset": days})
+    out = plan(real_library, diagnosis="hamstring_strain", grade=1, findings=findings)
+    items = {i.exercise_id: i for i in out.phases[0].items}
+    assert ("acute_care_advice" in items) is acute and ("compression_wrap" in items) is acute
+    assert items["ice_pack"].dosage.per_day == (5 if acute else 1)
+
+
+def test_frail_patients_balance_with_a_hand_on_the_counter(real_library):
+    out = plan(real_library, diagnosis="hamstring_strain", grade=2, age=80,
+               findings={"days_since_onset": 12, "walking": "pain_free"})
+    ids = {i.exercise_id for p in out.phases for i in p.items}
+    assert "single_leg_stance" not in ids and "tandem_stance" in ids
