@@ -147,7 +147,7 @@ def _plan_referral(plan: Plan, st: Styles) -> list:
     if level not in words.PLAN_REFERRAL_WORDS:
         return []
     to = words.join_words(plan.referral.refer_to) or "a doctor"
-    rows = [labelled(f"Your physiotherapist is also referring you to {to}.", "", st.body),
+    rows = [labelled(f"Your physiotherapist is also referring you to: {to}.", "", st.body),
             para(words.PLAN_REFERRAL_WORDS[level], st.body)]
     border = WARN if level == "urgent" else ACCENT
     return [Spacer(0, 2 * mm), Box(rows, border, WARN_TINT if level == "urgent" else TINT, 4 * mm, line=2)]

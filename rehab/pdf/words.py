@@ -155,8 +155,11 @@ REFERRAL_WORDS = {
 
 # An allowed plan that also carries a referral (contract: routine or urgent), on page 1.
 PLAN_REFERRAL_WORDS = {
-    "urgent": "Please arrange this within the next 1 to 2 days. Keep to the exercises in this plan until then.",
-    "routine": "Please book this in the coming weeks. Carry on with this plan in the meantime.",
+    "urgent": "Your physiotherapist will arrange this with you; it should happen within the next 1 to 2 "
+              "days - if you have not heard by then, call the clinic. Keep to the exercises in this plan "
+              "until then.",
+    "routine": "Your physiotherapist will arrange this with you in the coming weeks. Carry on with this plan "
+               "in the meantime.",
 }
 
 WELLS_ITEM_WORDS = {

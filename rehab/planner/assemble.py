@@ -15,7 +15,7 @@ from rehab.planner.phase import choose_phase
 from rehab.planner.protocols import Protocol, for_goal, load_protocols
 from rehab.planner.safety import activity_goal, exclusion_reason, patient_for, patient_states
 from rehab.planner.triage import severe_strain, triage
-from rehab.vocab import CODE_BY_PHASE, PHASES
+from rehab.vocab import CODE_BY_PHASE, DIAGNOSES, PHASES
 
 MIN_ITEMS, TARGET_ITEMS, MAX_ITEMS = 4, 6, 8
 LOADING = {"strengthening_concentric", "eccentric", "core_stabilisation", "balance_proprioception"}
@@ -57,19 +57,25 @@ PAIN_RULE = {
     "no_tissue_injury": "comfortable effort, pain at most 3/10",
 }
 
-# Every plan's "get help now"; each protocol and modifier adds only lines of its own
-# (a bruise that keeps growing: hamstring strain and blood thinners), never a repeat.
-GENERAL_SEEK_HELP = [
-    "Numbness between your legs or around your back passage or genitals, or new trouble passing "
-    "or holding urine or stool: go to the emergency department now, or call an ambulance.",
-    "New pain, numbness or weakness in both legs: go to the emergency department now.",
-    "A calf or leg that becomes swollen, warm, red or tender: call your doctor today.",
-    "Sudden shortness of breath, chest pain or coughing blood: call an ambulance now.",
-    "Fever, chills or feeling generally unwell with your pain: see a doctor today.",
-    "Your leg or foot is getting weaker, the numbness is spreading, or your foot catches or slaps "
-    "when you walk: contact your physio or doctor today.",
-    "Pain at night that no position eases, or weight loss without trying: see your doctor.",
+# "Get help now": the section 3 warning signs, each for the diagnoses where it is a real
+# risk (no cauda equina or cancer screen on a sprinter's strained hamstring); each protocol
+# and modifier adds only lines of its own (the bruise: hamstring strain and blood thinners).
+NERVE_OR_SPINE = ("sciatica_lumbar_radiculopathy", "lumbar_spinal_stenosis", "referred_pain_lumbar_facet",
+                  "piriformis_syndrome", "sacroiliac_joint_dysfunction")
+NON_TRAUMATIC = tuple(dx for dx in DIAGNOSES if dx != "hamstring_strain")
+WARNING_SIGNS = [
+    ("Numbness between your legs or around your back passage or genitals, or new trouble passing "
+     "or holding urine or stool: go to the emergency department now, or call an ambulance.", NERVE_OR_SPINE),
+    ("New pain, numbness or weakness in both legs: go to the emergency department now.", NERVE_OR_SPINE),
+    ("A calf or leg that becomes swollen, warm, red or tender: call your doctor today.", DIAGNOSES),
+    ("Sudden shortness of breath, chest pain or coughing blood: call an ambulance now.", DIAGNOSES),
+    ("Fever, chills or feeling generally unwell with your pain: see a doctor today.", DIAGNOSES),
+    ("Your leg or foot is getting weaker, the numbness is spreading, or your foot catches or slaps "
+     "when you walk: contact your physio or doctor today.", NERVE_OR_SPINE),
+    ("Pain at night that no position eases, or weight loss without trying: see your doctor.", NON_TRAUMATIC),
 ]
+# A refused plan's letter lists them all: the patient has not been examined further.
+GENERAL_SEEK_HELP = [line for line, _ in WARNING_SIGNS]
 CANCER_SEEK_HELP = ("Because you have had cancer: see your doctor soon if you get pain at night that no "
                     "position eases, lose weight without trying, or notice new weakness or numbness.")
 PREGNANCY_STOP = ("Pregnancy: stop exercising and contact your maternity team if you have vaginal "
@@ -426,7 +432,9 @@ def _assumptions(ctx: Context) -> list[str]:
 
 
 def _seek_help(ctx: Context) -> list[str]:
-    out = list(GENERAL_SEEK_HELP)
+    dx = ctx.intake.diagnosis
+    neuro = "neuro_deficit" in ctx.states  # a nerve sign found: the nerve warnings apply too
+    out = [line for line, where in WARNING_SIGNS if dx in where or (neuro and where is NERVE_OR_SPINE)]
     if "pregnant" in ctx.states:
         out.insert(0, PREGNANCY_STOP)
     if "cancer_history" in ctx.states:

@@ -112,7 +112,7 @@ def test_allowed_plan_with_a_referral_says_so_on_page_one(typical_plan, plan_fig
         plan = dataclasses.replace(typical_plan, referral=Referral(level, ["Grade 3 without clearance"],
                                                                    ["an orthopaedic surgeon"]))
         first = re.sub(r"\s+", " ", pdf_pages(render_plan(plan, print_details(), plan_figures))[0].extract_text())
-        assert "Your physiotherapist is also referring you to an orthopaedic surgeon." in first
+        assert "Your physiotherapist is also referring you to: an orthopaedic surgeon." in first
         assert words_ in first
     first = pdf_pages(render_plan(typical_plan, print_details(), plan_figures))[0].extract_text()
     assert "referring you" not in first

@@ -231,3 +231,17 @@ def test_frail_patients_balance_with_a_hand_on_the_counter(real_library):
                findings={"days_since_onset": 12, "walking": "pain_free"})
     ids = {i.exercise_id for p in out.phases for i in p.items}
     assert "single_leg_stance" not in ids and "tandem_stance" in ids
+
+
+def test_get_help_now_is_for_the_condition_and_never_repeats(real_library):
+    strain = plan(real_library, diagnosis="hamstring_strain", grade=1, medications=["anticoagulant"],
+                  findings={"days_since_onset": 5})
+    sciatica = plan(real_library, diagnosis="sciatica_lumbar_radiculopathy", findings={"leg_nprs": 3})
+    assert not any("back passage" in line for line in strain.seek_help_if)
+    assert any("back passage" in line for line in sciatica.seek_help_if)
+    assert any("calf" in line for line in strain.seek_help_if)
+    for p in (strain, sciatica):
+        assert len(p.seek_help_if) == len(set(p.seek_help_if))
+        assert sum("bruise" in line for line in p.seek_help_if) <= 1
+        # every line says what to do
+        assert all(any(w in line for w in ("now", "today", "doctor", "physio", "days")) for line in p.seek_help_if)
