@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
+EMAIL, PASSWORD = "bench@example.org", "bench-clinician-login"
 CLINIC = "Bench Clinic"
 SECRET = "bench-secret-key-not-for-production"
 FIRST = ["Alex", "Sam", "Maria", "John", "Aisha", "Chen", "Olga", "Ravi", "Emma", "Lars", "Noor", "Tom"]
