@@ -27,6 +27,18 @@ def _require_login():
     return None
 
 
+@bp.errorhandler(wizard.DraftConflict)
+def _draft_conflict(_):
+    return render_template("portal/conflict.html", conflict=None,
+                           patient_id=request.view_args.get("patient_id")), 409
+
+
+@bp.errorhandler(operations.PlanConflict)
+def _plan_conflict(conflict):
+    return render_template("portal/conflict.html", conflict=conflict,
+                           patient_id=request.view_args.get("patient_id")), 409
+
+
 @bp.app_template_filter("dosage")
 def _dosage_filter(dosage: dict | None) -> str:
     return dosage_text(dosage)
@@ -87,16 +99,23 @@ def patients():
         size=current_app.config["PAGE_SIZE"])
     # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
     rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
-    return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "")
+    drafts = wizard.unsaved_drafts() if not q and page.number == 1 else []
+    return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "", drafts=drafts,
+                           draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
 def patient_new():
     form = forms.PatientForm(clinic_id=_clinic_id())
     if form.validate_on_submit():
-        patient = operations.create_patient(
-            _clinic_id(), current_user, first_name=form.first_name.data, last_name=form.last_name.data,
-            reference=form.reference.data, date_of_birth=form.date_of_birth.data, sex=form.sex.data)
+        try:
+            patient = operations.create_patient(
+                _clinic_id(), current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+                reference=form.reference.data, date_of_birth=form.date_of_birth.data, sex=form.sex.data)
+        except operations.ReferenceTaken:
+            form.reference.errors = [*form.reference.errors, "Another patient was given this reference number "
+                                     "a moment ago (by someone else): check the list, or choose another."]
+            return render_template("portal/patient_form.html", form=form), 409
         flash(f"Patient {patient.full_name} added.", "success")
         return redirect(url_for("portal.patient", patient_id=patient.id))
     return render_template("portal/patient_form.html", form=form), 422 if form.is_submitted() else 200
@@ -243,9 +262,18 @@ def draft_save(patient_id: int):
     if not form.validate_on_submit():
         return _render_review(patient, draft, status=422)
     version = operations.save_draft(draft, patient, current_user, form.note.data or "")
-    wizard.clear_draft()
     flash(f"Saved as version {version.number}.", "success")
     return redirect(url_for("portal.version", plan_id=version.plan_id, number=version.number))
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/discard", methods=["POST"])
+def draft_discard(patient_id: int):
+    """Throw the unsaved plan away."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if forms.PlanActionForm().validate_on_submit():
+        wizard.clear_draft(patient.id)
+        flash("The unsaved plan is discarded.", "info")
+    return redirect(url_for("portal.patient", patient_id=patient.id))
 
 
 @bp.route("/patients/<int:patient_id>/plans/draft/referral.pdf")
