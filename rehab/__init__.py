@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from rehab import bounds
+
+    bounds.register(app)  # before the blueprints: their routes use its <int:...>
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)

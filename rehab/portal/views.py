@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from rehab import bounds
 from rehab.catalog import library_from_db
 from rehab.planner import AdjustmentError
 from rehab.portal import forms, operations, printing, wizard
@@ -94,8 +95,8 @@ def patients():
     form = forms.SearchForm(request.args)
     q = form.q.data if form.validate() else ""
     page = operations.patient_page(
-        _clinic_id(), q, page=min(request.args.get("page", 1, type=int), MAX_PAGE),
-        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        _clinic_id(), q, page=bounds.int_arg("page", 1, high=MAX_PAGE, lenient=True),
+        after=bounds.int_arg("after"), before=bounds.int_arg("before"),
         size=current_app.config["PAGE_SIZE"])
     # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
     rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
