@@ -167,8 +167,9 @@ def register_logging(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from rehab.cli import library_cli, users_cli, demo_command
+    from rehab.cli import demo_command, library_cli, patients_cli, users_cli
 
     app.cli.add_command(library_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(patients_cli)
     app.cli.add_command(demo_command)

@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 library_cli = AppGroup("library", help="Check, load and export the exercise library.")
 users_cli = AppGroup("users", help="Manage user accounts.")
+patients_cli = AppGroup("patients", help="A patient's rights: export or erase the whole record.")
 
 
 def _library_dir(directory: Path | None) -> Path:
@@ -182,6 +183,47 @@ def users_activate(email: str):
 
     _apply(users.set_active, _existing_user(email), True)
     click.echo(f"user {email.strip().lower()} activated")
+
+
+def _patient(patient_id: int):
+    from rehab.extensions import db
+    from rehab.models import Patient
+
+    patient = db.session.get(Patient, patient_id) if 0 < patient_id < 2**31 else None
+    if patient is None:
+        raise click.BadParameter(f"no patient has the id {patient_id}", param_hint="ID")
+    return patient
+
+
+@patients_cli.command("export")
+@click.argument("patient_id", metavar="ID", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def patients_export(patient_id: int, file: Path):
+    """Write the patient's whole record (details, every version's JSON and PDF) to a zip FILE."""
+    from flask import current_app
+
+    from rehab.portal.records import export_zip
+
+    data = export_zip(_patient(patient_id), None, current_app.config["PUBLIC_URL"])
+    file.write_bytes(data)
+    click.echo(f"patient {patient_id}: record written to {file} ({len(data) // 1024 + 1} KB)")
+
+
+@patients_cli.command("erase")
+@click.argument("patient_id", metavar="ID", type=int)
+@click.option("--yes", is_flag=True, help="really erase (required: it cannot be undone)")
+@with_appcontext
+def patients_erase(patient_id: int, yes: bool):
+    """Erase the patient, their plans and drafts for good; the audit trail keeps the ids only."""
+    from rehab.portal.records import erase
+
+    patient = _patient(patient_id)
+    if not yes:
+        raise click.UsageError("erasing cannot be undone: add --yes to erase patient "
+                               f"{patient_id} (export it first if the patient asked for a copy)")
+    counts = erase(patient, None)
+    click.echo(f"patient {patient_id} erased with {counts['plans']} plan(s) and {counts['versions']} version(s)")
 
 
 DEMO_USERS = (

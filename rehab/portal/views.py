@@ -10,10 +10,10 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from rehab import bounds
+from rehab import audit, bounds
 from rehab.catalog import library_from_db
 from rehab.planner import AdjustmentError
-from rehab.portal import forms, operations, printing, wizard
+from rehab.portal import forms, operations, printing, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg
 
@@ -81,7 +81,9 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _pdf(data: bytes, name: str):
+def _pdf(data: bytes, name: str, patient_id: int, **detail):
+    """A PDF download, audited (it carries the patient's name and plan)."""
+    audit.record("pdf_download", "patient", patient_id, patient_id=patient_id, commit=True, **detail)
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=secure_filename(name) or "document.pdf")
 
@@ -126,8 +128,57 @@ def patient_new():
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
     patient = operations.get_patient(_clinic_id(), patient_id)
-    return render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
+    page = render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
+    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True)
+    return page
+
+
+@bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
+def patient_edit(patient_id: int):
+    """Correct the patient's details (the audit trail keeps the previous values)."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    form = forms.PatientForm(obj=patient, clinic_id=_clinic_id(), patient_id=patient.id)
+    if form.validate_on_submit():
+        try:
+            changed = records.update_details(patient, current_user.id, **{
+                name: form[name].data for name in records.EDITABLE})
+        except operations.ReferenceTaken:
+            form.reference.errors = [*form.reference.errors, "Another patient was given this reference number "
+                                     "a moment ago (by someone else): choose another."]
+            return render_template("portal/patient_form.html", form=form, patient=patient), 409
+        flash("Details saved." if changed else "Nothing was changed.", "success" if changed else "info")
+        return redirect(url_for("portal.patient", patient_id=patient.id))
+    return render_template("portal/patient_form.html", form=form, patient=patient), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/patients/<int:patient_id>/export.zip")
+def patient_export(patient_id: int):
+    """The patient's whole record in one zip (a data-protection access request)."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    data = records.export_zip(patient, current_user.id, current_app.config["PUBLIC_URL"])
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=secure_filename(f"record-{patient.reference}.zip") or "record.zip")
+
+
+@bp.route("/patients/<int:patient_id>/erase", methods=["GET", "POST"])
+def patient_erase(patient_id: int):
+    """Erase the patient and every plan (admins only, after typing the reference)."""
+    if not current_user.is_admin:
+        abort(403)
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    form = forms.EraseForm()
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != patient.reference:
+            form.confirm.errors = [*form.confirm.errors, "This is not the patient's reference number."]
+        else:
+            counts = records.erase(patient, current_user.id)
+            flash(f"The patient and {counts['plans']} plan(s), {counts['versions']} version(s) are erased.",
+                  "success")
+            return redirect(url_for("portal.patients"))
+    return render_template("portal/erase.html", patient=patient, form=form,
+                           plans=operations.patient_plans(patient.id)), 422 if form.is_submitted() else 200
 
 
 # ------------------------------------------------------------------ the wizard
@@ -293,7 +344,7 @@ def draft_referral(patient_id: int):
         plan_version="draft", plan_date=_today(), side=draft.intake.get("side", "unspecified"),
         portal_url=None, page_size=download.page_size.data or "A4", large_print=bool(download.large_print.data))
     return _pdf(printing.referral_letter(plan.to_dict(), draft.intake, details),
-                f"referral-{patient.reference}.pdf")
+                f"referral-{patient.reference}.pdf", patient.id, kind="draft referral")
 
 
 # ------------------------------------------------------------------ saved versions
@@ -303,8 +354,10 @@ def draft_referral(patient_id: int):
 def version(plan_id: int, number: int):
     """A saved version, drawn from its snapshot only (no library queries)."""
     version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
-    return render_template("portal/version.html", version=version, patient=patient, author=author,
+    page = render_template("portal/version.html", version=version, patient=patient, author=author,
                            latest=latest, parts=version_parts(version, operations.get_version_snapshot))
+    audit.record("version_view", "plan", plan_id, patient_id=patient.id, commit=True, version=number)
+    return page
 
 
 def _version_details(version, plan, patient, author):
@@ -325,7 +378,8 @@ def version_pdf(plan_id: int, number: int):
     """The printable plan of a version (the referral letter if the plan was refused)."""
     version, plan, patient, author = operations.get_version(_clinic_id(), plan_id, number)
     data, kind = printing.version_document(version, _version_details(version, plan, patient, author))
-    return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf")
+    return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf", patient.id, kind=kind,
+                plan_id=plan.id, version=version.number)
 
 
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/referral.pdf")
@@ -335,7 +389,8 @@ def version_referral(plan_id: int, number: int):
         abort(404)
     data = printing.referral_letter(version.plan, version.intake,
                                     _version_details(version, plan, patient, author))
-    return _pdf(data, f"referral-{patient.reference}-v{version.number}.pdf")
+    return _pdf(data, f"referral-{patient.reference}-v{version.number}.pdf", patient.id, kind="referral",
+                plan_id=plan.id, version=version.number)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -351,8 +406,10 @@ def plan_history(plan_id: int):
     a, b = int(compare.a.data), int(compare.b.data)
     by_number = {v.number: v for v, _ in versions}
     diff = diff_plans(by_number[a].plan, by_number[b].plan) if a != b else None
-    return render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
+    page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
+    audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)
+    return page
 
 
 # ------------------------------------------------------------------ library
