@@ -124,7 +124,8 @@ def login():
             return redirect(_safe_next(request.args.get("next")) or url_for("index"))
         throttle.hit(account)
         known = db.session.execute(db.select(User.id).filter_by(email=email)).scalar_one_or_none()
-        audit.record("login_failed", "user", known or "", commit=True)
+        # filed under the account tried (if there is one), so its trail shows attacks on it
+        audit.record("login_failed", "user", known or "", user_id=known, commit=True)
         form.password.errors.append("Email or password is not right.")
     return render_template("auth/login.html", form=form)
 
