@@ -15,13 +15,6 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
-def admin_client(app, admin, login):
-    client = app.test_client()
-    login(client, admin)
-    return client
-
-
-@pytest.fixture
 def colleague(make_user):
     return make_user("colleague@test.example", name="Colleague")
 
