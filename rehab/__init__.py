@@ -28,20 +28,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.check_secret_key(app.config["SECRET_KEY"], app.testing)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
-    if app.config["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     from rehab import bounds
 
+    register_proxy(app)
+    register_logging(app)  # first: every request, refused ones too, gets its id
     bounds.register(app)  # before the blueprints: their routes use its <int:...>
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)
-    register_logging(app)
     register_commands(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly PROXY_HOPS proxies (none by default): the
+    login limit counts per client address, which a client could otherwise choose."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
