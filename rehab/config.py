@@ -104,7 +104,8 @@ def defaults(instance_path: str) -> dict:
         "DRAFT_EXPIRY_DAYS": _env_int("REHAB_DRAFT_EXPIRY_DAYS", 14),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # Always set explicitly: Flask-Limiter keeps the last app's value otherwise.
+        # the login limits (rehab.throttle): redis:// counts there; memory:// (the default)
+        # means "no redis": they count in the database, never in a process
         "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": "rehab",
