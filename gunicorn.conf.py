@@ -10,7 +10,7 @@ import os
 
 bind = os.environ.get("REHAB_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-accesslog = "-"
+accesslog = os.environ.get("REHAB_ACCESS_LOG", "-") or None  # "-": standard output; "": none
 # %(U)s is the path alone (%(r)s, %(q)s and %(f)s would carry the query string)
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s" %({x-request-id}o)s'
 errorlog = "-"

@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-"))
     env = {**os.environ, "SECRET_KEY": SECRET, "REHAB_INSTANCE_PATH": str(workdir / "instance"),
-           "REHAB_LOGIN_RATE_LIMIT": "1000 per minute"}
+           "REHAB_LOGIN_RATE_LIMIT": "1000 per minute",
+           "REHAB_ACCESS_LOG": ""}  # gunicorn.conf.py: no access log, whose lines would cost time
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite'}")
     os.environ.update(env)
     server = None

@@ -522,7 +522,7 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "") -> Pl
                               detail={"version": number, "allowed": plan.allowed,
                                       "referral": plan.referral.level}))
     try:
-        delete_draft(draft)
+        delete_draft(draft, user.id)
         db.session.commit()
     except (DraftConflict, IntegrityError):  # a second click, or another save of this plan
         db.session.rollback()

@@ -109,12 +109,16 @@ def store_draft(draft: Draft) -> None:
     draft.row_version = row.version
 
 
-def delete_draft(draft: Draft) -> None:
+def delete_draft(draft: Draft, user_id: int) -> None:
     """Delete the draft row as loaded, in the caller's transaction; DraftConflict if another
-    request changed or removed it first (so a plan is saved once even on a double click)."""
+    request changed or removed it first (so a plan is saved once even on a double click).
+    A draft never stored (built in code, as bench/portal.py does) has no row to delete."""
+    loaded = getattr(draft, "row_version", None)
+    if loaded is None:
+        return
     deleted = db.session.execute(db.delete(DraftRow).where(
-        DraftRow.patient_id == draft.patient_id, DraftRow.user_id == current_user.id,
-        DraftRow.version == getattr(draft, "row_version", -1))).rowcount
+        DraftRow.patient_id == draft.patient_id, DraftRow.user_id == user_id,
+        DraftRow.version == loaded)).rowcount
     if deleted != 1:
         raise DraftConflict()
 
