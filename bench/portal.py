@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from rehab.portal.rendering import VERSION_CACHE_SIZE  # noqa: E402
 
-EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
+EMAIL, PASSWORD = "bench@example.org", "bench-clinician-login"
 CLINIC = "Bench Clinic"
 SECRET = "bench-secret-key-not-for-production"
 FIRST = ["Alex", "Sam", "Maria", "John", "Aisha", "Chen", "Olga", "Ravi", "Emma", "Lars", "Noor", "Tom"]
@@ -314,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-"))
     env = {**os.environ, "SECRET_KEY": SECRET, "REHAB_INSTANCE_PATH": str(workdir / "instance"),
-           "REHAB_LOGIN_RATE_LIMIT": "1000 per minute"}
+           "REHAB_LOGIN_RATE_LIMIT": "1000 per minute",
+           "REHAB_ACCESS_LOG": ""}  # gunicorn.conf.py: no access log, whose lines would cost time
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite'}")
     os.environ.update(env)
     server = None

@@ -25,8 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or config.secret_key(app.instance_path)
+    config.check_secret_key(app.config["SECRET_KEY"], app.testing)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
+    from rehab import bounds
+
+    register_proxy(app)
+    register_logging(app)  # first: every request, refused ones too, gets its id
+    bounds.register(app)  # before the blueprints: their routes use its <int:...>
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)
@@ -34,13 +40,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly PROXY_HOPS proxies (none by default): the
+    login limit counts per client address, which a client could otherwise choose."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
-    from rehab.extensions import csrf, db, limiter, login_manager, migrate
+    from rehab.extensions import csrf, db, login_manager, migrate
     from rehab import models
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR))
-    limiter.init_app(app)  # before CSRF, so refused POSTs count towards the login limit too
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -53,11 +68,20 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """The session's user, unless the session was signed before the user's sessions were
+        ended (logout everywhere, a new password, deactivation)."""
+        from flask import session
+
         try:
             user_id = int(user_id)
         except ValueError:
             return None
-        return db.session.execute(user_by_id, {"user_id": user_id}).scalar_one_or_none()
+        if not 0 < user_id < 2**31:
+            return None
+        user = db.session.execute(user_by_id, {"user_id": user_id}).scalar_one_or_none()
+        if user is None or session.get("sv") != user.session_version:
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
@@ -77,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
     @app.context_processor
     def _url_rules():
         return {"url_rules": app.view_functions}
-    for name in ("portal", "admin", "api"):
+    for name in ("portal", "admin", "accounts", "api"):
         module = _optional_blueprint(name)
         if module is not None:
             app.register_blueprint(module.bp)
@@ -99,8 +123,16 @@ def register_security_headers(app: Flask) -> None:
     csp = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
+    from flask import request
+
     @app.after_request
     def _headers(response):
+        if request.endpoint != "static":
+            # pages, PDFs and API answers may hold patient data: no browser or proxy keeps a copy
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        if app.config["HTTPS"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -108,9 +140,42 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+def register_logging(app: Flask) -> None:
+    """A request id on every request (X-Request-ID), and error logs that carry it with the
+    route and the exception's type and place, never its message or form values (which may
+    hold patient data)."""
+    import re
+    import traceback
+    import uuid
+
+    from flask import g, request
+
+    @app.before_request
+    def _request_id():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", given) else uuid.uuid4().hex
+
+    @app.after_request
+    def _request_id_header(response):
+        if "request_id" in g:
+            response.headers["X-Request-ID"] = g.request_id
+        return response
+
+    def log_exception(exc_info) -> None:
+        exc_type, _, tb = exc_info
+        where = " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+                           for frame in reversed(traceback.extract_tb(tb)[-6:]))
+        app.logger.error("request %s %s %s: %s at %s", g.get("request_id", "-"), request.method,
+                         request.url_rule.rule if request.url_rule else "(no route)",
+                         exc_type.__name__ if exc_type else "error", where)
+
+    app.log_exception = log_exception
+
+
 def register_commands(app: Flask) -> None:
-    from rehab.cli import library_cli, users_cli, demo_command
+    from rehab.cli import demo_command, library_cli, patients_cli, users_cli
 
     app.cli.add_command(library_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(patients_cli)
     app.cli.add_command(demo_command)

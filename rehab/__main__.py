@@ -12,12 +12,27 @@ import json
 import sys
 from pathlib import Path
 
-from rehab.config import EXERCISES_DIR
+from rehab.config import EXERCISES_DIR, MAX_CONTENT_LENGTH
+from rehab.jsonlimits import MAX_JSON_DEPTH, clip, too_deep
 
+
+class InputRefused(ValueError):
+    """The input is too large or too deep to be an intake (exit 2)."""
 
 
 def _read_intake(source: str) -> object:
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    """The intake JSON, read up to MAX_CONTENT_LENGTH bytes (the portal's limit too)."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_CONTENT_LENGTH + 1)
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_CONTENT_LENGTH + 1)
+    if len(data) > MAX_CONTENT_LENGTH:
+        raise InputRefused(f"larger than {MAX_CONTENT_LENGTH // 1024} KB ({MAX_CONTENT_LENGTH} bytes); "
+                           "an intake is a few KB")
+    text = data.decode("utf-8")
+    if too_deep(text):
+        raise InputRefused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return json.loads(text)
 
 
@@ -28,15 +43,18 @@ def plan_command(args: argparse.Namespace) -> int:
     try:
         raw = _read_intake(args.input)
     except FileNotFoundError:
-        print(f"error: input: no such file: {args.input}", file=sys.stderr)
+        print(f"error: input: no such file: {clip(args.input)}", file=sys.stderr)
+        return 2
+    except InputRefused as exc:
+        print(f"error: input: {exc}", file=sys.stderr)
         return 2
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        print(f"error: input: not valid JSON: {exc}", file=sys.stderr)
+        print(f"error: input: not valid JSON: {clip(str(exc))}", file=sys.stderr)
         return 2
     try:
         intake = parse_intake(raw)
     except IntakeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {clip(str(exc), 400)}", file=sys.stderr)
         return 2
     try:
         library = load_library(Path(args.library))
@@ -102,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return plan_command(args)
     except Exception as exc:  # noqa: BLE001 - the contract: exit 1, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {clip(str(exc))}", file=sys.stderr)
         return 1
 
 

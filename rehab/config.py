@@ -2,8 +2,8 @@
 
 Everything a process needs comes from the environment, the instance folder or
 the database, so any number of gunicorn workers behind a proxy behave as one
-application (set RATELIMIT_STORAGE_URI to a shared store such as redis:// for
-the login limit to count across workers).
+application (the login limits count in redis when RATELIMIT_STORAGE_URI names one,
+else in the database: never in a process).
 """
 
 from __future__ import annotations
@@ -58,6 +58,25 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+MIN_SECRET_KEY_BYTES = 32
+MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB: the largest request body (a plan intake is under 10 KB)
+
+
+def check_secret_key(key: str | bytes | None, testing: bool) -> None:
+    """Refuse a guessable SECRET_KEY: with it anyone can sign an admin's session cookie."""
+    size = len(key.encode() if isinstance(key, str) else key or b"")
+    if size < MIN_SECRET_KEY_BYTES and not testing:
+        raise RuntimeError(
+            f"SECRET_KEY has {size} bytes; it needs at least {MIN_SECRET_KEY_BYTES}. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, or unset SECRET_KEY to use "
+            "the key generated into the instance folder.")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
@@ -83,7 +102,8 @@ def defaults(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement's error (and log line) never shows patient data
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "EXERCISES_DIR": str(EXERCISES_DIR),
         "CLINIC_NAME": clinic_from_env()["name"],
         "CLINIC_DEFAULTS": clinic_from_env(),
@@ -94,13 +114,22 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("REHAB_INSECURE_COOKIES") != "1"
         and os.environ.get("REHAB_HTTPS") == "1",
+        "HTTPS": os.environ.get("REHAB_HTTPS") == "1",  # HSTS on every response
+        # how many proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust no header)
+        "PROXY_HOPS": _env_int("REHAB_PROXY_HOPS", 0),
+        "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        "MAX_FORM_MEMORY_SIZE": 100_000,  # one form field (a note, an exercise's steps)
+        "DRAFT_EXPIRY_DAYS": _env_int("REHAB_DRAFT_EXPIRY_DAYS", 14),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # Always set explicitly: Flask-Limiter keeps the last app's value otherwise.
+        # the login limits (rehab.throttle): redis:// counts there; memory:// (the default)
+        # means "no redis": they count in the database, never in a process
         "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("REHAB_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_KEY_PREFIX": "rehab",
+        "LOGIN_RATE_LIMIT": os.environ.get("REHAB_LOGIN_RATE_LIMIT", "10 per minute"),  # per address
+        # failed logins per account, from any address
+        "ACCOUNT_LOGIN_LIMIT": os.environ.get("REHAB_ACCOUNT_LOGIN_LIMIT", "5 per 15 minutes"),
         "PAGE_SIZE": 50,
         "PASSWORD_HASH_METHOD": "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,16 +46,27 @@ class User(UserMixin, db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session cookie: bumping it (logout everywhere, a new password,
+    # deactivation) ends every session signed before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    last_login_at: Mapped[datetime | None]
 
     clinic: Mapped[Clinic] = relationship()
 
     def set_password(self, password: str) -> None:
+        """Hash the password; ends the user's other sessions when it replaces one."""
+        if self.password_hash:
+            self.end_sessions()
         # the tests choose a cheap method (config.TEST); the hash names its method, so any verifies
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def is_admin(self) -> bool:
@@ -185,14 +196,48 @@ class PlanVersion(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Who did what, for things other than library edits (logins, plans, users)."""
+    """Who did what, for things other than library edits (logins, views, plans, users).
+
+    `patient_id` is a plain number, not a foreign key: the entry outlives an erased patient.
+    `detail` never holds a password; erasing a patient empties the details of its entries.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+
+class Draft(db.Model):
+    """An unsaved plan (the wizard's answers and changes): one per patient and clinician.
+
+    Kept on the server, never in the cookie; `version` catches two tabs writing at once.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "patient_id"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LoginAttempt(db.Model):
+    """Login attempts counted by the login limit when no redis is configured (shared by
+    every worker through the database). `key` is "addr:<ip>" or "account:<email digest>"."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)

@@ -1,4 +1,4 @@
-"""The `flask` commands: library check/load/export, users add, demo."""
+"""The `flask` commands: library check/load/export, users, demo."""
 
 from __future__ import annotations
 
@@ -117,36 +117,81 @@ def test_real_library_load_then_export_is_byte_identical(runner, library, tmp_pa
 
 def test_users_add_password_stdin(app, runner):
     result = runner.invoke(args=["users", "add", "New.Admin@Example.org", "--role", "admin",
-                                 "--password-stdin"], input="a-long-password\n")
+                                 "--password-stdin"], input="a-long-passphrase\n")
     assert result.exit_code == 0, result.output
     user = _user(app, "new.admin@example.org")
     assert user.role == "admin" and user.is_admin
-    assert user.check_password("a-long-password")
+    assert user.check_password("a-long-passphrase")
 
 
 def test_users_add_prompts_for_password(app, runner):
     result = runner.invoke(args=["users", "add", "clin@example.org"],
-                           input="prompted-password\nprompted-password\n")
+                           input="prompted-passphrase\nprompted-passphrase\n")
     assert result.exit_code == 0, result.output
     user = _user(app, "clin@example.org")
     assert user.role == "clinician"
-    assert user.check_password("prompted-password")
+    assert user.check_password("prompted-passphrase")
 
 
-def test_users_add_again_resets_password_and_role(app, runner):
-    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-password\n")
-    runner.invoke(args=["users", "add", "a@example.org", "--role", "admin", "--password-stdin"],
-                  input="second-password\n")
+def test_users_add_refuses_an_existing_email(app, runner):
+    """Finding 11: `users add` on an existing email used to change its role and clinic silently."""
+    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-passphrase\n")
+    result = runner.invoke(args=["users", "add", "A@example.org", "--role", "admin", "--password-stdin"],
+                           input="second-passphrase\n")
+    assert result.exit_code == 2
+    assert "already has an account" in result.stderr and "--reset-password" in result.stderr
+    user = _user(app, "a@example.org")
+    assert user.role == "clinician" and user.check_password("first-passphrase")
+
+
+def test_users_add_reset_password_changes_only_the_password(app, runner):
+    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-passphrase\n")
+    result = runner.invoke(args=["users", "add", "a@example.org", "--role", "admin", "--reset-password",
+                                 "--password-stdin"], input="second-passphrase\n")
+    assert result.exit_code == 0, result.output
+    user = _user(app, "a@example.org")
+    assert user.role == "clinician" and user.check_password("second-passphrase")
+    assert user.session_version == 2
+
+
+def test_users_reset_password_of_unknown_user(app, runner):
+    result = runner.invoke(args=["users", "add", "nobody@example.org", "--reset-password", "--password-stdin"],
+                           input="second-passphrase\n")
+    assert result.exit_code == 2 and "no user has the email" in result.stderr
+
+
+def test_users_set_role_and_clinic(app, runner):
+    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-passphrase\n")
+    assert runner.invoke(args=["users", "set-role", "a@example.org", "admin"]).exit_code == 0
+    result = runner.invoke(args=["users", "set-clinic", "a@example.org", "North clinic"])
+    assert result.exit_code == 2 and "no clinic called 'North clinic'" in result.stderr
+    result = runner.invoke(args=["users", "set-clinic", "a@example.org", "North clinic", "--create"])
+    assert result.exit_code == 0, result.output
+    user = _user(app, "a@example.org")
     with app.app_context():
-        users = db.session.execute(db.select(User)).scalars().all()
-        assert [(u.email, u.role) for u in users] == [("a@example.org", "admin")]
-        assert users[0].check_password("second-password")
+        from rehab.models import AuditEntry, Clinic
+
+        assert user.role == "admin" and db.session.get(Clinic, user.clinic_id).name == "North clinic"
+        actions = [e.action for e in db.session.execute(db.select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+    assert actions == ["user_create", "user_role", "user_clinic"]
+
+
+def test_users_deactivate_and_activate(app, runner, client):
+    runner.invoke(args=["users", "add", "a@example.org", "--password-stdin"], input="first-passphrase\n")
+    assert runner.invoke(args=["users", "deactivate", "a@example.org"]).exit_code == 0
+    data = {"email": "a@example.org", "password": "first-passphrase"}
+    assert client.post("/login", data=data).status_code == 200
+    assert runner.invoke(args=["users", "activate", "a@example.org"]).exit_code == 0
+    assert client.post("/login", data=data).status_code == 302
 
 
 @pytest.mark.parametrize("args, stdin, message", [
-    (["--role", "owner"], "a-long-password\n", "'owner' is not one of"),
-    ([], "short\n", "at least 8 characters"),
-    ([], "", "at least 8 characters"),
+    (["--role", "owner"], "a-long-passphrase\n", "'owner' is not one of"),
+    ([], "eleven char\n", "at least 12 characters (this one has 11)"),
+    ([], "", "at least 12 characters"),
+    ([], "password1234\n", "too common"),
+    ([], "12345678\n", "at least 12 characters"),
+    ([], " " * 12 + "\n", "too easy to guess"),
 ])
 def test_users_add_refuses(app, runner, args, stdin, message):
     result = runner.invoke(args=["users", "add", "x@example.org", "--password-stdin", *args], input=stdin)
@@ -155,17 +200,26 @@ def test_users_add_refuses(app, runner, args, stdin, message):
     assert _user(app, "x@example.org") is None
 
 
+def test_users_add_accepts_twelve_characters(app, runner):
+    result = runner.invoke(args=["users", "add", "x@example.org", "--password-stdin"], input="twelve chars\n")
+    assert result.exit_code == 0, result.output
+
+
 def test_added_user_can_log_in(app, runner, client):
-    runner.invoke(args=["users", "add", "c@example.org", "--password-stdin"], input="a-long-password\n")
-    response = client.post("/login", data={"email": "c@example.org", "password": "a-long-password"})
+    runner.invoke(args=["users", "add", "c@example.org", "--password-stdin"], input="a-long-passphrase\n")
+    response = client.post("/login", data={"email": "c@example.org", "password": "a-long-passphrase"})
     assert response.status_code == 302
 
 
 def test_demo_creates_users_and_prints_logins(app, runner):
+    from rehab.passwords import password_problem
+
     for _ in range(2):  # run twice: `make run` runs it every time
         result = runner.invoke(args=["demo"])
         assert result.exit_code == 0, result.output
     for email, password, role, _ in DEMO_USERS:
+        assert password_problem(password) is None
         assert f"{email}  /  {password}" in result.stdout
         user = _user(app, email)
         assert user.role == role and user.check_password(password)
+    assert "left unchanged" in result.stdout  # the second run changes no account

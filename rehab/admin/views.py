@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user
 from markupsafe import Markup
 
+from rehab import bounds
 from rehab.admin import diffs, forms, operations, queries
 from rehab.auth import admin_required
 from rehab.catalog import to_schema
@@ -59,7 +60,7 @@ def exercises():
     filters = queries.Filters(**{name: form[name].data or "" for name in
                                  ("q", "category", "tag", "condition", "phase")},
                               status=form.status.data or "active")
-    page = queries.search(filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = queries.search(filters, bounds.int_arg("page", 1, high=100_000, lenient=True), current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/list.html", form=form, page=page, args=args)
 

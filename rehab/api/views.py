@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from rehab.catalog import library_from_db
 from rehab.extensions import csrf
+from rehab.jsonlimits import MAX_JSON_DEPTH, too_deep
 from rehab.planner import AdjustmentError, IntakeError, apply_adjustments, parse_intake
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -29,11 +30,24 @@ def _invalid(field: str, message: str):
 
 @bp.post("/plan")
 def plan():
-    """Body: an intake (contract), optionally {"intake": ..., "adjustments": [...]}."""
+    """Body: an intake (contract), optionally {"intake": ..., "adjustments": [...]}; at most
+    MAX_CONTENT_LENGTH bytes (413) nested at most MAX_JSON_DEPTH levels (422)."""
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        return _invalid("(body)", "not UTF-8 text")
+    if too_deep(text):
+        return _invalid("(body)", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     body = request.get_json(silent=True)
     if body is None:
         return _invalid("(body)", "not valid JSON")
     adjustments = body.get("adjustments", []) if isinstance(body, dict) and "intake" in body else []
+    if not isinstance(adjustments, list):
+        return _invalid("adjustments", "must be a list")
+    for i, adjustment in enumerate(adjustments):
+        if not isinstance(adjustment, dict):
+            return _invalid(f"adjustments[{i}]", "must be an object such as "
+                            '{"op": "remove", "phase": "P1_acute_protection", "exercise_id": "..."}')
     try:
         intake = parse_intake(body)
         result = apply_adjustments(intake, library_from_db(), adjustments)

@@ -97,16 +97,21 @@ class PatientForm(FlaskForm):
                               description="Used to fill in the age on new plans.")
     sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
 
-    def __init__(self, *args, clinic_id: int, **kwargs):
+    def __init__(self, *args, clinic_id: int, patient_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clinic_id = clinic_id
+        self.clinic_id, self.patient_id = clinic_id, patient_id  # patient_id: the one being edited
 
     def validate_reference(self, field):
         field.data = field.data.strip()
         taken = db.session.execute(db.select(Patient.id).filter_by(
-            clinic_id=self.clinic_id, reference=field.data)).first()
+            clinic_id=self.clinic_id, reference=field.data).where(Patient.id != (self.patient_id or 0))).first()
         if taken:
             raise ValidationError("A patient with this reference number already exists.")
+
+
+class EraseForm(FlaskForm):
+    confirm = StringField("Type the patient's reference number to confirm", validators=[
+        DataRequired(message="Type the reference number to confirm."), Length(max=40)])
 
 
 class SearchForm(FlaskForm):

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from flask import abort
 from sqlalchemy import String, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -22,7 +23,7 @@ from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
-from rehab.portal.wizard import Draft, age_on
+from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
 # ------------------------------------------------------------------ reading (scoped to a clinic)
 
@@ -384,15 +385,23 @@ def library_rows() -> list[dict]:
 # ------------------------------------------------------------------ patients
 
 
+class ReferenceTaken(Exception):
+    """Another patient of the clinic has this reference (saved by someone else meanwhile)."""
+
+
 def create_patient(clinic_id: int, user: User, *, first_name: str, last_name: str, reference: str,
                    date_of_birth: dt.date | None, sex: str) -> Patient:
     patient = Patient(clinic_id=clinic_id, first_name=first_name.strip(), last_name=last_name.strip(),
                       reference=reference.strip(), date_of_birth=date_of_birth, sex=sex,
                       created_by_id=user.id)
     db.session.add(patient)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the form checked the reference; another request took it since
+        db.session.rollback()
+        raise ReferenceTaken() from None
     db.session.add(AuditEntry(user_id=user.id, action="patient_create", object_type="patient",
-                              object_id=str(patient.id)))
+                              object_id=str(patient.id), patient_id=patient.id))
     db.session.commit()
     return patient
 
@@ -456,7 +465,7 @@ def build_plan(draft: Draft, library: dict | None = None):
     return plan, kept, dropped
 
 
-MAX_ADJUSTMENTS = 40  # the draft lives in the session cookie, which must stay small
+MAX_ADJUSTMENTS = 40  # bounded input: a draft is read and re-planned on every page
 
 
 def try_adjustment(draft: Draft, adjustment: dict, library: dict | None = None):
@@ -470,8 +479,24 @@ def try_adjustment(draft: Draft, adjustment: dict, library: dict | None = None):
     return plan
 
 
+@dataclass
+class PlanConflict(Exception):
+    """The draft cannot be saved as it is: the plan has a newer version than the one it
+    reassessed (`latest`, saved by `author`), or the draft was saved or changed meanwhile."""
+
+    plan_id: int | None = None
+    base: int | None = None
+    latest: int | None = None
+    author: str = ""
+
+
 def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_appointment: str = "") -> PlanVersion:
-    """Freeze the draft as the next version: intake, adjusted plan, adjustments and figures."""
+    """Freeze the draft as the next version: intake, adjusted plan, adjustments and figures.
+
+    Raises PlanConflict when a reassessment's plan has moved on since the version it was
+    based on, or when two saves race (the draft row is deleted once, the version number
+    is unique): nothing is saved then and the draft stays.
+    """
     library = library_from_db()
     plan, kept, _ = build_plan(draft, library)
     figures = {item.exercise_id: library[item.exercise_id].figure.model_dump(mode="json")
@@ -483,15 +508,27 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_
         plan_row = Plan(patient_id=patient.id, diagnosis=plan.diagnosis, created_by_id=user.id)
         db.session.add(plan_row)
         db.session.flush()
-    number = (db.session.execute(db.select(func.max(PlanVersion.number)).where(
-        PlanVersion.plan_id == plan_row.id)).scalar() or 0) + 1
+    latest = db.session.execute(db.select(func.max(PlanVersion.number)).where(
+        PlanVersion.plan_id == plan_row.id)).scalar() or 0
+    if draft.plan_id is not None and latest != draft.base_version:
+        author = db.session.execute(db.select(User.name).join(PlanVersion, PlanVersion.created_by_id == User.id)
+                                    .where(PlanVersion.plan_id == plan_row.id, PlanVersion.number == latest)
+                                    ).scalar() or ""
+        db.session.rollback()
+        raise PlanConflict(plan_row.id, draft.base_version, latest, author)
+    number = latest + 1
     version = PlanVersion(plan_id=plan_row.id, number=number, intake=draft.intake, plan=plan.to_dict(),
                           figures=figures, adjustments=kept, note=note.strip(),
                           next_appointment=next_appointment.strip(), created_by_id=user.id)
     db.session.add(version)
     db.session.add(AuditEntry(user_id=user.id, action="plan_version_save", object_type="plan",
-                              object_id=str(plan_row.id),
+                              object_id=str(plan_row.id), patient_id=patient.id,
                               detail={"version": number, "allowed": plan.allowed,
                                       "referral": plan.referral.level}))
-    db.session.commit()
+    try:
+        delete_draft(draft, user.id)
+        db.session.commit()
+    except (DraftConflict, IntegrityError):  # a second click, or another save of this plan
+        db.session.rollback()
+        raise PlanConflict(draft.plan_id, draft.base_version) from None
     return version

@@ -10,9 +10,10 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from rehab import audit, bounds
 from rehab.catalog import library_from_db
 from rehab.planner import AdjustmentError
-from rehab.portal import forms, operations, printing, wizard
+from rehab.portal import forms, operations, printing, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg
 
@@ -25,6 +26,18 @@ def _require_login():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     return None
+
+
+@bp.errorhandler(wizard.DraftConflict)
+def _draft_conflict(_):
+    return render_template("portal/conflict.html", conflict=None,
+                           patient_id=request.view_args.get("patient_id")), 409
+
+
+@bp.errorhandler(operations.PlanConflict)
+def _plan_conflict(conflict):
+    return render_template("portal/conflict.html", conflict=conflict,
+                           patient_id=request.view_args.get("patient_id")), 409
 
 
 @bp.app_template_filter("dosage")
@@ -68,7 +81,9 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _pdf(data: bytes, name: str):
+def _pdf(data: bytes, name: str, patient_id: int, **detail):
+    """A PDF download, audited (it carries the patient's name and plan)."""
+    audit.record("pdf_download", "patient", patient_id, patient_id=patient_id, commit=True, **detail)
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=secure_filename(name) or "document.pdf")
 
@@ -82,21 +97,28 @@ def patients():
     form = forms.SearchForm(request.args)
     q = form.q.data if form.validate() else ""
     page = operations.patient_page(
-        _clinic_id(), q, page=min(request.args.get("page", 1, type=int), MAX_PAGE),
-        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        _clinic_id(), q, page=bounds.int_arg("page", 1, high=MAX_PAGE, lenient=True),
+        after=bounds.int_arg("after"), before=bounds.int_arg("before"),
         size=current_app.config["PAGE_SIZE"])
     # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
     rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
-    return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "")
+    drafts = wizard.unsaved_drafts() if not q and page.number == 1 else []
+    return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "", drafts=drafts,
+                           draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
 def patient_new():
     form = forms.PatientForm(clinic_id=_clinic_id())
     if form.validate_on_submit():
-        patient = operations.create_patient(
-            _clinic_id(), current_user, first_name=form.first_name.data, last_name=form.last_name.data,
-            reference=form.reference.data, date_of_birth=form.date_of_birth.data, sex=form.sex.data)
+        try:
+            patient = operations.create_patient(
+                _clinic_id(), current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+                reference=form.reference.data, date_of_birth=form.date_of_birth.data, sex=form.sex.data)
+        except operations.ReferenceTaken:
+            form.reference.errors = [*form.reference.errors, "Another patient was given this reference number "
+                                     "a moment ago (by someone else): check the list, or choose another."]
+            return render_template("portal/patient_form.html", form=form), 409
         flash(f"Patient {patient.full_name} added.", "success")
         return redirect(url_for("portal.patient", patient_id=patient.id))
     return render_template("portal/patient_form.html", form=form), 422 if form.is_submitted() else 200
@@ -106,8 +128,57 @@ def patient_new():
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
     patient = operations.get_patient(_clinic_id(), patient_id)
-    return render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
+    page = render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
+    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True)
+    return page
+
+
+@bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
+def patient_edit(patient_id: int):
+    """Correct the patient's details (the audit trail keeps the previous values)."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    form = forms.PatientForm(obj=patient, clinic_id=_clinic_id(), patient_id=patient.id)
+    if form.validate_on_submit():
+        try:
+            changed = records.update_details(patient, current_user.id, **{
+                name: form[name].data for name in records.EDITABLE})
+        except operations.ReferenceTaken:
+            form.reference.errors = [*form.reference.errors, "Another patient was given this reference number "
+                                     "a moment ago (by someone else): choose another."]
+            return render_template("portal/patient_form.html", form=form, patient=patient), 409
+        flash("Details saved." if changed else "Nothing was changed.", "success" if changed else "info")
+        return redirect(url_for("portal.patient", patient_id=patient.id))
+    return render_template("portal/patient_form.html", form=form, patient=patient), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/patients/<int:patient_id>/export.zip")
+def patient_export(patient_id: int):
+    """The patient's whole record in one zip (a data-protection access request)."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    data = records.export_zip(patient, current_user.id, current_app.config["PUBLIC_URL"])
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=secure_filename(f"record-{patient.reference}.zip") or "record.zip")
+
+
+@bp.route("/patients/<int:patient_id>/erase", methods=["GET", "POST"])
+def patient_erase(patient_id: int):
+    """Erase the patient and every plan (admins only, after typing the reference)."""
+    if not current_user.is_admin:
+        abort(403)
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    form = forms.EraseForm()
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != patient.reference:
+            form.confirm.errors = [*form.confirm.errors, "This is not the patient's reference number."]
+        else:
+            counts = records.erase(patient, current_user.id)
+            flash(f"The patient and {counts['plans']} plan(s), {counts['versions']} version(s) are erased.",
+                  "success")
+            return redirect(url_for("portal.patients"))
+    return render_template("portal/erase.html", patient=patient, form=form,
+                           plans=operations.patient_plans(patient.id)), 422 if form.is_submitted() else 200
 
 
 # ------------------------------------------------------------------ the wizard
@@ -244,9 +315,18 @@ def draft_save(patient_id: int):
         return _render_review(patient, draft, status=422)
     version = operations.save_draft(draft, patient, current_user, form.note.data or "",
                                     next_appointment=form.next_appointment.data or "")
-    wizard.clear_draft()
     flash(f"Saved as version {version.number}.", "success")
     return redirect(url_for("portal.version", plan_id=version.plan_id, number=version.number))
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/discard", methods=["POST"])
+def draft_discard(patient_id: int):
+    """Throw the unsaved plan away."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if forms.PlanActionForm().validate_on_submit():
+        wizard.clear_draft(patient.id)
+        flash("The unsaved plan is discarded.", "info")
+    return redirect(url_for("portal.patient", patient_id=patient.id))
 
 
 @bp.route("/patients/<int:patient_id>/plans/draft/referral.pdf")
@@ -266,7 +346,7 @@ def draft_referral(patient_id: int):
         side=draft.intake.get("side", "unspecified"), page_size=_page_size(download),
         large_print=bool(download.large_print.data))
     return _pdf(printing.referral_letter(plan.to_dict(), draft.intake, details),
-                f"referral-{patient.reference}.pdf")
+                f"referral-{patient.reference}.pdf", patient.id, kind="draft referral")
 
 
 # ------------------------------------------------------------------ saved versions
@@ -276,8 +356,10 @@ def draft_referral(patient_id: int):
 def version(plan_id: int, number: int):
     """A saved version, drawn from its snapshot only (no library queries)."""
     version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
-    return render_template("portal/version.html", version=version, patient=patient, author=author,
+    page = render_template("portal/version.html", version=version, patient=patient, author=author,
                            latest=latest, parts=version_parts(version, operations.get_version_snapshot))
+    audit.record("version_view", "plan", plan_id, patient_id=patient.id, commit=True, version=number)
+    return page
 
 
 def _version_details(version, plan, patient, author):
@@ -303,7 +385,8 @@ def version_pdf(plan_id: int, number: int):
     """The printable plan of a version (the referral letter if the plan was refused)."""
     version, plan, patient, author = operations.get_version(_clinic_id(), plan_id, number)
     data, kind = printing.version_document(version, _version_details(version, plan, patient, author))
-    return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf")
+    return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf", patient.id, kind=kind,
+                plan_id=plan.id, version=version.number)
 
 
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/referral.pdf")
@@ -313,7 +396,8 @@ def version_referral(plan_id: int, number: int):
         abort(404)
     data = printing.referral_letter(version.plan, version.intake,
                                     _version_details(version, plan, patient, author))
-    return _pdf(data, f"referral-{patient.reference}-v{version.number}.pdf")
+    return _pdf(data, f"referral-{patient.reference}-v{version.number}.pdf", patient.id, kind="referral",
+                plan_id=plan.id, version=version.number)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -329,8 +413,10 @@ def plan_history(plan_id: int):
     a, b = int(compare.a.data), int(compare.b.data)
     by_number = {v.number: v for v, _ in versions}
     diff = diff_plans(by_number[a].plan, by_number[b].plan) if a != b else None
-    return render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
+    page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
+    audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)
+    return page
 
 
 # ------------------------------------------------------------------ library

@@ -1,8 +1,9 @@
 """The new-plan wizard: four steps that together build the contract's intake dict.
 
 The draft (intake so far, the clinician's adjustments, how far the wizard got)
-lives in the signed session cookie, never in process memory, because several
-processes serve the portal. Each step owns some keys of the intake; posting a
+lives in the database, one per patient and clinician (several patients at once), never
+in the session cookie (readable by anyone holding it) nor in process memory (several
+processes serve the portal). Each step owns some keys of the intake; posting a
 step replaces those keys and asks `parse_intake` whether the result is valid,
 so the planner, not the form, decides what a valid intake is.
 """
@@ -13,8 +14,13 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from flask import session
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from rehab.extensions import db
+from rehab.models import Draft as DraftRow, Patient, utcnow
 from rehab.planner import IntakeError, parse_intake
 from rehab.portal import forms
 from rehab.vocab import RED_FLAGS
@@ -26,7 +32,6 @@ STEP_TITLES = {
     "modifiers": "Patient factors",
     "findings": "Findings",
 }
-_SESSION_KEY = "draft"
 
 
 @dataclass
@@ -50,19 +55,87 @@ class Draft:
         return all(s in self.done for s in STEPS[:STEPS.index(step)])
 
 
+# ------------------------------------------------------------------ storage (the draft table)
+
+
+class DraftConflict(Exception):
+    """The draft changed (another tab, a double click) between reading and writing it."""
+
+
+def _expiry() -> dt.datetime:
+    return utcnow() - dt.timedelta(days=current_app.config["DRAFT_EXPIRY_DAYS"])
+
+
+def _row(patient_id: int) -> DraftRow | None:
+    """The logged-in clinician's unexpired draft for the patient."""
+    return db.session.execute(db.select(DraftRow).where(
+        DraftRow.patient_id == patient_id, DraftRow.user_id == current_user.id,
+        DraftRow.updated_at >= _expiry())).scalar_one_or_none()
+
+
 def load_draft(patient_id: int) -> Draft | None:
-    data = session.get(_SESSION_KEY)
-    if not data or data.get("patient_id") != patient_id:
+    row = _row(patient_id)
+    if row is None:
         return None
-    return Draft(**data)
+    names = Draft.__dataclass_fields__
+    draft = Draft(**{k: v for k, v in row.data.items() if k in names})
+    draft.row_version = row.version  # what a later store or save checks against
+    return draft
 
 
 def store_draft(draft: Draft) -> None:
-    session[_SESSION_KEY] = asdict(draft)
+    """Write the draft; DraftConflict if it changed since it was loaded. A draft never loaded
+    (a new plan, a reassessment) replaces whatever draft the clinician had for the patient."""
+    row = db.session.execute(db.select(DraftRow).where(
+        DraftRow.patient_id == draft.patient_id, DraftRow.user_id == current_user.id)).scalar_one_or_none()
+    loaded = getattr(draft, "row_version", None)
+    if row is None:
+        if loaded is not None:  # it was discarded or saved meanwhile
+            raise DraftConflict()
+        row = DraftRow(patient_id=draft.patient_id, user_id=current_user.id, data=asdict(draft))
+        db.session.add(row)
+    elif loaded is not None and loaded != row.version:
+        raise DraftConflict()
+    else:
+        row.data = asdict(draft)
+        row.updated_at = utcnow()
+    # expired drafts (anyone's) go for good: they hold health data nobody will save
+    db.session.execute(db.delete(DraftRow).where(DraftRow.updated_at < _expiry()))
+    try:
+        db.session.commit()
+    except (IntegrityError, StaleDataError):  # another request wrote it first
+        db.session.rollback()
+        raise DraftConflict() from None
+    draft.row_version = row.version
 
 
-def clear_draft() -> None:
-    session.pop(_SESSION_KEY, None)
+def delete_draft(draft: Draft, user_id: int) -> None:
+    """Delete the draft row as loaded, in the caller's transaction; DraftConflict if another
+    request changed or removed it first (so a plan is saved once even on a double click).
+    A draft never stored (built in code, as bench/portal.py does) has no row to delete."""
+    loaded = getattr(draft, "row_version", None)
+    if loaded is None:
+        return
+    deleted = db.session.execute(db.delete(DraftRow).where(
+        DraftRow.patient_id == draft.patient_id, DraftRow.user_id == user_id,
+        DraftRow.version == loaded)).rowcount
+    if deleted != 1:
+        raise DraftConflict()
+
+
+def clear_draft(patient_id: int) -> None:
+    db.session.execute(db.delete(DraftRow).where(DraftRow.patient_id == patient_id,
+                                                 DraftRow.user_id == current_user.id))
+    db.session.commit()
+
+
+def unsaved_drafts() -> list[tuple[DraftRow, Patient]]:
+    """The logged-in clinician's unexpired unsaved plans, newest first (one query)."""
+    return list(db.session.execute(
+        db.select(DraftRow, Patient).join(Patient, DraftRow.patient_id == Patient.id)
+        .where(DraftRow.user_id == current_user.id, Patient.clinic_id == current_user.clinic_id,
+               DraftRow.updated_at >= _expiry())
+        .order_by(DraftRow.updated_at.desc())).all())
 
 
 def age_on(date_of_birth: dt.date | None, today: dt.date) -> int | None:

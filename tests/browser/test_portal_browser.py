@@ -46,6 +46,7 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     create_patient(page, "Maria", "Lopez", "MRN-1001")
     shots(page, "patient")
     page.get_by_role("button", name="New plan").click()
+    page.wait_for_url(re.compile(r"/plans/new/diagnosis$"))  # loaded, so portal.js has run
 
     # step 1: the grade appears only for a hamstring strain (JavaScript)
     grade = page.locator("fieldset.sub")
@@ -55,6 +56,7 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     page.get_by_label("Hamstring strain grade").select_option("2")
     shots(page, "step1-diagnosis")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/plans/new/red_flags$"))
 
     # step 2: every follow-up question is shown and counts on its own (Wells risk factors too)
     wells = page.locator("#flag-dvt .followup")
@@ -65,6 +67,7 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     page.get_by_label("DVT symptoms").uncheck()
     assert wells.is_visible() and page.get_by_label("Systemically unwell").is_visible()
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/plans/new/modifiers$"))
 
     # step 3: age comes from the date of birth
     assert page.get_by_label("Age (years)").input_value() != ""

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from rehab.extensions import db as _db
-from rehab.models import Clinic, Patient
+from rehab.models import Clinic, Draft, Patient
 
 
 @pytest.fixture
@@ -97,6 +97,10 @@ class Wizard:
         assert response.headers["Location"].endswith(f"/patients/{self.patient_id}/plans/draft")
         return response
 
+    def stored(self) -> dict | None:
+        """The unsaved draft as kept in the database (None when there is none)."""
+        return stored_draft(self.client, self.patient_id)
+
     def review(self):
         return self.client.get(f"/patients/{self.patient_id}/plans/draft")
 
@@ -109,6 +113,16 @@ class Wizard:
         match = re.search(r"/plans/(\d+)/versions/(\d+)$", response.headers["Location"])
         assert match, response.headers["Location"]
         return int(match.group(1)), int(match.group(2))
+
+
+def stored_draft(client, patient_id: int | None = None) -> dict | None:
+    """The one draft in the database (of `patient_id` if given), as stored."""
+    with client.application.app_context():
+        query = _db.select(Draft)
+        if patient_id is not None:
+            query = query.filter_by(patient_id=patient_id)
+        row = _db.session.execute(query).scalar_one_or_none()
+        return row.data if row else None
 
 
 def error_text(response) -> str:

@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from rehab.extensions import db as _db
+from rehab.models import Draft
+
 P1 = "P1_acute_protection"
 
 
@@ -20,8 +23,9 @@ def item_ids(html: str, phase: str = P1) -> list[str]:
 
 
 def adjustments(client) -> list:
-    with client.session_transaction() as s:
-        return s["draft"]["adjustments"]
+    """The draft's changes as stored in the database."""
+    with client.application.app_context():
+        return _db.session.execute(_db.select(Draft)).scalar_one().data["adjustments"]
 
 
 def test_remove_an_item(review):

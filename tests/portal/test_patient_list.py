@@ -153,7 +153,8 @@ def _query_counts(app, portal) -> dict[str, int]:
 # the user; for a later page, the cursor's patient; then one read per index range (a search
 # reads the last-name, first-name and reference ranges; next to a cursor the name-ordered
 # range is read as the cursor's last name, then the ones after it, if the page needs them)
-QUERY_BOUNDS = {"list": 2, "list next": 4, "search": 4, "search next": 6, "date": 2, "date next": 3}
+# "list" (the first page, no search) also reads the clinician's unsaved plans: one query
+QUERY_BOUNDS = {"list": 3, "list next": 4, "search": 4, "search next": 6, "date": 2, "date next": 3}
 
 
 def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, clinician):

@@ -1,0 +1,77 @@
+"""Login limits per client address and per account, shared by every worker and host.
+
+Counts live in redis when RATELIMIT_STORAGE_URI names one (through the `limits` package),
+else in the database (LoginAttempt rows): never in a process, so two workers cannot each
+allow the full number. The address is the one ProxyFix found (REHAB_PROXY_HOPS); the
+account is the typed email, digested, whether or not such a user exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from flask import current_app, request
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from rehab.extensions import db
+from rehab.models import LoginAttempt, utcnow
+
+_redis_limiters: dict[str, MovingWindowRateLimiter] = {}  # one connection pool per URI and process
+
+
+def _limiter() -> MovingWindowRateLimiter | None:
+    uri = current_app.config["RATELIMIT_STORAGE_URI"]
+    if uri.startswith("memory://"):
+        return None
+    if uri not in _redis_limiters:
+        _redis_limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
+    return _redis_limiters[uri]
+
+
+def address_key() -> str:
+    return f"addr:{request.remote_addr or '-'}"
+
+
+def account_key(email: str) -> str:
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+
+
+def _item(key: str) -> RateLimitItem:
+    setting = "LOGIN_RATE_LIMIT" if key.startswith("addr:") else "ACCOUNT_LOGIN_LIMIT"
+    return parse(current_app.config[setting])
+
+
+def _db_count(key: str, item: RateLimitItem) -> int:
+    since = utcnow() - dt.timedelta(seconds=item.get_expiry())
+    return db.session.execute(db.select(db.func.count(LoginAttempt.id)).where(
+        LoginAttempt.key == key, LoginAttempt.at > since)).scalar_one()
+
+
+def allowed(key: str) -> bool:
+    """Whether one more attempt on `key` is within its limit (counts nothing)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    item, limiter = _item(key), _limiter()
+    if limiter is not None:
+        return limiter.test(item, current_app.config["RATELIMIT_KEY_PREFIX"], key)
+    return _db_count(key, item) < item.amount
+
+
+def hit(key: str) -> bool:
+    """Count one attempt on `key`; False (and not counted) when the limit is already reached."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    item, limiter = _item(key), _limiter()
+    if limiter is not None:
+        return limiter.hit(item, current_app.config["RATELIMIT_KEY_PREFIX"], key)
+    if _db_count(key, item) >= item.amount:
+        return False
+    now = utcnow()
+    db.session.add(LoginAttempt(key=key, at=now))
+    # forget attempts older than a day (no limit looks further back)
+    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.at < now - dt.timedelta(days=1)))
+    db.session.commit()
+    return True
