@@ -205,7 +205,7 @@ def patients_export(patient_id: int, file: Path):
 
     from rehab.portal.records import export_zip
 
-    data = export_zip(_patient(patient_id), None, current_app.config["PUBLIC_URL"])
+    data = export_zip(_patient(patient_id), None)
     file.write_bytes(data)
     click.echo(f"patient {patient_id}: record written to {file} ({len(data) // 1024 + 1} KB)")
 

@@ -54,7 +54,7 @@ def _versions(patient_id: int) -> list[tuple[PlanVersion, Plan, str]]:
         .where(Plan.patient_id == patient_id).order_by(Plan.id, PlanVersion.number)).all())
 
 
-def export_zip(patient: Patient, user_id: int | None, portal_url: str | None = None) -> bytes:
+def export_zip(patient: Patient, user_id: int | None) -> bytes:
     """Everything held about the patient, in one zip: their details, every saved version as
     JSON (intake, plan, changes, note) with its PDF as printed, and who did what with the
     record (the audit trail, by user id). Audited as an export."""
@@ -73,9 +73,10 @@ def export_zip(patient: Patient, user_id: int | None, portal_url: str | None = N
                 "intake": version.intake, "plan": version.plan, "adjustments": version.adjustments,
             }, indent=2, ensure_ascii=False))
             pdf_details = printing.details_for(
-                patient, clinic_name=clinic.name, clinician_name=author or "", plan_id=plan.id,
+                patient, clinic=clinic, clinician_name=author or "", plan_id=plan.id,
                 plan_version=version.number, plan_date=version.created_at.date(),
-                side=version.intake.get("side", "unspecified"), portal_url=portal_url)
+                side=version.intake.get("side", "unspecified"),
+                next_appointment=getattr(version, "next_appointment", "") or "")
             data, kind = printing.version_document(version, pdf_details)
             archive.writestr(f"{stem}-{kind}.pdf", data)
         trail = db.session.execute(db.select(AuditEntry).where(AuditEntry.patient_id == patient.id)

@@ -157,7 +157,7 @@ def patient_edit(patient_id: int):
 def patient_export(patient_id: int):
     """The patient's whole record in one zip (a data-protection access request)."""
     patient = operations.get_patient(_clinic_id(), patient_id)
-    data = records.export_zip(patient, current_user.id, current_app.config["PUBLIC_URL"])
+    data = records.export_zip(patient, current_user.id)
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=secure_filename(f"record-{patient.reference}.zip") or "record.zip")
 
