@@ -14,7 +14,7 @@ from rehab.catalog import library_from_db
 from rehab.planner import AdjustmentError
 from rehab.portal import forms, operations, printing, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
-from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg
+from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 
 bp = Blueprint("portal", __name__)
 
@@ -40,6 +40,11 @@ def _svg_filter(figure) -> str:
 @bp.app_template_filter("change")
 def _change_filter(adjustment: dict, names: dict) -> str:
     return adjustment_text(adjustment, names)
+
+
+@bp.app_template_filter("plain")
+def _plain_filter(text: str, names: dict) -> str:
+    return plain(text, names)
 
 
 @bp.app_template_filter("words")
@@ -174,19 +179,20 @@ def _draft_or_redirect(patient_id: int):
 
 def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
     library = library_from_db()
+    names = {slug: ex.name for slug, ex in library.items()}
     plan, kept, dropped = operations.build_plan(draft, library)
     if dropped:
         draft.adjustments = kept
         wizard.store_draft(draft)
         for adjustment, reason in dropped:
             flash(f"An earlier change no longer applies and was dropped "
-                  f"({adjustment.get('op')} {adjustment.get('exercise_id')}): {reason}", "error")
+                  f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
     figures = {item.exercise_id: library[item.exercise_id].figure
                for phase in plan.phases for item in phase.items if item.exercise_id in library}
     choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
     return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
                            figures=figures, library_choices=choices, error=error,
-                           names={slug: ex.name for slug, ex in library.items()},
+                           names=names,
                            action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
 
@@ -321,9 +327,20 @@ def plan_history(plan_id: int):
     compare.set_versions(numbers)
     a, b = int(compare.a.data), int(compare.b.data)
     by_number = {v.number: v for v, _ in versions}
-    diff = diff_plans(by_number[a].plan, by_number[b].plan) if a != b else None
+    diff = None
+    if a != b:
+        old, new = by_number[a], by_number[b]
+        labels = {key: spec[1] for key, spec in getattr(forms, "FINDINGS", {}).items()}
+        diff = diff_plans(old.plan, new.plan)
+        diff["findings"] = diff_findings(old.intake or {}, new.intake or {}, labels)
+        diff["notes"] = _changed_notes(old.note, new.note)
+        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"])
     return render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
+
+
+def _changed_notes(old: str | None, new: str | None) -> tuple | None:
+    return (old or "", new or "") if (old or "") != (new or "") else None
 
 
 # ------------------------------------------------------------------ library

@@ -119,4 +119,7 @@ def test_changes_that_no_longer_apply_are_dropped_with_a_note(review, cases):
     if f'id="phase-{P1}"' in html:
         pytest.skip("the planner kept P1 for these findings")
     assert "no longer applies" in html
+    note = re.search(r"no longer applies.*?</div>", html, re.S).group(0)
+    assert "Removed " in note and "phase 1" in note.lower()  # in words: the change and the phase
+    assert first not in note and P1 not in note  # no ids
     assert adjustments(review.client) == []
