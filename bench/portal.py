@@ -4,9 +4,12 @@ bare Flask route in the same app and the same run.
 
     .venv/bin/python bench/portal.py [--patients 10000] [--workers 3] [--duration 10]
                                      [--connections 8]
+    DATABASE_URL=postgresql://user@127.0.0.1/rehab_bench .venv/bin/python bench/portal.py --patients 100000
 
-DATABASE_URL is honoured (e.g. postgresql://user@127.0.0.1/rehab_bench); without it a
-SQLite file in a temporary folder is used and removed afterwards. The database gets the
+With DATABASE_URL (e.g. postgresql://user@127.0.0.1/rehab_bench, the production path) it
+runs there, and ANALYZEs after loading; without it a SQLite file in a temporary folder is
+used and removed afterwards. The live draft review (the planner run on each request) is
+measured beside the saved version. The database gets the
 migrations, the library from exercises/, one clinic with a clinician, the patients, and
 one saved plan. Load comes from wrk (Debian: apt-get install -y wrk) when it is on PATH,
 otherwise from a bounded Python client. Prints requests/s, latency percentiles and the
@@ -60,14 +63,24 @@ def bench_app():
     def bare():
         return "ok"
 
+    @app.route("/bench/draft/<int:patient_id>")
+    def start_draft(patient_id: int):
+        """Bench only: the wizard's answers for the live draft review, as the wizard stores them."""
+        from rehab.portal.wizard import STEPS, Draft, store_draft
+
+        store_draft(Draft(patient_id=patient_id, intake=INTAKE, done=list(STEPS)))
+        return "ok"
+
     return app
 
 
 # ---------------------------------------------------------------- preparing the database
 
 
-def prepare(n_patients: int) -> tuple[int, int]:
-    """Schema, library, clinician, patients and one saved plan; returns (plan id, version)."""
+def prepare(n_patients: int) -> tuple[int, int, int]:
+    """Schema, library, clinician, patients and one saved plan, then ANALYZE as a real
+    import would (PostgreSQL plans the list by the table's statistics); returns (plan id,
+    version, the plan's patient id)."""
     import flask_migrate
 
     from rehab import create_app
@@ -96,6 +109,9 @@ def prepare(n_patients: int) -> tuple[int, int]:
         for start in range(0, len(rows), 2000):
             db.session.execute(db.insert(Patient), rows[start:start + 2000])
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
         version = db.session.execute(db.select(PlanVersion).order_by(PlanVersion.id)).scalars().first()
         if version is None:
             patient = db.session.execute(db.select(Patient).where(Patient.clinic_id == clinic_id)
@@ -106,7 +122,7 @@ def prepare(n_patients: int) -> tuple[int, int]:
         total = db.session.execute(db.select(db.func.count()).select_from(Patient)).scalar()
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
               f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r})")
-        result = version.plan_id, version.number
+        result = version.plan_id, version.number, version.plan_obj.patient_id
         db.engine.dispose()
     return result
 
@@ -155,6 +171,15 @@ def log_in(port: int) -> str:
     response.read()
     if response.status != 302:
         raise SystemExit(f"login failed: {response.status}")
+    return _session_cookie(response) or cookie
+
+
+def start_draft(port: int, cookie: str, patient_id: int) -> str:
+    """The session cookie, now also carrying a finished wizard for the patient."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", f"/bench/draft/{patient_id}", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
     return _session_cookie(response) or cookie
 
 
@@ -257,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     server = None
     try:
-        plan_id, number = prepare(args.patients)
+        plan_id, number, patient_id = prepare(args.patients)
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
@@ -265,11 +290,12 @@ def main(argv: list[str] | None = None) -> int:
              "--pythonpath", f"{ROOT / 'bench'},{ROOT}", "--log-level", "warning", "portal:bench_app()"],
             cwd=ROOT, env=env)
         wait_for(port)
-        cookie = log_in(port)
+        cookie = start_draft(port, log_in(port), patient_id)
         deep = max(1, min(100, -(-args.patients // 50)))  # page 100, or the last (50 patients a page)
         pages = [
             ("bare Flask route", "/bench/bare", "ok"),
             ("plan review (saved version)", f"/plans/{plan_id}/versions/{number}", "Protect and settle"),
+            ("draft review (live planner)", f"/patients/{patient_id}/plans/draft", "Protect and settle"),
             ("patient list, page 1", "/patients", "<span>Page 1"),
             (f"patient list, page {deep}", follow_next(port, cookie, "/patients", deep - 1),
              f"<span>Page {deep}"),
