@@ -11,10 +11,12 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from rehab.catalog import library_from_db
+from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.portal import forms, operations, printing, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
+from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
 
 bp = Blueprint("portal", __name__)
 
@@ -346,8 +348,49 @@ def _changed_notes(old: str | None, new: str | None) -> tuple | None:
 # ------------------------------------------------------------------ library
 
 
+LIBRARY_FILTERS = {"category": CATEGORIES, "tag": TAGS, "diagnosis": DIAGNOSES}
+
+
 @bp.route("/library")
 def library():
-    """The exercise library, read-only, for clinicians."""
-    table = library_table(operations.library_stamp(), operations.library_rows)
-    return render_template("portal/library.html", table=table)
+    """The exercise library, read-only, for clinicians: search by name, filter by category,
+    risk tag and diagnosis, with each exercise's figure."""
+    q = request.args.get("q", "").strip()
+    chosen = {name: request.args.get(name, "") for name in LIBRARY_FILTERS}
+    errors = [f"{name.capitalize()}: choose one from the list." for name, value in chosen.items()
+              if value and value not in LIBRARY_FILTERS[name]]
+    if len(q) > 100:
+        errors.append("Search: at most 100 characters.")
+    if not (q or any(chosen.values())) or errors:
+        table = library_table(operations.library_stamp(), operations.library_rows)
+        return render_template("portal/library.html", table=table, q=q[:100], chosen=chosen, filters=LIBRARY_FILTERS,
+                               errors=errors), 422 if errors else 200
+    words = fold_words(q)
+    found = [ex for ex in library_from_db().values()
+             if all(any(w.startswith(word) for w in fold_words(f"{ex.name} {ex.id} {ex.category}")
+                        + [t for tag in ex.tags for t in fold_words(tag)]) for word in words)
+             and (not chosen["category"] or ex.category == chosen["category"])
+             and (not chosen["tag"] or chosen["tag"] in ex.tags)
+             and (not chosen["diagnosis"] or chosen["diagnosis"] in ex.suits)]
+    found.sort(key=lambda ex: ex.name.lower())
+    return render_template("portal/library.html", found=found, q=q, chosen=chosen, filters=LIBRARY_FILTERS,
+                           errors=[])
+
+
+@bp.route("/library/<slug>")
+def library_exercise(slug: str):
+    """One exercise: figure, steps, the starting dose per condition and phase, the easier and
+    harder alternatives and the precautions."""
+    library = library_from_db()
+    ex = library.get(slug)
+    if ex is None:
+        abort(404)
+    doses = []
+    for condition, codes in ex.suits.items():
+        for code in codes:
+            variant = next((v.dosage for v in ex.dosage_variants if (not v.conditions or condition in v.conditions)
+                            and (not v.phases or code in v.phases)), ex.dosage)  # the planner's first match
+            doses.append((condition, code, dosage_text(variant.model_dump())))
+    alternatives = [(label, library[other]) for label, other in (("Easier", ex.easier), ("Harder", ex.harder))
+                    if other in library]
+    return render_template("portal/library_exercise.html", ex=ex, doses=doses, alternatives=alternatives)

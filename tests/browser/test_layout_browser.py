@@ -118,6 +118,10 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         problems += check_page(page, "patients", shots)
         page.goto("/library")
         problems += check_page(page, "library", shots)
+        page.goto("/library?q=bridge&category=strengthening_concentric")
+        problems += check_page(page, "library-search", shots)
+        page.goto(f"/library/{next(iter(loaded_library))}")
+        problems += check_page(page, "library-exercise", shots)
 
         page.get_by_role("button", name="Log out").click()
         log_in(page, admin, user_password)
