@@ -163,6 +163,10 @@ Index("ix_patient_clinic_name", Patient.clinic_id, func.lower(Patient.last_name)
       func.lower(Patient.first_name), Patient.id)
 Index("ix_patient_clinic_dob_name", Patient.clinic_id, Patient.date_of_birth, func.lower(Patient.last_name),
       func.lower(Patient.first_name), Patient.id)
+# A word search: on PostgreSQL a trigram index finds LIKE '% word%' without reading the
+# clinic's list (pg_trgm, created by the migration); SQLite gets a plain index it ignores.
+Index("ix_patient_search_words", Patient.search_words, postgresql_using="gin",
+      postgresql_ops={"search_words": "gin_trgm_ops"})
 
 
 @event.listens_for(Patient, "before_update")

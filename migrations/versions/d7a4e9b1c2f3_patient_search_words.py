@@ -1,7 +1,8 @@
 """patient search words: the names and reference folded (no case, no accents), word by word
 
-Adds patient.search_words (rehab.models.search_words) and fills it for the patients already
-there; the search no longer reads the first-name and reference indexes, which go.
+Adds patient.search_words (rehab.models.search_words), fills it for the patients already
+there and indexes it (on PostgreSQL a pg_trgm GIN index, which LIKE '% word%' reads); the
+search no longer reads the first-name and reference indexes, which go.
 
 Revision ID: d7a4e9b1c2f3
 Revises: c3f1d2e4a5b6
@@ -51,11 +52,16 @@ def upgrade():
                            .values(search_words=sa.bindparam('words')),
                            [{'row_id': r.id, 'words': _search_words(r.first_name, r.last_name, r.reference)}
                             for r in rows])
+    if op.get_context().dialect.name == 'postgresql':  # pg_trgm is a trusted extension (PostgreSQL 13+)
+        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    op.create_index('ix_patient_search_words', 'patient', ['search_words'], unique=False,
+                    postgresql_using='gin', postgresql_ops={'search_words': 'gin_trgm_ops'})
     op.drop_index('ix_patient_clinic_reference', table_name='patient')
     op.drop_index('ix_patient_clinic_first_name', table_name='patient')
 
 
 def downgrade():
+    op.drop_index('ix_patient_search_words', table_name='patient')
     op.create_index('ix_patient_clinic_first_name', 'patient', ['clinic_id', _lower('first_name')], unique=False)
     op.create_index('ix_patient_clinic_reference', 'patient', ['clinic_id', _lower('reference')], unique=False)
     # plain ALTER (SQLite 3.35+ too): a batch copy of the table would lose its expression indexes
