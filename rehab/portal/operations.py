@@ -338,6 +338,27 @@ def reassessment_draft(version: PlanVersion, plan: Plan, patient: Patient, today
                  adjustments=list(version.adjustments or []))
 
 
+class Choice(NamedTuple):
+    exercise: object  # the library's Exercise
+    reason: str  # why the safety rules exclude it here; "" when allowed
+
+
+def picker_choices(draft: Draft, plan, phase: str, library: dict, q: str = "", category: str = "") -> list[Choice]:
+    """The exercises a clinician may add to (or swap into) `phase` of the draft's plan, matching
+    the search words and category: those allowed first, then the excluded ones with the
+    planner's reason. Exercises already in the phase are left out."""
+    from rehab.planner.assemble import Context
+
+    ctx = Context(parse_intake(draft.intake), library)
+    present = {item.exercise_id for p in plan.phases if p.id == phase for item in p.items}
+    words = fold_words(q)
+    choices = [Choice(ex, ctx.reason(slug, phase) or "") for slug, ex in library.items()
+               if slug not in present and (not category or ex.category == category)
+               and all(any(w.startswith(word) for w in fold_words(" ".join([ex.name, ex.category, *ex.tags])))
+                       for word in words)]
+    return sorted(choices, key=lambda c: (bool(c.reason), c.exercise.name.lower()))
+
+
 def build_plan(draft: Draft, library: dict | None = None):
     """The draft's plan, with the adjustments that still apply.
 

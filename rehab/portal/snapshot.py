@@ -148,7 +148,7 @@ def _finding_words(value) -> str:
     return str(value).replace("_", " ")
 
 
-_PHASE_ID = re.compile(r"(?:\b([Pp])hase\s+)?'?\bP([1-9])_[a-z0-9_]+\b'?")
+_PHASE_ID = re.compile(r"(?:\b([Pp])hase\s+)?'?\bP([1-9])(?:_[a-z0-9_]+)?\b'?")
 _SLUG = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
 
 

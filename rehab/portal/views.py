@@ -228,6 +228,28 @@ def draft_adjust(patient_id: int):
     return _render_review(patient, draft, error={**where, "reason": " ".join(reasons)}, status=422)
 
 
+@bp.route("/patients/<int:patient_id>/plans/draft/pick")
+def draft_pick(patient_id: int):
+    """The exercise picker for an add or a swap, as a page (the review page opens it in a
+    dialog): search and category, figures, allowed first, excluded with the reason."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    library = {slug: ex for slug, ex in library_from_db().items() if not ex.retired}
+    plan, _, _ = operations.build_plan(draft, library)
+    op, phase = request.args.get("op", "add"), request.args.get("phase", "")
+    exercise_id, q, category = request.args.get("exercise_id", ""), request.args.get("q", "")[:100], \
+        request.args.get("category", "")
+    phase_row = next((p for p in plan.phases if p.id == phase), None)
+    if op not in ("add", "swap") or phase_row is None or category not in ("", *CATEGORIES) or (
+            op == "swap" and exercise_id not in {i.exercise_id for i in phase_row.items}):
+        abort(404)
+    choices = operations.picker_choices(draft, plan, phase, library, q, category)
+    names = {slug: ex.name for slug, ex in library.items()}
+    return render_template("portal/pick.html", patient=patient, op=op, phase=phase_row, exercise_id=exercise_id,
+                           q=q, category=category, categories=CATEGORIES, choices=choices, names=names)
+
+
 @bp.route("/patients/<int:patient_id>/plans/draft/undo", methods=["POST"])
 def draft_undo(patient_id: int):
     """Take back the last change (or all of them)."""

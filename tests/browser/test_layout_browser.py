@@ -97,6 +97,12 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         first = page.locator("article.item").first
         first.locator("summary").click()
         problems += check_page(page, "review-change-form-open", shots)
+        page.locator("#phase-P1_acute_protection").get_by_role("link", name="Choose with pictures…").click()
+        problems += check_page(page, "picker-add", shots)
+        page.get_by_label("Search").fill("bridge")
+        page.get_by_role("button", name="Search").click()
+        problems += check_page(page, "picker-search", shots)
+        page.goto(f"{patient_url}/plans/draft")
         page.get_by_role("button", name=re.compile("Save as version 1")).click()
         page.wait_for_url(re.compile(r"/plans/\d+/versions/1$"))
         problems += check_page(page, "version", shots)

@@ -81,6 +81,7 @@ def test_diff_findings_in_words_with_the_direction():
     ("'supine_heel_dig' is not in P2_progressive_strengthening.", "Lying heel dig is not in phase 2."),
     ("Pregnancy: no lying on the back (soft_tissue_compression)", "Pregnancy: no lying on the back (soft tissue compression)"),
     ("Nothing to change: 3 sets.", "Nothing to change: 3 sets."),
+    ("Hamstring strain: no eccentric exercises in P1", "Hamstring strain: no eccentric exercises in phase 1"),
 ])
 def test_plain_puts_ids_into_words(text, words):
     assert plain(text, {"supine_heel_dig": "Lying heel dig"}) == words
