@@ -9,6 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+expect.set_options(timeout=15_000)  # a shared 2-core machine can be slow
 
 
 pytestmark = pytest.mark.browser
@@ -97,12 +100,31 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         first = page.locator("article.item").first
         first.locator("summary").click()
         problems += check_page(page, "review-change-form-open", shots)
-        page.locator("#phase-P1_acute_protection").get_by_role("link", name="Choose with pictures…").click()
-        problems += check_page(page, "picker-add", shots)
-        page.get_by_label("Search").fill("bridge")
-        page.get_by_role("button", name="Search").click()
-        problems += check_page(page, "picker-search", shots)
-        page.goto(f"{patient_url}/plans/draft")
+        # the picker: a modal <dialog> with JavaScript (search reloads it, Escape closes it) ...
+        link = page.locator("#phase-P1_acute_protection").get_by_role("link", name="Choose with pictures…")
+        link.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name="Add to phase 1")).to_be_visible()
+        page.keyboard.type("bridge")  # focus starts in the search field
+        page.keyboard.press("Enter")
+        expect(dialog.get_by_role("heading", name=re.compile("Not allowed here"))).to_be_visible()
+        expect(dialog.get_by_role("heading", name="Add to phase 1")).to_be_visible()
+        assert dialog.get_by_label("Search").input_value() == "bridge"
+        assert dialog.get_by_role("button", name=re.compile("^Add ")).count() == 3  # the search narrowed it
+        expect(dialog.get_by_role("button", name="Add Bridge hold (isometric)")).to_be_visible()
+        problems += check_page(page, "picker-dialog", shots)
+        page.set_viewport_size(SIZES["phone"])
+        page.screenshot(path=str(shots.directory / "picker-dialog-phone-viewport.png"))  # a modal: the screen
+        page.set_viewport_size(SIZES["desktop"])
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        assert page.evaluate("document.activeElement.textContent") == "Choose with pictures…"
+        # ... and a plain page without it
+        page.goto(link.get_attribute("href") + "&q=bridge")
+        problems += check_page(page, "picker-page", shots)
+        page.get_by_role("button", name="Add Bridge hold (isometric)").click()
+        page.wait_for_url(re.compile(r"/plans/draft#phase-P1_acute_protection$"))
+        expect(page.locator("#item-P1_acute_protection-bridge_hold")).to_be_visible()
         page.get_by_role("button", name=re.compile("Save as version 1")).click()
         page.wait_for_url(re.compile(r"/plans/\d+/versions/1$"))
         problems += check_page(page, "version", shots)
