@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://root@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test check bench pg-test install db clean mutate
+.PHONY: run test check bench pg-test install db clean mutate axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ mutate: install
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2 || true
 	$(BIN)/mutmut results
+
+# axe-core for the browser tests (committed; MPL-2.0): refresh from npm at the pinned version.
+AXE_VERSION := 4.10.2
+axe:
+	rm -rf .axe-npm && mkdir .axe-npm
+	cd .axe-npm && npm install --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	cp .axe-npm/node_modules/axe-core/axe.min.js .axe-npm/node_modules/axe-core/LICENSE tests/browser/vendor/
+	rm -rf .axe-npm
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis mutants

@@ -98,6 +98,11 @@ def register_blueprints(app: Flask) -> None:
             return redirect(url_for("portal.patients"))
         return redirect(url_for("portal.library"))
 
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for it at the root whatever the page says; public, like /static."""
+        return app.send_static_file("favicon.ico")
+
     @app.context_processor
     def _url_rules():
         return {"url_rules": app.view_functions}

@@ -5,11 +5,13 @@ Timestamps are aware UTC datetimes (see rehab.extensions.UTCDateTime).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, func
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -123,6 +125,32 @@ class ExerciseRevision(db.Model):
     __table_args__ = (UniqueConstraint("exercise_id", "version"),)
 
 
+def fold(text: str) -> str:
+    """Lower case without accents ("Núñez" -> "nunez"), as the patient search compares."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of `text`: letters and digits, split at anything else."""
+    return re.findall(r"[^\W_]+", fold(text or ""))
+
+
+def search_words(*texts: str) -> str:
+    """The words of `texts`, folded, each after a space (LIKE '% word%' finds a word by its
+    start): letters and digits split at anything else, plus the words of a run without spaces
+    together, so "O'Brien" gives "o", "brien" and "obrien", "MRN-1001" "mrn", "1001", "mrn1001"."""
+    words: list[str] = []
+    for run in " ".join(texts).split():
+        parts = fold_words(run)
+        words += parts + (["".join(parts)] if len(parts) > 1 else [])
+    return "".join(f" {w}" for w in dict.fromkeys(words))
+
+
+def _patient_search_words(context) -> str:
+    row = context.get_current_parameters()
+    return search_words(*(row.get(name) or "" for name in ("first_name", "last_name", "reference")))
+
+
 class Patient(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
@@ -133,6 +161,8 @@ class Patient(db.Model):
     sex: Mapped[str] = mapped_column(String(20), default="unspecified")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # the name and reference words the search compares (search_words), kept by insert and update
+    search_words: Mapped[str] = mapped_column(Text, default=_patient_search_words, server_default="")
 
     plans: Mapped[list["Plan"]] = relationship(back_populates="patient", order_by="Plan.id")
 
@@ -144,10 +174,9 @@ class Patient(db.Model):
 
 
 # The patient list is ordered by lower(last name), lower(first name), id and searched by
-# name and reference prefix or date of birth (rehab.portal.operations.patient_page): one
-# index in the list's order, which pages, keyset cursors and last-name search read in order
-# and leave after a page; one in that order within a date of birth; one each for first-name
-# and reference search. The names are compared byte by byte: SQLite does so anyway, and on
+# search_words or date of birth (rehab.portal.operations.patient_page): one index in the
+# list's order, which pages, keyset cursors and word searches read in order and leave after
+# a page; one in that order within a date of birth. The names are compared byte by byte: SQLite does so anyway, and on
 # PostgreSQL the migration (c3f1d2e4a5b6) gives each lower() COLLATE "C", as the queries
 # do; it is not repeated here because Alembic cannot reflect an index's collation to
 # compare it.
@@ -155,8 +184,15 @@ Index("ix_patient_clinic_name", Patient.clinic_id, func.lower(Patient.last_name)
       func.lower(Patient.first_name), Patient.id)
 Index("ix_patient_clinic_dob_name", Patient.clinic_id, Patient.date_of_birth, func.lower(Patient.last_name),
       func.lower(Patient.first_name), Patient.id)
-Index("ix_patient_clinic_first_name", Patient.clinic_id, func.lower(Patient.first_name))
-Index("ix_patient_clinic_reference", Patient.clinic_id, func.lower(Patient.reference))
+# A word search: on PostgreSQL a trigram index finds LIKE '% word%' without reading the
+# clinic's list (pg_trgm, created by the migration); SQLite gets a plain index it ignores.
+Index("ix_patient_search_words", Patient.search_words, postgresql_using="gin",
+      postgresql_ops={"search_words": "gin_trgm_ops"})
+
+
+@event.listens_for(Patient, "before_update")
+def _refresh_search_words(mapper, connection, patient: Patient) -> None:
+    patient.search_words = search_words(patient.first_name, patient.last_name, patient.reference)
 
 
 class Plan(db.Model):

@@ -533,6 +533,7 @@ def _apply(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]
     library = {k: v for k, v in library.items() if not v.retired}
     ctx = Context(intake, library)
     phases = {p.id: list(p.items) for p in plan.phases}
+    dosed: dict[tuple, dict] = {}  # (phase, exercise) -> the fields the clinician's dose changes set
     for position[0], change in enumerate(adjustments):
         op, phase, exercise_id = change.get("op"), change.get("phase"), change.get("exercise_id")
         if phase not in phases:
@@ -555,12 +556,18 @@ def _apply(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]
             if op == "add" and len(items) >= MAX_ITEMS + 2:
                 raise AdjustmentError("A phase holds at most 10 exercises; remove one first.")
             new = ctx.item(target, phase, chosen={i.exercise_id for i in items})
-            if op == "swap":
+            if op == "swap":  # the clinician's dose carries over in the measures the new exercise uses
+                kept = {k: v for k, v in dosed.pop((phase, exercise_id), {}).items()
+                        if k == "effort" or (v is not None and getattr(new.dosage, k) is not None)}
+                if kept:
+                    new = t.Item(**{**new.__dict__, "dosage": _checked_dose(new, kept)})
+                    dosed[(phase, target)] = kept
                 items[index] = new
             else:
                 items.append(new)
         elif op == "dose":
             dosage = _checked_dose(items[index], change.get("dosage") or {})
+            dosed[(phase, exercise_id)] = dosed.get((phase, exercise_id), {}) | (change.get("dosage") or {})
             old = items[index]
             items[index] = t.Item(**{**old.__dict__, "dosage": dosage})
         else:

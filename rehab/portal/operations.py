@@ -8,7 +8,6 @@ clinical question: these functions never look at tags or rules themselves.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -21,7 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from rehab.catalog import library_from_db
 from rehab.extensions import db
-from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User
+from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
@@ -46,20 +45,19 @@ def _parse_date(text: str) -> dt.date | None:
 # costs; a bare ?page=N (old links, bookmarks) still works, by offset. Nothing is counted:
 # a page reads one row more than it shows to know whether there is a next one.
 #
-# A search reads a few index ranges, each in the list's order and cut at the page's end,
-# and merges them here (SQLite's UNION costs more than the reads). The statements are
-# built once per shape, with bound parameters: building a select costs more than running it.
+# A search folds its words as Patient.search_words holds the names and reference (no case,
+# no accents) and keeps the patients where each word starts one of theirs; a date of birth
+# reads ix_patient_clinic_dob_name. Statements are built once per shape, with bound
+# parameters: building a select costs more than running it.
 
 PATIENT_COLUMNS = (Patient.id, Patient.last_name, Patient.first_name, Patient.reference,
                    Patient.date_of_birth, Patient.sex)
-_TOP = "\U0010ffff"  # the greatest code point: text + _TOP follows every text that starts with text
 
 
 class lower_bytes(FunctionElement):
     """lower(text) compared byte by byte (by code point, in UTF-8) whatever the database's
     collation, as the patient indexes are: SQLite compares so already, PostgreSQL is told
-    COLLATE "C". In this order the names that start with a given text are one range, and
-    Python's str comparison agrees with the database's."""
+    COLLATE "C"."""
 
     type = String()
     name = "lower_bytes"
@@ -76,11 +74,15 @@ def _lower_bytes_postgresql(element, compiler, **kw):
     return f'lower({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
+_KEY = (lower_bytes(Patient.last_name), lower_bytes(Patient.first_name), Patient.id)
+# the cursor patient's place in the list
+_CURSOR = select(*_KEY).where(Patient.id == bindparam("id"), Patient.clinic_id == bindparam("clinic"))
+
+
 @dataclass
 class PatientPage:
     """One page of the patient list: rows (id, last_name, first_name, reference,
-    date_of_birth, sex, then the two sort keys), its number, and whether there are pages
-    before and after it."""
+    date_of_birth, sex), its number, and whether there are pages before and after it."""
 
     items: list
     number: int
@@ -103,60 +105,22 @@ class PatientPage:
         return (self.number - 1) * self.size + len(self.items)
 
 
-def _starts_with(expr, name: str, low: bool = True, high: bool = True):
-    """`expr` (a lower_bytes) starts with lower(parameter `name`): a range that an index reads.
-    `low` / `high` False: leave that bound to a cursor's, which is tighter."""
-    start = func.lower(bindparam(name, type_=String()))
-    return and_(*([expr >= start] if low else []), *([expr < start.concat(bindparam("top"))] if high else []))
-
-
-@lru_cache(maxsize=256)
-def _range_statement(part: str, words: int, cursor: str | None, forward: bool):
-    """One index range of the patient list, in the list's order (backwards if not `forward`).
-
-    part: "all"; "born" (parameter born); "last" or "first": the names that the longest word
-    (parameter lead) starts, and when there are several words, each (w0, w1...) starts the
-    first or the last name; "reference" (parameter ref). cursor, for the patient (a, b, c)
-    = its sort key: None; "same_last": a's last name, from its first name on; "beyond": the
-    last names after a (these two read ix_patient_clinic_name, or for "last" the search
-    range in it, from the cursor on: SQLite does not read an index of expressions from a
-    row value); "after": the rows after it, for ranges not in the list's order anyway.
-    """
-    key = k1, k2, k3 = lower_bytes(Patient.last_name), lower_bytes(Patient.first_name), Patient.id
-    a, b, c = bindparam("a", type_=String()), bindparam("b", type_=String()), bindparam("c")
+@lru_cache(maxsize=64)
+def _list_statement(words: int, born: bool, cursor: bool, forward: bool):
+    """The list's rows in its order (backwards if not `forward`): with `born` those born on
+    parameter born; with `words`, those whose search words start with each of w0, w1...;
+    with `cursor`, those after (a, b, c), the cursor patient's key."""
     where = [Patient.clinic_id == bindparam("clinic")]
-    if part == "born":
+    if born:
         where.append(Patient.date_of_birth == bindparam("born"))
-    elif part == "reference":
-        where.append(_starts_with(lower_bytes(Patient.reference), "ref"))
-    elif part in ("last", "first"):
-        if part == "first":
-            where.append(_starts_with(k2, "lead"))
-        elif cursor == "beyond":  # the cursor's bound replaces the range's near one
-            where.append(_starts_with(k1, "lead", low=not forward, high=forward))
-        elif cursor is None:
-            where.append(_starts_with(k1, "lead"))
-        # "same_last": the cursor's last name is in the range (the caller checks)
-        if words > 1:
-            where += [or_(_starts_with(k2, f"w{i}"), _starts_with(k1, f"w{i}")) for i in range(words)]
-    order = key
-    if cursor == "same_last":  # in these words SQLite sees that the index gives the order
-        where += [k1 == a, k2 >= b, tuple_(k2, k3) > tuple_(b, c)] if forward else \
-            [k1 == a, k2 <= b, tuple_(k2, k3) < tuple_(b, c)]
-        order = (k2, k3)
-    elif cursor == "beyond":
-        where.append(k1 > a if forward else k1 < a)
-    elif cursor == "after":
-        where.append(tuple_(*key) > tuple_(a, b, c) if forward else tuple_(*key) < tuple_(a, b, c))
-    return (select(*PATIENT_COLUMNS, k1, k2).where(*where)
-            .order_by(*(order if forward else [k.desc() for k in order]))
+    where += [Patient.search_words.like(bindparam(f"w{i}", type_=String())) for i in range(words)]
+    if cursor:
+        key, at = tuple_(*_KEY), tuple_(bindparam("a", type_=String()), bindparam("b", type_=String()),
+                                         bindparam("c"))
+        where.append(key > at if forward else key < at)
+    return (select(*PATIENT_COLUMNS).where(*where)
+            .order_by(*(_KEY if forward else [k.desc() for k in _KEY]))
             .limit(bindparam("limit")).offset(bindparam("offset")))
-
-
-# the cursor patient's sort key, and the search's longest word as the database lowers it
-_CURSOR = select(func.lower(Patient.last_name), func.lower(Patient.first_name),
-                 func.lower(bindparam("lead", type_=String()))).where(
-    Patient.id == bindparam("id"), Patient.clinic_id == bindparam("clinic"))
 
 
 def _read(statement, params: dict | None = None):
@@ -165,86 +129,33 @@ def _read(statement, params: dict | None = None):
     return db.session.connection().execute(statement, params or {})
 
 
-def _search(q: str) -> tuple[list[str], int, dict]:
-    """The index ranges a search reads, its number of words (when more than one), and the
-    ranges' parameters."""
-    if not q:
-        return ["all"], 0, {}
-    born = _parse_date(q)
-    if born is not None:
-        return ["born"], 0, {"born": born}
-    words = q.split()
-    params = {"ref": q, "lead": max(words, key=len)}
-    if len(words) == 1:
-        return ["last", "first", "reference"], 0, params
-    return ["last", "first", "reference"], len(words), params | {f"w{i}": w for i, w in enumerate(words)}
-
-
-def _fetch_patients(clinic_id: int, q: str, cursor: tuple | None, forward: bool, offset: int,
-                    size: int) -> list:
-    """Up to size + 1 rows from `offset` on, or from the cursor (a, b, c, the search's lowered
-    longest word) on, in the list's order (backwards if not `forward`)."""
-    parts, words, params = _search(q)
-    params |= {"clinic": clinic_id, "top": _TOP, "offset": 0}
-    limit = offset + size + 1
-    if cursor is None and len(parts) == 1:
-        return _read(_range_statement(parts[0], 0, None, True), params | {"limit": size + 1, "offset": offset}).all()
-    if cursor is not None:
-        params |= {"a": cursor[0], "b": cursor[1], "c": cursor[2]}
-    runs = []
-    for part in parts:
-        reads = [None]
-        if cursor is not None and part in ("all", "last"):
-            reads = ["same_last", "beyond"]
-            if part == "last":  # where the cursor lies from the search's last-name range
-                lo = cursor[3]
-                if not lo <= cursor[0] < lo + _TOP:
-                    if (cursor[0] >= lo + _TOP) if forward else (cursor[0] < lo):
-                        continue  # every name of the range is behind the cursor
-                    reads = [None]  # every name of it is beyond
-        elif cursor is not None:
-            reads = ["after"]
-        rows = []
-        for read in reads:  # in order: the cursor's last name, then the ones beyond
-            rows += _read(_range_statement(part, words, read, forward), params | {"limit": limit - len(rows)}).all()
-            if len(rows) >= limit:
-                break
-        runs.append(rows)
-    if len(runs) == 1:
-        return runs[0][offset:]
-    seen, merged = set(), []
-    for row in heapq.merge(*runs, key=lambda r: (r[6], r[7], r[0]), reverse=not forward):
-        if row[0] not in seen:
-            seen.add(row[0])
-            merged.append(row)
-            if len(merged) == limit:
-                break
-    return merged[offset:]
-
-
 def patient_page(clinic_id: int, q: str | None = None, *, page: int = 1, after: int | None = None,
                  before: int | None = None, size: int = 50) -> PatientPage:
-    """A page of the clinic's patients in name order; `q` matches a name (each word starts the
-    first or last name), the start of a reference number, or a date of birth. `after` /
-    `before`: the id of the patient the page follows / precedes (the keyset cursors the
-    pager's links carry); without either, `page` is found by offset."""
+    """A page of the clinic's patients in name order; `q` is a date of birth, or words that
+    each start a word of the first or last name or the reference, in any case and with or
+    without accents. `after` / `before`: the id of the patient the page follows / precedes
+    (the keyset cursors the pager's links carry); without either, `page` is found by offset."""
     q = (q or "").strip()
     page = max(1, page)
+    born = _parse_date(q) if q else None
+    words = [] if born else fold_words(q)
+    if q and not born and not words:
+        return PatientPage([], page, size, has_prev=False, has_next=False)
+    params = {"clinic": clinic_id, "born": born, "offset": 0, "limit": size + 1} | {
+        f"w{i}": f"% {w}%" for i, w in enumerate(words)}
     if after is not None or before is not None:
         forward = after is not None
-        patient_id = after if forward else before
-        lead = max(q.split(), key=len) if q else ""
-        found = _read(_CURSOR, {"id": patient_id, "clinic": clinic_id, "lead": lead}).first()
-        rows = [] if found is None else \
-            _fetch_patients(clinic_id, q, (found[0], found[1], patient_id, found[2]), forward, 0, size)
-        more = len(rows) > size
-        rows = rows[:size]
+        found = _read(_CURSOR, {"id": after if forward else before, "clinic": clinic_id}).first()
+        rows = [] if found is None else _read(_list_statement(len(words), born is not None, True, forward),
+                                              params | dict(zip("abc", found))).all()
+        more, rows = len(rows) > size, rows[:size]
         if rows and forward:
             return PatientPage(rows, max(page, 2), size, has_prev=True, has_next=more)
         if rows and more:
             return PatientPage(rows[::-1], max(page, 2), size, has_prev=True, has_next=True)
         page = 1  # back at the start, or the cursor's patient is gone: the first page
-    rows = _fetch_patients(clinic_id, q, None, True, (page - 1) * size, size)
+    rows = _read(_list_statement(len(words), born is not None, False, True),
+                 params | {"offset": (page - 1) * size}).all()
     return PatientPage(rows[:size], page, size, has_prev=page > 1, has_next=len(rows) > size)
 
 
@@ -437,6 +348,27 @@ def reassessment_draft(version: PlanVersion, plan: Plan, patient: Patient, today
         intake["previous_phase"] = version.plan["current_phase"]
     return Draft(patient_id=patient.id, plan_id=plan.id, base_version=version.number, intake=intake,
                  adjustments=list(version.adjustments or []))
+
+
+class Choice(NamedTuple):
+    exercise: object  # the library's Exercise
+    reason: str  # why the safety rules exclude it here; "" when allowed
+
+
+def picker_choices(draft: Draft, plan, phase: str, library: dict, q: str = "", category: str = "") -> list[Choice]:
+    """The exercises a clinician may add to (or swap into) `phase` of the draft's plan, matching
+    the search words and category: those allowed first, then the excluded ones with the
+    planner's reason. Exercises already in the phase are left out."""
+    from rehab.planner.assemble import Context
+
+    ctx = Context(parse_intake(draft.intake), library)
+    present = {item.exercise_id for p in plan.phases if p.id == phase for item in p.items}
+    words = fold_words(q)
+    choices = [Choice(ex, ctx.reason(slug, phase) or "") for slug, ex in library.items()
+               if slug not in present and (not category or ex.category == category)
+               and all(any(w.startswith(word) for w in fold_words(" ".join([ex.name, ex.category, *ex.tags])))
+                       for word in words)]
+    return sorted(choices, key=lambda c: (bool(c.reason), c.exercise.name.lower()))
 
 
 def build_plan(draft: Draft, library: dict | None = None):

@@ -78,9 +78,9 @@ def patient_rows(rows, patient_url: str) -> Markup:
     patient page's URL without the id."""
     return Markup("\n".join(
         f'<tr><td><a href="{patient_url}{id_}">{escape(last)}, {escape(first)}</a></td>\n'
-        f'    <td>{escape(reference)}</td>\n'
-        f'    <td>{f"{born.day:02} {_MONTHS[born.month - 1]} {born.year}" if born else ""}</td>\n'
-        f'    <td>{escape(sex)}</td></tr>'
+        f'    <td data-label="Reference">{escape(reference)}</td>\n'
+        f'    <td data-label="Born">{f"{born.day:02} {_MONTHS[born.month - 1]} {born.year}" if born else ""}</td>\n'
+        f'    <td data-label="Sex">{escape(sex)}</td></tr>'
         for id_, last, first, reference, born, sex, *_ in rows))
 
 

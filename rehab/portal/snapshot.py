@@ -7,6 +7,7 @@ so a saved version looks and prints the same whatever happens to the library lat
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -79,45 +80,80 @@ def figure_svg(figure) -> Markup:
     return Markup(_svg(json.dumps(figure, sort_keys=True)))
 
 
+DOSE_WORDS = {"sets": "sets", "reps": "reps", "hold_s": "hold (s)", "duration_min": "minutes",
+              "per_day": "times a day", "days_per_week": "days a week", "per_side": "each side",
+              "effort": "effort"}
+
+
+def _changed(old, new) -> tuple | None:
+    return (old, new) if old != new else None
+
+
+def _dose_changes(a: dict, b: dict) -> list[tuple]:
+    """Only the dose fields that changed: (words, before, after)."""
+    return [(DOSE_WORDS[k], a.get(k), b.get(k)) for k in DOSE_KEYS if a.get(k) != b.get(k)]
+
+
+def _phase_diff(phase_id: str, before: dict | None, after: dict | None) -> dict | None:
+    """A phase's changes, or None when it is the same in both."""
+    entry = {"id": phase_id, "name": (after or before).get("name", phase_id), "status": "same",
+             "added": [], "removed": [], "dosage": []}
+    if before is None or after is None:
+        return entry | {"status": "new" if before is None else "gone"}
+    old_items = {i["exercise_id"]: i for i in before.get("items") or []}
+    new_items = {i["exercise_id"]: i for i in after.get("items") or []}
+    entry["added"] = [i["name"] for k, i in new_items.items() if k not in old_items]
+    entry["removed"] = [i["name"] for k, i in old_items.items() if k not in new_items]
+    for key in sorted(new_items.keys() & old_items.keys(), key=lambda k: new_items[k]["name"]):
+        changes = _dose_changes(old_items[key].get("dosage") or {}, new_items[key].get("dosage") or {})
+        if changes:
+            entry["dosage"].append({"name": new_items[key]["name"], "exercise_id": key, "changes": changes})
+    return entry if entry["added"] or entry["removed"] or entry["dosage"] else None
+
+
 def diff_plans(old: dict, new: dict) -> dict:
     """What changed from one saved plan dict to another, phase by phase."""
-    result = {"changed": False, "allowed": None, "referral": None, "current_phase": None, "phases": []}
-    if old.get("allowed") != new.get("allowed"):
-        result["allowed"] = (old.get("allowed"), new.get("allowed"))
-    old_level = (old.get("referral") or {}).get("level")
-    new_level = (new.get("referral") or {}).get("level")
-    if old_level != new_level:
-        result["referral"] = (old_level, new_level)
-    if old.get("current_phase") != new.get("current_phase"):
-        result["current_phase"] = (old.get("current_phase"), new.get("current_phase"))
+    result = {"allowed": _changed(old.get("allowed"), new.get("allowed")),
+              "referral": _changed((old.get("referral") or {}).get("level"), (new.get("referral") or {}).get("level")),
+              "current_phase": _changed(old.get("current_phase"), new.get("current_phase"))}
     old_phases = {p["id"]: p for p in old.get("phases") or []}
     new_phases = {p["id"]: p for p in new.get("phases") or []}
-    order = [p for p in PHASES if p in old_phases or p in new_phases]
-    order += [p for p in list(old_phases) + list(new_phases) if p not in order]
-    for phase_id in dict.fromkeys(order):
-        before, after = old_phases.get(phase_id), new_phases.get(phase_id)
-        entry = {"id": phase_id, "name": (after or before).get("name", phase_id), "status": "same",
-                 "added": [], "removed": [], "dosage": []}
-        if before is None:
-            entry["status"] = "new"
-        elif after is None:
-            entry["status"] = "gone"
-        else:
-            old_items = {i["exercise_id"]: i for i in before.get("items") or []}
-            new_items = {i["exercise_id"]: i for i in after.get("items") or []}
-            entry["added"] = [i["name"] for k, i in new_items.items() if k not in old_items]
-            entry["removed"] = [i["name"] for k, i in old_items.items() if k not in new_items]
-            for key in new_items.keys() & old_items.keys():
-                a, b = old_items[key].get("dosage") or {}, new_items[key].get("dosage") or {}
-                changes = [(k, a.get(k), b.get(k)) for k in DOSE_KEYS if a.get(k) != b.get(k)]
-                if changes:
-                    entry["dosage"].append({"name": new_items[key]["name"], "exercise_id": key,
-                                            "changes": changes, "before": dosage_text(a),
-                                            "after": dosage_text(b)})
-            entry["dosage"].sort(key=lambda d: d["name"])
-            if not (entry["added"] or entry["removed"] or entry["dosage"]):
-                continue
-        result["phases"].append(entry)
-    result["changed"] = bool(result["allowed"] or result["referral"] or result["current_phase"]
-                             or result["phases"])
+    order = dict.fromkeys([p for p in PHASES if p in old_phases or p in new_phases] + list(old_phases)
+                          + list(new_phases))
+    result["phases"] = [d for d in (_phase_diff(p, old_phases.get(p), new_phases.get(p)) for p in order) if d]
+    result["changed"] = any(result.values())
     return result
+
+
+def diff_findings(old: dict, new: dict, labels: dict[str, str]) -> list[dict]:
+    """The intake findings that differ between two versions' intakes, in words, with the
+    direction of a number's change ("down" for a knee-extension deficit of 35 -> 15)."""
+    a, b = old.get("findings") or {}, new.get("findings") or {}
+    out = []
+    for key in dict.fromkeys([*a, *b]):
+        if a.get(key) == b.get(key):
+            continue
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a.get(key), b.get(key)))
+        direction = ("up" if b[key] > a[key] else "down") if numbers else ""
+        out.append({"label": labels.get(key) or key.replace("_", " "), "before": _finding_words(a.get(key)),
+                    "after": _finding_words(b.get(key)), "direction": direction})
+    return out
+
+
+def _finding_words(value) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+_PHASE_ID = re.compile(r"(?:\b([Pp])hase\s+)?'?\bP([1-9])(?:_[a-z0-9_]+)?\b'?")
+_SLUG = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
+
+
+def plain(text: str, names: dict[str, str]) -> str:
+    """A message with its ids in words: a phase id as "phase 1", an exercise id as its name,
+    any other code (a tag, a rule) with spaces for its underscores."""
+    text = _PHASE_ID.sub(lambda m: f"{m.group(1) or 'p'}hase {m.group(2)}", str(text or ""))
+    return _SLUG.sub(lambda m: names.get(m.group(1)) or m.group(1).replace("_", " "), text)

@@ -12,10 +12,13 @@ from werkzeug.utils import secure_filename
 
 from rehab import audit, bounds
 from rehab.catalog import library_from_db
+from rehab.models import fold_words
 from rehab.planner import AdjustmentError
+from rehab.planner.intake import Findings
 from rehab.portal import forms, operations, printing, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
-from rehab.portal.snapshot import adjustment_text, diff_plans, dosage_text, figure_svg
+from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
+from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
 
 bp = Blueprint("portal", __name__)
 
@@ -53,6 +56,11 @@ def _svg_filter(figure) -> str:
 @bp.app_template_filter("change")
 def _change_filter(adjustment: dict, names: dict) -> str:
     return adjustment_text(adjustment, names)
+
+
+@bp.app_template_filter("plain")
+def _plain_filter(text: str, names: dict) -> str:
+    return plain(text, names)
 
 
 @bp.app_template_filter("words")
@@ -245,19 +253,20 @@ def _draft_or_redirect(patient_id: int):
 
 def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
     library = library_from_db()
+    names = {slug: ex.name for slug, ex in library.items()}
     plan, kept, dropped = operations.build_plan(draft, library)
     if dropped:
         draft.adjustments = kept
         wizard.store_draft(draft)
         for adjustment, reason in dropped:
             flash(f"An earlier change no longer applies and was dropped "
-                  f"({adjustment.get('op')} {adjustment.get('exercise_id')}): {reason}", "error")
+                  f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
     figures = {item.exercise_id: library[item.exercise_id].figure
                for phase in plan.phases for item in phase.items if item.exercise_id in library}
     choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
     return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
                            figures=figures, library_choices=choices, error=error,
-                           names={slug: ex.name for slug, ex in library.items()},
+                           names=names,
                            action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
 
@@ -289,6 +298,28 @@ def draft_adjust(patient_id: int):
         return redirect(url_for("portal.draft", patient_id=patient.id, _anchor=anchor))
     reasons = [f"{getattr(form, name).label.text}: {msg}" for name, msgs in form.errors.items() for msg in msgs]
     return _render_review(patient, draft, error={**where, "reason": " ".join(reasons)}, status=422)
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/pick")
+def draft_pick(patient_id: int):
+    """The exercise picker for an add or a swap, as a page (the review page opens it in a
+    dialog): search and category, figures, allowed first, excluded with the reason."""
+    patient, draft, response = _draft_or_redirect(patient_id)
+    if response:
+        return response
+    library = {slug: ex for slug, ex in library_from_db().items() if not ex.retired}
+    plan, _, _ = operations.build_plan(draft, library)
+    op, phase = request.args.get("op", "add"), request.args.get("phase", "")
+    exercise_id, q, category = request.args.get("exercise_id", ""), request.args.get("q", "")[:100], \
+        request.args.get("category", "")
+    phase_row = next((p for p in plan.phases if p.id == phase), None)
+    if op not in ("add", "swap") or phase_row is None or category not in ("", *CATEGORIES) or (
+            op == "swap" and exercise_id not in {i.exercise_id for i in phase_row.items}):
+        abort(404)
+    choices = operations.picker_choices(draft, plan, phase, library, q, category)
+    names = {slug: ex.name for slug, ex in library.items()}
+    return render_template("portal/pick.html", patient=patient, op=op, phase=phase_row, exercise_id=exercise_id,
+                           q=q, category=category, categories=CATEGORIES, choices=choices, names=names)
 
 
 @bp.route("/patients/<int:patient_id>/plans/draft/undo", methods=["POST"])
@@ -412,18 +443,70 @@ def plan_history(plan_id: int):
     compare.set_versions(numbers)
     a, b = int(compare.a.data), int(compare.b.data)
     by_number = {v.number: v for v, _ in versions}
-    diff = diff_plans(by_number[a].plan, by_number[b].plan) if a != b else None
+    diff = None
+    if a != b:
+        old, new = by_number[a], by_number[b]
+        labels = {name: f.title for name, f in Findings.model_fields.items() if f.title}
+        diff = diff_plans(old.plan, new.plan)
+        diff["findings"] = diff_findings(old.intake or {}, new.intake or {}, labels)
+        diff["notes"] = _changed_notes(old.note, new.note)
+        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"])
     page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
     audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)
     return page
 
 
+def _changed_notes(old: str | None, new: str | None) -> tuple | None:
+    return (old or "", new or "") if (old or "") != (new or "") else None
+
+
 # ------------------------------------------------------------------ library
+
+
+LIBRARY_FILTERS = {"category": CATEGORIES, "tag": TAGS, "diagnosis": DIAGNOSES}
 
 
 @bp.route("/library")
 def library():
-    """The exercise library, read-only, for clinicians."""
-    table = library_table(operations.library_stamp(), operations.library_rows)
-    return render_template("portal/library.html", table=table)
+    """The exercise library, read-only, for clinicians: search by name, filter by category,
+    risk tag and diagnosis, with each exercise's figure."""
+    q = request.args.get("q", "").strip()
+    chosen = {name: request.args.get(name, "") for name in LIBRARY_FILTERS}
+    errors = [f"{name.capitalize()}: choose one from the list." for name, value in chosen.items()
+              if value and value not in LIBRARY_FILTERS[name]]
+    if len(q) > 100:
+        errors.append("Search: at most 100 characters.")
+    if not (q or any(chosen.values())) or errors:
+        table = library_table(operations.library_stamp(), operations.library_rows)
+        return render_template("portal/library.html", table=table, q=q[:100], chosen=chosen, filters=LIBRARY_FILTERS,
+                               errors=errors), 422 if errors else 200
+    words = fold_words(q)
+    found = [ex for ex in library_from_db().values()
+             if all(any(w.startswith(word) for w in fold_words(f"{ex.name} {ex.id} {ex.category}")
+                        + [t for tag in ex.tags for t in fold_words(tag)]) for word in words)
+             and (not chosen["category"] or ex.category == chosen["category"])
+             and (not chosen["tag"] or chosen["tag"] in ex.tags)
+             and (not chosen["diagnosis"] or chosen["diagnosis"] in ex.suits)]
+    found.sort(key=lambda ex: ex.name.lower())
+    return render_template("portal/library.html", found=found, q=q, chosen=chosen, filters=LIBRARY_FILTERS,
+                           errors=[])
+
+
+@bp.route("/library/<slug>")
+def library_exercise(slug: str):
+    """One exercise: figure, steps, the starting dose per condition and phase, the easier and
+    harder alternatives and the precautions."""
+    library = library_from_db()
+    ex = library.get(slug)
+    if ex is None:
+        abort(404)
+    doses = []
+    for condition, codes in ex.suits.items():
+        for code in codes:
+            variant = next((v.dosage for v in ex.dosage_variants if (not v.conditions or condition in v.conditions)
+                            and (not v.phases or code in v.phases)), ex.dosage)  # the planner's first match
+            doses.append((condition, code, dosage_text(variant.model_dump())))
+    alternatives = [(label, library[other]) for label, other in (("Easier", ex.easier), ("Harder", ex.harder))
+                    if other in library]
+    return render_template("portal/library_exercise.html", ex=ex, doses=doses, alternatives=alternatives)

@@ -28,7 +28,10 @@ def test_history_lists_every_change_with_who_and_what(admin_client, small_librar
     assert "Default dose · repetitions" in html and "<del>10</del>" in html and "<ins>12</ins>" in html
     # lists: line by line, unchanged lines shown plainly
     assert "<del>Lift your hips.</del>" in html and "<ins>Lift your hips high.</ins>" in html
-    assert '<li class="same"><span class="op" aria-label="same"> </span>Lower slowly.</li>' in html
+    assert '<li class="same"><span class="op" aria-hidden="true"> </span>Lower slowly.</li>' in html
+    # the +/- marks are hidden from screen readers, which hear the change in words instead
+    assert '<span class="op" aria-hidden="true">+</span><span class="sr-only">added: </span>' in html
+    assert "aria-label" not in html.split("<main", 1)[1].split("<table", 1)[1]
     assert "Retired" in html and "<ins>yes</ins>" in html
 
 

@@ -64,9 +64,9 @@ def page(browser, live_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # 422 answers are expected (refused input); a missing file (other than the favicon) is not.
+    # 422 answers are expected (refused input); a missing file (the favicon too) is not.
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status == 404 and not r.url.endswith("/favicon.ico") else None)
+            if r.status == 404 else None)
     page.js_errors = errors
     yield page
     context.close()

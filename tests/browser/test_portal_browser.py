@@ -136,6 +136,8 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     page.get_by_role("link", name="history and changes").click()
     assert page.locator(".diff").is_visible()
     assert "Current phase" in page.locator(".diff").inner_text()
+    assert "Active knee-extension deficit (degrees): 25 → 8 (down)" in page.locator(".diff").inner_text()
+    assert "First visit" in page.locator(".diff").inner_text()  # the notes compared
     shots(page, "history-diff")
     assert not page.js_errors, page.js_errors
 

@@ -144,3 +144,31 @@ def test_a_refused_change_names_its_place_in_the_list(real_library):
     with pytest.raises(AdjustmentError) as info:
         apply_adjustments(parse_intake(raw), real_library, [keep, unsafe])
     assert info.value.field == "adjustments[1]" and "Nordic" in info.value.reason
+
+
+def _dose_of(plan, phase, exercise_id):
+    return next(i.dosage for p in plan.phases if p.id == phase for i in p.items if i.exercise_id == exercise_id)
+
+
+def test_a_swap_keeps_the_clinicians_dose_in_the_measures_the_new_exercise_uses(real_library):
+    dose = {"op": "dose", "phase": P1, "exercise_id": "supine_heel_dig",
+            "dosage": {"sets": 3, "reps": 12, "hold_s": 8, "effort": "gentle"}}
+    swap = {"op": "swap", "phase": P1, "exercise_id": "supine_heel_dig", "to": "seated_heel_dig"}
+    kept = _dose_of(adjust(real_library, HS, dose, swap), P1, "seated_heel_dig")
+    assert (kept.sets, kept.reps, kept.hold_s, kept.effort) == (3, 12, 8, "gentle")
+    default = real_library["seated_heel_dig"].dosage
+    assert (kept.per_day, kept.days_per_week) == (default.per_day, default.days_per_week)  # not changed: default
+    # without a dose change the swap gives the new exercise's own dose
+    plain = _dose_of(adjust(real_library, HS, swap), P1, "seated_heel_dig")
+    assert (plain.sets, plain.reps, plain.hold_s) == (default.sets, default.reps, default.hold_s)
+
+
+def test_a_swap_drops_the_measures_the_new_exercise_does_not_use(real_library):
+    """Reps and a hold do not fit a timed item (relative rest: minutes only)."""
+    plan = adjust(real_library, HS,
+                  {"op": "dose", "phase": P1, "exercise_id": "supine_heel_dig", "dosage": {"reps": 12, "hold_s": 8,
+                                                                                           "per_day": 4}},
+                  {"op": "swap", "phase": P1, "exercise_id": "supine_heel_dig", "to": "relative_rest_elevation"})
+    kept = _dose_of(plan, P1, "relative_rest_elevation")
+    assert (kept.reps, kept.hold_s, kept.per_day) == (None, None, 4)
+    assert kept.duration_min == real_library["relative_rest_elevation"].dosage.duration_min

@@ -61,7 +61,7 @@ def test_nordic_curl_in_p1_is_refused_with_the_reason(review):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "That change was not made." in html
-    assert re.search(r"Not added:</strong>[^<]*Nordic[^<]*cannot be used in P1", html, re.I)
+    assert re.search(r"Not added:</strong>[^<]*Nordic[^<]*cannot be used in phase 1", html, re.I)  # in words, not "P1"
     assert "nordic_hamstring_curl" not in item_ids(html)
     assert adjustments(review.client) == []
 
@@ -123,4 +123,7 @@ def test_changes_that_no_longer_apply_are_dropped_with_a_note(review, cases):
     if f'id="phase-{P1}"' in html:
         pytest.skip("the planner kept P1 for these findings")
     assert "no longer applies" in html
+    note = re.search(r"no longer applies.*?</div>", html, re.S).group(0)
+    assert "Removed " in note and "phase 1" in note.lower()  # in words: the change and the phase
+    assert first not in note and P1 not in note  # no ids
     assert adjustments(review.client) == []

@@ -104,7 +104,9 @@ def test_history_shows_what_changed(app, wizard, saved_plan):
     page = wizard.client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert "Version 1" in page and "Version 2" in page
     assert re.search(r'class="removed">Removed: ', page)
-    assert re.search(r'class="dose-change">Dose of .*?4 sets x 9 reps', page, re.S)
+    line = re.search(r'class="dose-change">(Dose of .*?)</li>', page, re.S).group(1)
+    assert "sets" in line and "→ <strong>4</strong>" in line and "→ <strong>9</strong>" in line
+    assert "4 sets x 9 reps" not in line  # only what changed, not the whole dose again
     same = wizard.client.get(f"/plans/{plan_id}?a=1&b=1").get_data(as_text=True)
     assert "Choose two different versions" in same
 
