@@ -4,6 +4,9 @@ patients, against a bare Flask route in the same app and the same run.
 
     .venv/bin/python bench/portal.py [--patients 10000] [--plans 300] [--workers 3]
                                      [--duration 10] [--connections 8]
+    DATABASE_URL=postgresql://user@127.0.0.1/rehab_bench .venv/bin/python bench/portal.py --patients 100000
+
+On PostgreSQL (DATABASE_URL) the tables are ANALYZEd after loading, as a real import would.
 
 The plan-review and patient pages are asked for across many patients and saved versions
 (--plans patients, each with 1-3 versions of different diagnoses), in a shuffled order, so
@@ -119,12 +122,32 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
             db.session.execute(db.insert(Patient), rows[start:start + 2000])
         db.session.commit()
         versions = _saved_versions(clinic_id, user, n_plans, rng)
+        _live_draft(versions[0][0], user)
+        if db.engine.dialect.name == "postgresql":  # as a real import would: fresh statistics
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
         total = db.session.execute(db.select(db.func.count()).select_from(Patient)).scalar()
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
               f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r}, "
               f"{len(versions)} saved versions of {len({p for p, _, _ in versions})} patients' plans)")
         db.engine.dispose()
     return versions
+
+
+def _live_draft(patient_id: int, user) -> None:
+    """An unsaved plan for the first benchmark patient, so the draft review (the planner run
+    live on every request) can be measured."""
+    from dataclasses import asdict
+
+    from rehab.extensions import db
+    from rehab.models import Draft as DraftRow
+    from rehab.portal.wizard import Draft
+
+    if db.session.execute(db.select(DraftRow).filter_by(patient_id=patient_id, user_id=user.id)).first():
+        return
+    db.session.add(DraftRow(patient_id=patient_id, user_id=user.id,
+                            data=asdict(Draft(patient_id=patient_id, intake=INTAKES[0], done=DONE))))
+    db.session.commit()
 
 
 def _saved_versions(clinic_id, user, n_plans: int, rng: random.Random) -> list[tuple[int, int, int]]:
@@ -338,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bare Flask route", ["/bench/bare"], "ok"),
             (f"plan review, {len(reviews)} versions", reviews, "Download the"),
             ("plan review, 1 version (cached)", reviews[:1], "Download the"),
+            ("draft review (the planner live)", [f"/patients/{versions[0][0]}/plans/draft"], "Save"),
             (f"patient page, {len(patients)} patients", patients, "New plan"),
             ("patient list, page 1", ["/patients"], "<span>Page 1"),
             (f"patient list, page {deep}", [follow_next(port, cookie, "/patients", deep - 1)],
