@@ -68,3 +68,14 @@ def test_cases_are_well_formed_and_cover_every_diagnosis_and_level():
     assert len(seen_dx) == 10
     assert {"none", "urgent", "emergency"} <= seen_levels
     assert set(PHASES) <= seen_phases
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case_in_process(real_library, path):
+    """The same cases through make_plan in this process: quicker to debug than the CLI, and
+    seen by coverage and mutation testing, which cannot follow a subprocess."""
+    from rehab.planner import make_plan, parse_intake
+
+    case = json.loads(path.read_text())
+    plan = make_plan(parse_intake(case["intake"]), real_library).to_dict()
+    assert violations(plan, case["expected"]) == [], case["expected"].get("notes")

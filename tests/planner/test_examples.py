@@ -87,3 +87,12 @@ def test_example_through_cli(path):
 
 def test_examples_exist():
     assert len(EXAMPLES) >= 6
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_in_process(real_library, path):
+    from rehab.planner import make_plan, parse_intake
+
+    example = json.loads(path.read_text())
+    plan = make_plan(parse_intake(example["intake"]), real_library).to_dict()
+    assert violations(plan, example["expected"]) == []
