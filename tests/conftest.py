@@ -260,3 +260,8 @@ class ExerciseFiles:
 @pytest.fixture
 def exercise_files(tmp_path) -> ExerciseFiles:
     return ExerciseFiles(tmp_path / "exercises")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/planner/golden/plans.json from the current planner")
