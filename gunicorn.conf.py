@@ -16,3 +16,6 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s" %
 errorlog = "-"
 # behind the proxy, let gunicorn trust X-Forwarded-* from it only (rehab's ProxyFix counts hops)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn logs a malformed request line or header at WARNING, quoting it: a script that
+# does not URL-encode a search would put a name in the error log. Errors only.
+loglevel = os.environ.get("REHAB_LOG_LEVEL", "error")

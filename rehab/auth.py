@@ -91,6 +91,7 @@ def _check_login(email: str, password: str) -> User | None:
 def start_session(user: User) -> None:
     """Log the user in on a fresh session (nothing of the previous one survives)."""
     session.clear()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without a request
     login_user(user)
     session["sv"] = user.session_version
 

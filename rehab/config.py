@@ -8,6 +8,8 @@ else in the database: never in a process).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 import secrets
 import tempfile
@@ -112,6 +114,9 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("REHAB_PUBLIC_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A login ends after this long without a request (the signed cookie's age is checked
+        # and renewed on every request): a shared clinic computer left open locks itself.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=_env_int("REHAB_IDLE_MINUTES", 60)),
         "SESSION_COOKIE_SECURE": os.environ.get("REHAB_INSECURE_COOKIES") != "1"
         and os.environ.get("REHAB_HTTPS") == "1",
         "HTTPS": os.environ.get("REHAB_HTTPS") == "1",  # HSTS on every response

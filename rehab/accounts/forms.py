@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from rehab.auth import check_new_password
 from rehab.models import ROLES
@@ -36,6 +38,9 @@ class ActiveForm(FlaskForm):
     active = BooleanField("Active")
 
 
+YEARS = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))  # bounded, so "the day after" never overflows
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -44,3 +49,9 @@ class AuditFilterForm(FlaskForm):
     patient = IntegerField("Patient record number", validators=[Optional(), NumberRange(1, 2**31 - 1)])
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+    def validate_start(self, field):
+        if field.data and not YEARS[0] <= field.data <= YEARS[1]:
+            raise ValidationError(f"Enter a date from {YEARS[0]:%d %B %Y} to {YEARS[1]:%d %B %Y}.")
+
+    validate_end = validate_start

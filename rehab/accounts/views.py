@@ -124,10 +124,12 @@ def audit_trail():
     form.user.choices = [SelectChoice("", "Anyone")] + [SelectChoice(str(u.id), u.email) for u in people]
     valid = form.validate()
     clinic_patients = db.select(Patient.id).where(Patient.clinic_id == current_user.clinic_id)
+    # An entry about a patient belongs to the patient's clinic (whoever acted, even a user who
+    # has since moved clinic); an entry about no patient to the acting user's clinic.
     query = (db.select(AuditEntry, User.email).outerjoin(User, AuditEntry.user_id == User.id)
-             .where(or_(User.clinic_id == current_user.clinic_id,
-                        and_(AuditEntry.user_id.is_(None),
-                             or_(AuditEntry.patient_id.is_(None), AuditEntry.patient_id.in_(clinic_patients))))))
+             .where(or_(AuditEntry.patient_id.in_(clinic_patients),
+                        and_(AuditEntry.patient_id.is_(None),
+                             or_(User.clinic_id == current_user.clinic_id, AuditEntry.user_id.is_(None))))))
     if valid:
         if form.user.data:
             query = query.where(AuditEntry.user_id == int(form.user.data))
@@ -135,7 +137,7 @@ def audit_trail():
             query = query.where(AuditEntry.patient_id == form.patient.data)
         if form.start.data:
             query = query.where(AuditEntry.at >= dt.datetime.combine(form.start.data, dt.time(), dt.timezone.utc))
-        if form.end.data:
+        if form.end.data:  # the whole end day (the form bounds the year, so no overflow)
             query = query.where(AuditEntry.at < dt.datetime.combine(form.end.data + dt.timedelta(days=1), dt.time(),
                                                                   dt.timezone.utc))
     before = bounds.int_arg("before")

@@ -47,10 +47,12 @@ def figure_svg(figure) -> Markup | None:
 
 
 def _int(value) -> int | None:
+    """A version number from a form, or None (not a number, or beyond what the database holds)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number < 2**31 else None
 
 
 @bp.route("/")

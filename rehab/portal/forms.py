@@ -9,6 +9,8 @@ words, every field at once; every safety rule is judged by the planner (`parse_i
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from collections import namedtuple
 from functools import lru_cache
@@ -96,6 +98,10 @@ class PatientForm(FlaskForm):
     date_of_birth = DateField("Date of birth", validators=[Optional()],
                               description="Used to fill in the age on new plans.")
     sex = SelectField("Sex", choices=choices(SEXES), default="unspecified")
+
+    def validate_date_of_birth(self, field):
+        if field.data and not dt.date(1900, 1, 1) <= field.data <= dt.date.today():
+            raise ValidationError("Enter a date of birth between 1 January 1900 and today.")
 
     def __init__(self, *args, clinic_id: int, patient_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ import html
 import pytest
 
 from rehab.extensions import db
-from rehab.models import AuditEntry, User
+from rehab.models import AuditEntry, Patient, User
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -167,12 +167,21 @@ def _actions(response) -> list[str]:
             if a in text]
 
 
+def _patients(app, clinic_id: int, *ids: int) -> None:
+    with app.app_context():
+        db.session.add_all(Patient(id=i, clinic_id=clinic_id, reference=f"A{i}", first_name="Pat", last_name=f"N{i}")
+                           for i in ids)
+        db.session.commit()
+
+
 def test_audit_filters_by_user_patient_and_date(app, admin_client, colleague, admin, make_user):
     day = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
+    _patients(app, admin.clinic_id, 5, 6)
     _add(app, action="patient_view", user_id=colleague.id, patient_id=5, at=day)
     _add(app, action="pdf_download", user_id=colleague.id, patient_id=6, at=day + dt.timedelta(days=1))
     _add(app, action="patient_export", user_id=admin.id, patient_id=5, at=day - dt.timedelta(days=1))
     stranger = make_user("s@other.example", clinic="Other clinic")
+    _patients(app, stranger.clinic_id, 99)
     _add(app, action="foreign_view", user_id=stranger.id, patient_id=99, at=day)
     everything = admin_client.get("/admin/audit")
     assert {"patient view", "pdf download", "patient export"} <= set(_actions(everything))
@@ -186,13 +195,24 @@ def test_audit_filters_by_user_patient_and_date(app, admin_client, colleague, ad
     assert _actions(admin_client.get("/admin/audit?start=2026-03-12")) == []
 
 
+def test_a_user_who_moved_clinic_takes_no_patient_audit_with_them(app, admin_client, admin, make_user, runner):
+    """An entry about a patient belongs to the patient's clinic, not the acting user's."""
+    mover = make_user("mover@test.example", clinic="Old clinic")
+    _patients(app, mover.clinic_id, 41)
+    _add(app, action="foreign_view", user_id=mover.id, patient_id=41)
+    assert runner.invoke(args=["users", "set-clinic", "mover@test.example", admin.clinic.name]).exit_code == 0
+    assert "foreign view" not in _actions(admin_client.get("/admin/audit"))
+    assert "foreign view" not in _actions(admin_client.get("/admin/audit?patient=41"))
+
+
 @pytest.mark.parametrize("query", ["patient=abc", "patient=2147483648", "start=2026-02-30", "user=99999",
-                                   "before=2147483648", "patient=%00"])
+                                   "before=2147483648", "patient=%00", "end=9999-12-31", "start=1899-12-31"])
 def test_audit_filters_refuse_bad_values_without_5xx(admin_client, query):
     assert admin_client.get(f"/admin/audit?{query}").status_code in (400, 422)
 
 
 def test_audit_pages_100_at_a_time(app, admin_client, colleague):
+    _patients(app, colleague.clinic_id, *range(1, 102))
     with app.app_context():
         db.session.add_all(AuditEntry(action="patient_view", object_type="patient", object_id=str(i),
                                       user_id=colleague.id, patient_id=i) for i in range(1, 102))

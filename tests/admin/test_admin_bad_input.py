@@ -116,3 +116,10 @@ def test_the_id_cannot_be_changed_by_editing(admin_client, small_library, form_o
     form["name"] = "Test bridge 2"
     assert admin_client.post(EDIT, data=form.data).status_code == 302
     assert get_row("test_bridge").data["id"] == "test_bridge"
+
+
+def test_an_out_of_range_version_number_is_a_conflict_not_a_crash(admin_client, small_library, form_of):
+    form = form_of(admin_client.get(EDIT))
+    form["version"] = "99999999999999999999"
+    response = admin_client.post(EDIT, data=form.data)
+    assert response.status_code < 500

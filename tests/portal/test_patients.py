@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import re
 
@@ -110,3 +112,12 @@ def test_search_box_keeps_the_query_and_the_forms_length_limit(portal):
     page = portal.get("/patients?q=a<b").get_data(as_text=True)
     box = re.search(r'<input[^>]*id="q"[^>]*>', page).group(0)
     assert 'maxlength="80"' in box and 'value="a&lt;b"' in box and 'name="q"' in box
+
+
+@pytest.mark.parametrize("dob, ok", [("1899-12-31", False), ("1900-01-01", True), ("2999-01-01", False)])
+def test_date_of_birth_between_1900_and_today(portal, dob, ok):
+    response = portal.post("/patients/new", data={"reference": f"D{dob[:4]}", "first_name": "Ann",
+                                                   "last_name": "Lee", "date_of_birth": dob, "sex": "female"})
+    assert (response.status_code == 302) is ok
+    if not ok:
+        assert "between 1 January 1900 and today" in response.get_data(as_text=True)

@@ -108,7 +108,7 @@ def test_session_is_emptied_at_login(app, client, clinician, login):
     login(client, clinician)
     with client.session_transaction() as s:
         assert "left_by_someone_else" not in s
-        assert set(s) <= {"_user_id", "_fresh", "_id", "sv", "csrf_token", "_flashes"}
+        assert set(s) <= {"_user_id", "_fresh", "_id", "sv", "csrf_token", "_flashes", "_permanent"}
 
 
 def test_session_is_emptied_at_logout(app, client, clinician, login):
@@ -175,3 +175,13 @@ def test_request_id_on_every_response(client):
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
     assert client.get("/login", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
     assert client.get("/login", headers={"X-Request-ID": "bad id <x>"}).headers["X-Request-ID"] != "bad id <x>"
+
+
+def test_a_login_ends_after_an_idle_hour(app, client, clinician, login):
+    """The session cookie is permanent with a lifetime: an abandoned login expires."""
+    login(client, clinician)
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 3600
+    with client.session_transaction() as s:
+        assert s.permanent
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None
