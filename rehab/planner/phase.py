@@ -81,13 +81,11 @@ def check(criterion: Criterion, values: dict) -> bool | None:
     op, target = criterion.op, criterion.value
     if op == "is_true":
         return value is True
-    if op == "is_false":
-        return value is False
     if op == "in":
         return value in target
     if op == "==":
         return value == target
-    return {"<=": value <= target, ">=": value >= target, "<": value < target, ">": value > target}[op]
+    return {"<=": value <= target, ">=": value >= target, "<": value < target}[op]
 
 
 def _unmet(intake: Intake, protocol: Protocol, code: str, values: dict, goal: str) -> list[str]:

@@ -19,7 +19,7 @@ from rehab.vocab import ACTIVITY_LEVELS, CATEGORIES, DIAGNOSES, PHASE_CODES, STA
 
 PROTOCOLS_DIR = EXERCISES_DIR / "protocols"
 
-Op = Literal["is_true", "is_false", "<=", ">=", "<", ">", "==", "in"]
+Op = Literal["is_true", "<=", ">=", "<", "==", "in"]  # what the protocols use, no more
 PhaseCode = Literal[PHASE_CODES]  # type: ignore[valid-type]
 Activity = Literal[ACTIVITY_LEVELS]  # type: ignore[valid-type]
 
