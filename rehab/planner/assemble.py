@@ -3,13 +3,14 @@ short list of safe exercises that covers the categories the phase needs."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from functools import lru_cache
 
 from rehab.library.schema import Exercise
 from rehab.planner import types as t
-from rehab.planner.adjustments import DOSE_BOUNDS, AdjustmentError, validated
+from rehab.planner.adjustments import AdjustmentError, validated
 from rehab.planner.intake import Intake
 from rehab.planner.phase import choose_phase
 from rehab.planner.protocols import Protocol, for_goal, load_protocols
@@ -491,23 +492,8 @@ def make_plan(intake: Intake, library: dict[str, Exercise]) -> t.Plan:
 # ---------------------------------------------------------------- clinician changes
 
 def _checked_dose(item: t.Item, change: dict) -> t.Dosage:
-    values = {k: getattr(item.dosage, k) for k in t.Dosage.__dataclass_fields__}
-    for key, value in change.items():
-        if key == "effort":
-            if not isinstance(value, str) or not value.strip() or len(value) > 120:
-                raise AdjustmentError("Effort must be a short text (at most 120 characters).")
-            values[key] = value.strip()
-            continue
-        if key not in DOSE_BOUNDS:
-            raise AdjustmentError(f"Unknown dosage field: {key}.")
-        if value is None:
-            values[key] = None
-            continue
-        low, high = DOSE_BOUNDS[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise AdjustmentError(f"{key.replace('_', ' ')} must be a whole number from {low} to {high}.")
-        values[key] = value
-    return t.Dosage(**values)
+    """The item's dose with the clinician's fields; `validated` already checked their bounds."""
+    return dataclasses.replace(item.dosage, **change)
 
 
 def apply_adjustments(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]) -> t.Plan:
