@@ -277,3 +277,63 @@ class LoginAttempt(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+
+class PatientLink(db.Model):
+    """A patient's private link to one saved plan version (the QR code on the printed plan).
+
+    Only the SHA-256 of the token is stored. The link stops working when it is revoked, when
+    it expires, or when a newer version of its plan is saved (the page then says so).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    patient: Mapped[Patient] = relationship()
+    version: Mapped[PlanVersion] = relationship()
+
+
+class LogDay(db.Model):
+    """One day of the patient's own log for one plan version.
+
+    `ticks` maps exercise id -> sessions done that day (0..per_day); `symptoms` lists the
+    "new symptom" answers that were yes. `alert` is set when the day triggers the safety
+    advice (pain 8/10 or more, or any new symptom); the clinician clears it by marking it seen.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"))
+    day: Mapped[date]
+    ticks: Mapped[dict] = mapped_column(JSON, default=dict)
+    pain: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    symptoms: Mapped[list] = mapped_column(JSON, default=list)
+    alert: Mapped[bool] = mapped_column(default=False, server_default=false())
+    alert_seen_at: Mapped[datetime | None]
+    alert_seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("version_id", "day"),
+                      Index("ix_log_day_patient_alert", "patient_id", "alert"))
+
+
+class PsfsScore(db.Model):
+    """Patient-Specific Functional Scale: up to three activities the patient names, each
+    rated 0 (unable) to 10 (as before the problem). Taken in the wizard ("clinic") at the
+    first visit and each reassessment, and weekly from the patient's page ("patient")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
+    taken_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(10))  # "clinic" or "patient"
+    items: Mapped[list] = mapped_column(JSON)  # [{"activity": str, "score": 0..10}, ...] (1-3)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
