@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, false, func
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -337,3 +337,37 @@ class PsfsScore(db.Model):
     source: Mapped[str] = mapped_column(String(10))  # "clinic" or "patient"
     items: Mapped[list] = mapped_column(JSON)  # [{"activity": str, "score": 0..10}, ...] (1-3)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanTemplate(db.Model):
+    """A clinic's named set of plan changes for one diagnosis (rehab.portal.plan_templates).
+
+    `changes` holds the planner's adjustment dicts (rehab.planner.adjustments), re-checked
+    against each patient when applied: a template never carries a safety decision of its own.
+    A retired template is no longer offered but kept, with its audit entries.
+    `name_key` (the name folded, rehab.models.fold) is unique per clinic and diagnosis among
+    the live templates.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    diagnosis: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    retired_at: Mapped[datetime | None]
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)  # optimistic locking: two editors at once
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        Index("ix_plan_template_clinic_diagnosis", "clinic_id", "diagnosis"),
+        Index("uq_plan_template_live_name", "clinic_id", "diagnosis", "name_key", unique=True,
+              sqlite_where=text("retired_at IS NULL"), postgresql_where=text("retired_at IS NULL")),
+    )
+    __mapper_args__ = {"version_id_col": version}
