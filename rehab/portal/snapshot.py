@@ -39,24 +39,28 @@ def names_in(plan: dict) -> dict[str, str]:
     return names
 
 
-def adjustment_text(adjustment: dict, names: dict[str, str]) -> str:
-    """A clinician change in words: 'Changed the dose of Heel dig in phase 1: 4 sets x 8 reps'."""
+def adjustment_text(adjustment: dict, names: dict[str, str], *, asked: bool = False) -> str:
+    """A clinician change in words: 'Changed the dose of Heel dig in phase 1: 4 sets x 8 reps';
+    `asked` words it as an instruction not yet carried out ('Change the dose of ...'), as a
+    clinic template lists it."""
     def name(slug):
         return names.get(slug) or str(slug or "").replace("_", " ")
 
     phase = str(adjustment.get("phase") or "")
     where = f"phase {phase[1]}" if phase[:1] == "P" and phase[1:2].isdigit() else phase
     op, target = adjustment.get("op"), name(adjustment.get("exercise_id"))
+    verb = {"remove": "Remove", "add": "Add", "swap": "Swap", "dose": "Change"}.get(op, "") if asked else \
+        {"remove": "Removed", "add": "Added", "swap": "Swapped", "dose": "Changed"}.get(op, "")
     if op == "remove":
-        return f"Removed {target} from {where}"
+        return f"{verb} {target} from {where}"
     if op == "add":
-        return f"Added {target} to {where}"
+        return f"{verb} {target} to {where}"
     if op == "swap":
-        return f"Swapped {target} for {name(adjustment.get('to'))} in {where}"
+        return f"{verb} {target} for {name(adjustment.get('to'))} in {where}"
     if op == "dose":
         dose = {k: v for k, v in (adjustment.get("dosage") or {}).items() if v is not None}
         words = dosage_text(dict(dose, effort=dose.get("effort", ""))) if dose else "no amounts"
-        return f"Changed the dose of {target} in {where}: {words}"
+        return f"{verb} the dose of {target} in {where}: {words}"
     return f"{op} {target} in {where}"
 
 

@@ -87,7 +87,7 @@ def plan_template(template_id: int):
     template = templates.get_template(_clinic_id(), template_id)
     names = _names(library_from_db())
     return render_template("portal/plan_template.html", template=template,
-                           changes=[adjustment_text(c, names) for c in template.changes],
+                           changes=[adjustment_text(c, names, asked=True) for c in template.changes],
                            may_edit=templates.may_edit(template, current_user), form=VersionForm())
 
 
@@ -109,7 +109,7 @@ def plan_template_edit(template_id: int):
     form = EditTemplateForm() if request.method == "POST" else EditTemplateForm(data={
         "name": template.name, "description": template.description, "version": template.version,
         "changes": list(range(len(template.changes)))})
-    form.changes.choices = [(i, adjustment_text(c, names)) for i, c in enumerate(template.changes)]
+    form.changes.choices = [(i, adjustment_text(c, names, asked=True)) for i, c in enumerate(template.changes)]
     form.changes.label.text = "Changes kept (untick one to remove it)"
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
@@ -166,7 +166,7 @@ def draft_template_new(patient_id: int):
         return redirect(url_for("portal.draft", patient_id=patient.id))
     names = _names(library)
     form = TemplateForm() if request.method == "POST" else TemplateForm(data={"changes": list(range(len(kept)))})
-    form.changes.choices = [(i, adjustment_text(c, names)) for i, c in enumerate(kept)]
+    form.changes.choices = [(i, adjustment_text(c, names, asked=True)) for i, c in enumerate(kept)]
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         if templates.name_taken(_clinic_id(), plan.diagnosis, form.name.data):
@@ -221,7 +221,7 @@ def draft_template_applied(patient_id: int, entry_id: int):
     return render_template(
         "portal/plan_template_applied.html", patient=patient, template=template, entry=entry,
         applied=[adjustment_text(c, names) for c in entry.detail["applied"]],
-        refused=[(adjustment_text(c, names), plain(reason, names)) for c, reason in entry.detail["refused"]],
+        refused=[(adjustment_text(c, names, asked=True), plain(reason, names)) for c, reason in entry.detail["refused"]],
         can_undo=templates.can_undo(entry, draft), has_draft=draft is not None and draft.complete,
         form=VersionForm())
 

@@ -107,8 +107,8 @@ def _template(app) -> PlanTemplate:
 def test_save_a_drafts_changes_as_a_template(app, library, reviewed):
     page = reviewed.client.get(f"/patients/{reviewed.patient_id}/plans/draft/templates/new")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and f"Added {library[LYING_ON_THE_BACK].name} to phase 1" in html
-    assert f"Removed {library['ice_pack'].name} from phase 1" in html
+    assert page.status_code == 200 and f"Add {library[LYING_ON_THE_BACK].name} to phase 1" in html
+    assert f"Remove {library['ice_pack'].name} from phase 1" in html
     assert "ice_pack" not in html and LYING_ON_THE_BACK not in html  # names, not ids
     response = _save(reviewed.client, reviewed.patient_id, changes=["0", "2"])
     assert response.status_code == 302 and response.headers["Location"].endswith("/plans/draft")
@@ -193,8 +193,8 @@ def test_apply_to_another_patient_refuses_what_does_not_suit_with_the_reason(app
     page = pregnant_draft.client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    made = re.search(r"Made \((\d+)\)", html).group(1)
-    refused = html.split("Not made, for this patient")[1]
+    made = re.search(r"Changes made \((\d+)\)", html).group(1)
+    refused = html.split("Not made for this patient")[1]
     assert library[LYING_ON_THE_BACK].name in refused and "Pregnancy from week 13" in refused
     assert "ice_pack" not in html and LYING_ON_THE_BACK not in html and "P1_" not in html  # words, not ids
     stored = stored_draft(pregnant_draft.client, pregnant_draft.patient_id)["adjustments"]
