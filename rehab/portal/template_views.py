@@ -8,11 +8,14 @@ the user's clinic (another clinic's template or patient is a 404).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from rehab.catalog import library_from_db
 from rehab.fields import MultiCheckboxField
@@ -44,7 +47,7 @@ class TemplateForm(FlaskForm):
 
 
 class EditTemplateForm(TemplateForm):
-    version = HiddenField(validators=[InputRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])  # as the form was opened
 
 
 class VersionForm(FlaskForm):
@@ -88,7 +91,7 @@ def plan_template(template_id: int):
     names = _names(library_from_db())
     return render_template("portal/plan_template.html", template=template,
                            changes=[adjustment_text(c, names, asked=True) for c in template.changes],
-                           may_edit=templates.may_edit(template, current_user), form=VersionForm())
+                           may_edit=templates.may_edit(template, current_user))
 
 
 def _must_edit(template_id: int):
@@ -118,13 +121,13 @@ def plan_template_edit(template_id: int):
         else:
             try:
                 changed = templates.update_template(
-                    template, current_user, version=int(form.version.data), name=form.name.data,
+                    template, current_user, version=form.version.data, name=form.name.data,
                     description=form.description.data, keep=form.changes.data)
             except templates.NameTaken:
                 form.name.errors.append("Another template for this diagnosis was given this name a moment "
                                         "ago: choose another.")
                 status = 409
-            except (templates.TemplateConflict, ValueError):
+            except templates.TemplateConflict:
                 form.form_errors.append("Someone else changed or retired this template after you opened "
                                         "it. Nothing was saved: reload the page to see their version.")
                 status = 409
@@ -153,14 +156,31 @@ def plan_template_retire(template_id: int):
 # ------------------------------------------------------------------ from the draft review
 
 
-@bp.route("/patients/<int:patient_id>/plans/draft/templates/new", methods=["GET", "POST"])
-def draft_template_new(patient_id: int):
-    """Save the reviewed draft's changes (all, or those ticked) as a template for its diagnosis."""
+class Reviewed(NamedTuple):
+    patient: object
+    draft: object
+    library: dict
+    plan: object
+    kept: list  # the draft's changes that still apply, as the review page shows them
+
+
+def _reviewed(patient_id: int):
+    """The patient's complete draft with its plan, or the redirect the review page would give."""
     patient, draft, response = _draft_or_redirect(patient_id)
     if response:
         return response
     library = library_from_db()
     plan, kept, _ = operations.build_plan(draft, library)
+    return Reviewed(patient, draft, library, plan, kept)
+
+
+@bp.route("/patients/<int:patient_id>/plans/draft/templates/new", methods=["GET", "POST"])
+def draft_template_new(patient_id: int):
+    """Save the reviewed draft's changes (all, or those ticked) as a template for its diagnosis."""
+    reviewed = _reviewed(patient_id)
+    if not isinstance(reviewed, Reviewed):
+        return reviewed
+    patient, draft, library, plan, kept = reviewed
     if not plan.allowed or not kept:
         flash("There are no changes to save as a template: make them on this page first.", "info")
         return redirect(url_for("portal.draft", patient_id=patient.id))
@@ -191,11 +211,10 @@ def draft_template_new(patient_id: int):
 @bp.route("/patients/<int:patient_id>/plans/draft/templates/apply", methods=["POST"])
 def draft_template_apply(patient_id: int):
     """Apply a template: each change re-checked by the planner for this patient; then the result."""
-    patient, draft, response = _draft_or_redirect(patient_id)
-    if response:
-        return response
-    library = library_from_db()
-    plan, kept, _ = operations.build_plan(draft, library)
+    reviewed = _reviewed(patient_id)
+    if not isinstance(reviewed, Reviewed):
+        return reviewed
+    patient, draft, library, plan, kept = reviewed
     form = ApplyForm()
     form.template_id.choices = [(t.id, t.name) for t, _ in templates.clinic_templates(_clinic_id(), plan.diagnosis)]
     if not form.validate_on_submit():
@@ -221,9 +240,9 @@ def draft_template_applied(patient_id: int, entry_id: int):
     return render_template(
         "portal/plan_template_applied.html", patient=patient, template=template, entry=entry,
         applied=[adjustment_text(c, names) for c in entry.detail["applied"]],
-        refused=[(adjustment_text(c, names, asked=True), plain(reason, names)) for c, reason in entry.detail["refused"]],
-        can_undo=templates.can_undo(entry, draft), has_draft=draft is not None and draft.complete,
-        form=VersionForm())
+        refused=[(adjustment_text(c, names, asked=True), plain(reason, names))
+                 for c, reason in entry.detail["refused"]],
+        can_undo=templates.can_undo(entry, draft), has_draft=draft is not None and draft.complete)
 
 
 @bp.route("/patients/<int:patient_id>/plans/draft/templates/applied/<int:entry_id>/undo", methods=["POST"])

@@ -273,6 +273,11 @@ def test_a_retired_template_is_not_offered_but_kept(app, pregnant_draft, saved_t
 def test_the_author_edits_name_description_and_removes_changes(app, portal, saved_template):
     page = portal.get(f"/templates/{saved_template.id}/edit").get_data(as_text=True)
     assert 'value="Early loading"' in page and "Desk workers</textarea>" in page
+    refused = portal.post(f"/templates/{saved_template.id}/edit", data={
+        "name": " ", "description": "Still here", "changes": [], "version": saved_template.version})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Give the template a name." in html
+    assert "Tick at least one change." in html and "Still here</textarea>" in html
     response = portal.post(f"/templates/{saved_template.id}/edit", data={
         "name": "Early loading, desk", "description": "", "changes": ["1"], "version": saved_template.version})
     assert response.status_code == 302
