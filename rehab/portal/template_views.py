@@ -19,7 +19,6 @@ from wtforms.widgets import HiddenInput
 
 from rehab.catalog import library_from_db
 from rehab.fields import MultiCheckboxField
-from rehab.planner import AdjustmentError
 from rehab.portal import operations, wizard
 from rehab.portal import plan_templates as templates
 from rehab.portal.snapshot import adjustment_text, plain
