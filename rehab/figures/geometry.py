@@ -35,7 +35,7 @@ class Scene:
     skeletons: tuple[Skeleton, Skeleton]
     held: tuple[bool, bool] = (False, False)  # each panel's pose is held still ("Hold")
     near_side: str = "right"  # the patient's side of the working (near, top) leg as drawn
-    single: bool = False  # start and end are the same position: drawn once
+    single: bool = False  # a static hold (nothing moves, the end held): drawn once, the held pose
 
 
 def near_side(fig: Figure) -> str:
@@ -258,8 +258,13 @@ def scene_from_key(key: str) -> Scene:
         xs.append(x)
         ys.append(y)
     return Scene((panels[0], panels[1]), arrow, (min(xs), min(ys), max(xs), max(ys)),
-                 (skels[0], skels[1]), (fig.start.hold, fig.end.hold), near_side(fig),
-                 fig.start == fig.end)
+                 (skels[0], skels[1]), (fig.start.hold, fig.end.hold), near_side(fig), is_static(fig))
+
+
+def is_static(fig: Figure) -> bool:
+    """A static hold: the same position at start and end, or nothing moves and the end is
+    held (stand heel to toe, draw the tummy in). One picture, labelled "Hold"."""
+    return fig.start == fig.end or (fig.move == "none" and fig.end.hold)
 
 
 def figure_key(figure: Figure | dict) -> str:
