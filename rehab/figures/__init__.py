@@ -34,7 +34,7 @@ def figure_labels(figure) -> tuple[str, ...]:
     """The captions the figure's panels carry: one "Hold" for a static hold (drawn once),
     else Start and Finish, with "Hold" for a held end position."""
     sc = scene(figure)
-    labels = labels_for(sc.held, LABELS)
+    labels = labels_for(sc.held, LABELS, sc.single)
     return (labels[1],) if sc.single else labels
 
 

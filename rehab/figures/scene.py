@@ -84,10 +84,13 @@ LABEL_SHARE = 8.4 / (45 / 25.4 * 72)
 SIDES = (None, "left", "right")
 
 
-def labels_for(figure_end_hold: tuple[bool, bool], labels: tuple[str, str]) -> tuple[str, str]:
-    """The panel captions: a held position is labelled "Hold" unless the caller chose its own."""
+def labels_for(figure_end_hold: tuple[bool, bool], labels: tuple[str, str], single: bool = False) -> tuple[str, str]:
+    """The panel captions: a held position (and a static hold, drawn once) is labelled
+    "Hold" unless the caller chose its own."""
     if tuple(labels) != LABELS:
         return tuple(labels)
+    if single:
+        return (HOLD, HOLD)
     return tuple(HOLD if held else text for held, text in zip(figure_end_hold, LABELS))
 
 
@@ -115,7 +118,7 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
     pw = width if single else width / 2.0
     line = max(1.0, min(pw, height) / 48.0)  # body line width in pixels
     font = min(max(6.0, 2 * pw * LABEL_SHARE), height * 0.2)
-    labels = labels_for(sc.held, labels)
+    labels = labels_for(sc.held, labels, sc.single)
     mirror = side is not None and side != sc.near_side
     recolour = SIDE_STYLES if side is not None else {}
     margin = max(3.0, line * 2.2)
@@ -145,9 +148,7 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
                           "divider", _round(line * STYLES["divider"]["width"])))
     floor_y = to_px(0, (0.0, 0.0))[1]
     for i in ((0,) if single else (0, 1)):
-        left, right = i * pw + margin * 0.6, (i + 1) * pw - margin * 0.6
-        if single:
-            left, right = margin * 0.6, width - margin * 0.6
+        left, right = i * pw + margin * 0.3, (i + 1) * pw - margin * 0.3  # the ground: nearly the panel
         label = labels[1] if single else labels[i]
         prims.append(Prim("text", ((_round(i * pw + margin), _round(margin + font * 0.8)),),
                           "hold_label" if label == HOLD else "label", text=label, size=_round(font)))

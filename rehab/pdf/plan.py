@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from rehab.planner.types import Item, Phase, Plan
 
 HABITS = "ergonomics_education"
+MIN_BESIDE = 50 * mm  # the narrowest column of text beside a figure (1.4 times that in large print)
 TITLE = "Exercise plan"  # the PDF's Title: never the patient's name
 
 
@@ -58,7 +59,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
         for i, phase in enumerate(later):
             story += _later_phase(phase, figure, st, nxt=(i == 0 and current is not None))
     else:
-        story += _what_comes_next(current, later, st, doc.width)
+        story += _what_comes_next(plan, current, later, st, doc.width)
     # "Words used in this plan" after the outline if it fits on that page, else under the
     # tracking sheet: a reference box should not cost a page of its own.
     here, there = _glossary(plan, current, later, st)
@@ -196,7 +197,7 @@ def _how_to(plan: Plan, current: Phase | None, st: Styles) -> list:
     ], st)
     rows.append(para("Pain rules", st.h3))
     rows += _bullets(words.pain_rules(plan.diagnosis), st)
-    return [Spacer(0, 3 * mm), Box(rows, ACCENT, TINT, 4 * mm)]
+    return [Spacer(0, 3 * mm), KeepTogether([Box(rows, ACCENT, TINT, 4 * mm)])]  # never a heading alone
 
 
 def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
@@ -261,7 +262,7 @@ def _item_section(title: str, items: list[Item], figure, st: Styles, width: floa
     card taller than a page runs on). The pictures sit side by side at the top left,
     each at least 45 mm wide (65 mm in large print); the name, dose and first steps go
     beside them while there is room, the rest full width below. In large print the
-    column beside would be too narrow: the name and dose go above the pictures."""
+    column beside a pair would be too narrow: the name and dose go above the pictures."""
     story = []
     pair_w = 2 * st.figure_w
     for n, item in enumerate(items, 1):
@@ -270,7 +271,7 @@ def _item_section(title: str, items: list[Item], figure, st: Styles, width: floa
         fig = figure(item, pair_w)
         if fig is None:
             card = head + body
-        elif st.large:
+        elif width - fig.width - 5 * mm < MIN_BESIDE * (1.4 if st.large else 1):  # no room beside
             card = head + [Spacer(0, 2 * mm), fig, Spacer(0, 3 * mm)] + body
         else:
             card = beside_then_below(fig, head + body, fig.width, 5 * mm, width)
@@ -324,10 +325,15 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
 # ------------------------------------------------------------------ later phases
 
 
-def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles, width: float) -> list:
-    """Later phases as an outline: the goal, what changes, how you will know you are ready."""
+def _what_comes_next(plan: Plan, current: Phase | None, later: list[Phase], st: Styles, width: float) -> list:
+    """Later phases as an outline: the goal, what changes, how you will know you are ready.
+    Without later phases (a grade 3 strain waiting for the orthopaedic opinion, or the last
+    stage), one plain line says what happens next."""
     if not later:
-        return []
+        if current is None:
+            return []
+        return [CondPageBreak(25 * mm), heading("What comes next", st.h1),
+                para(words.next_without_later_phases(plan.referral.level, plan.referral.refer_to), st.body)]
     story = [CondPageBreak(45 * mm), heading("What comes next", st.h1),
              para("Your physio will give you the exercises and doses for each stage when you get there. "
                   "Do not start them early.", st.body)]
@@ -403,10 +409,12 @@ def _tracking_sheet(phase: Phase, st: Styles, d: PrintDetails) -> list:
     for item in tracked(phase.items):
         amount = words.dosage_parts(item.dosage)[0]
         cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
-        rows.append(TrackRow(cell, item.dosage.per_day or 1))
+        rows.append(TrackRow(cell, item.dosage.per_day or 1, item.dosage.days_per_week or 7))
     width = landscape(d.pagesize)[0] - 2 * st.margin
-    intro = (f"{_phase_title(phase)}. Write the date at the top. Tick a box each time you do an exercise. "
-             "At the bottom, write your pain from 0 (none) to 10 (worst). Copy this sheet for each week.")
+    rest = any(item.dosage.days_per_week and item.dosage.days_per_week < 7 for item in tracked(phase.items))
+    intro = (f"{_phase_title(phase)}. Write the date at the top. Tick a box each time you do an exercise"
+             + (" (a shaded “rest” day is a day off for that exercise)" if rest else "")
+             + ". At the bottom, write your pain from 0 (none) to 10 (worst). Copy this sheet for each week.")
     return [NextPageTemplate("landscape"), PageBreak(),
             heading("Tracking sheet", st.h1), para(intro, st.body),
             Spacer(0, 2 * mm), TrackingGrid(rows, st, width), NextPageTemplate("portrait")]

@@ -22,7 +22,7 @@ WARN_TINT = colors.HexColor("#fdf0ef")
 
 
 # Widths of ONE picture (a start/finish pair is twice as wide).
-FIGURE_W_MM = 47.0  # current-phase figures: each picture at least 45 mm wide
+FIGURE_W_MM = 47.0  # current-phase figures: each picture (and the ground line drawn under it) at least 45 mm wide
 FIGURE_SMALL_W_MM = 17.0  # later phases, when the clinician prints every phase in full
 LARGE_FIGURE = 1.8
 BODY_PT, LARGE_BODY_PT = 10.5, 15.0

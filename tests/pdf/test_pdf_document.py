@@ -189,7 +189,8 @@ def test_large_print_pages_are_at_least_half_full(typical_plan, plan_figures, pr
 def test_glossary_lists_the_terms_used_once(typical_plan, plan_figures, print_details, make_item, replace_item,
                                             pdf_text):
     text = pdf_text(render_plan(typical_plan, print_details(), plan_figures))
-    box = text[text.index("Words used in this plan"):text.index("Tracking sheet")]
+    box = text[text.index("Words used in this plan"):]
+    box = box[:box.index("Tracking sheet")] if "Tracking sheet" in box else box
     assert "Askling: " + words.GLOSSARY["Askling"][:40] in box
     assert "H-test: " in box and "Nordic: " in box
     assert "Pallof" not in box and "carioca" not in box
