@@ -443,6 +443,13 @@ class FigureCard(Stack):
             self.figure.drawOn(canv, 0, self.height - fh)
 
 
+class Column(Stack):
+    """Flowables one under another, as one flowable (for first_fit)."""
+
+    def part(self, content, first):
+        return Column(content)
+
+
 class FirstFit(Flowable):
     """A box printed at the first of two places where it fits whole: make both with
     first_fit(); the second place prints it (splitting if it must) only when the first

@@ -20,7 +20,9 @@ from reportlab.platypus import (
 from . import words
 from .details import PrintDetails
 from .drawings import figure_flowable
-from .layout import Box, Document, FigureCard, beside_then_below, first_fit, heading, labelled, para, table_style
+from .layout import (
+    Box, Column, Document, FigureCard, beside_then_below, first_fit, heading, labelled, para, table_style,
+)
 from .styles import ACCENT, RULE, TINT, WARN, WARN_TINT, Styles, get_styles
 from .tracking import TrackingGrid, TrackRow
 
@@ -51,10 +53,13 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
         return figure_flowable(figures.get(item.exercise_id), width, shared=shown[item.exercise_id] > 1,
                                side=side, label_size=st.label_size)
 
-    story = _first_page(plan, current, details, st, doc.width)
-    if current is not None:  # straight on from page 1 unless only a strip of it is left
+    # "Good to know" fills what page 1 has left if it fits there whole, else follows the
+    # current phase; the current phase follows on page 1 unless only a strip is left.
+    know_here, know_there = _education(plan, st)
+    story = _first_page(plan, current, details, st, doc.width) + [know_here]
+    if current is not None:
         story += [CondPageBreak(doc.height * 0.15)] + _current_phase(current, figure, st, doc.width)
-    story += _education(plan, st)
+    story.append(know_there)
     if full:
         for i, phase in enumerate(later):
             story += _later_phase(phase, figure, st, nxt=(i == 0 and current is not None))
@@ -126,7 +131,10 @@ def unique(texts) -> list[str]:
 def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
     """The clinic's name, logo and contact lines: on every plan and letter."""
     c = d.contact
-    text = [para(c.name, st.h2)] + [para(line, st.small) for line in c.lines()]
+    lines = c.lines()
+    if c.address.strip() and len(lines) > 1:  # the address and the phone on one line (wrapping if long)
+        lines = [f"{lines[0]} · {lines[1]}"] + lines[2:]
+    text = [para(c.name, st.h2)] + [para(line, st.small) for line in lines]
     if not c.logo:
         return text
     h = (22 if st.large else 16) * mm
@@ -141,7 +149,7 @@ def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
 
 def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     """Label and value pairs: one pair a row in large print, two otherwise."""
-    label_w = (56 if st.large else 34) * mm
+    label_w = (56 if st.large else 38) * mm  # "Next appointment" on one line
     cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows if str(v).strip()]
     if st.large:
         info = Table(cells, colWidths=[label_w, width - label_w])
@@ -152,7 +160,7 @@ def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     info.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]))
     return info
 
@@ -295,10 +303,11 @@ def _current_phase(phase: Phase, figure, st: Styles, width: float) -> list:
     return story + [KeepTogether(_move_on(phase, st, "Move on to the next stage when", st.h2, width))]
 
 
-def _education(plan: Plan, st: Styles) -> list:
+def _education(plan: Plan, st: Styles) -> tuple[Flowable, Flowable]:
+    """'Good to know' as the two places it may go (layout.first_fit)."""
     if not plan.education:
-        return []
-    return [CondPageBreak(40 * mm), heading("Good to know", st.h2)] + _bullets(plan.education, st)
+        return Spacer(0, 0), Spacer(0, 0)
+    return first_fit(Column([heading("Good to know", st.h2)] + _bullets(plan.education, st)), 3 * mm)
 
 
 def _printed_texts(plan: Plan, phases: list[Phase]) -> list[str]:
@@ -341,7 +350,7 @@ def _what_comes_next(plan: Plan, current: Phase | None, later: list[Phase], st: 
     for phase in later:
         block = [heading(_phase_title(phase), st.h2, 1)]
         if phase.goals:
-            block.append(labelled("The goal:", " ".join(phase.goals), st.body))
+            block.append(labelled("The goal:", phase.goals[0], st.body))  # the main one: an outline
         block.append(labelled("What changes:", _changes(before, phase), st.body))
         ready = (before.patient_exit_criteria or before.exit_criteria) if before else []
         if ready and before is current:  # already listed under "Move on to the next stage when"
@@ -374,7 +383,7 @@ def _changes(before: Phase | None, phase: Phase) -> str:
     new = [i.name for i in phase.items if i.exercise_id not in old and i.category != HABITS]
     if not new:
         return "The same kind of exercises, done a little harder."
-    return f"New exercises, for example {words.join_words(new[:4])}."
+    return f"New exercises, for example {words.join_words(new[:3])}."
 
 
 def _later_phase(phase: Phase, figure, st: Styles, nxt: bool) -> list:

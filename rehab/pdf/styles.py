@@ -95,6 +95,6 @@ def get_styles(large: bool = False, scale: float = 1.0) -> Styles:
         # Large print: figures at least 1.8 times the normal size (issue 12).
         figure_w=(FIGURE_W_MM * LARGE_FIGURE if large else FIGURE_W_MM) * mm,
         figure_small_w=(FIGURE_SMALL_W_MM * LARGE_FIGURE if large else FIGURE_SMALL_W_MM) * mm,
-        margin=(16 if large else 15) * mm,
+        margin=(16 if large else 12.7) * mm,  # half an inch: every office printer prints that close
         large=large,
     )
