@@ -164,3 +164,32 @@ def _words(chars, pattern):
     """The first character of each match of `pattern` in the page's text (spaces left out)."""
     text = "".join(c for c, *_ in chars)
     return [chars[m.start()] for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_large_print_typical_plans_leave_no_page_half_empty(plans, library, size):
+    """Large print runs longer, but a page is under half full only at the end of a section
+    or when the next card (kept whole) would not fit in what is left."""
+    from .test_pdf_document import SECTION_STARTS, _card_height
+
+    for name, plan in plans.items():
+        current = next(p for p in plan.phases if p.id == plan.current_phase)
+        exercises = [i for i in current.items if i.category != "ergonomics_education"]
+        habits = [i for i in current.items if i.category == "ergonomics_education"]
+        items = {f"{n}. {i.name}": i for group in (exercises, habits) for n, i in enumerate(group, 1)}
+        pdf = _print(plan, library, large_print=True, page_size=size)
+        reader = PdfReader(io.BytesIO(pdf))
+        pages = page_chars(pdf)
+        footer_top = 16 * mm + 40
+        for n, chars in enumerate(pages[:-1]):
+            lowest = min(b[2] for b in chars if b[2] > footer_top)
+            body = reader.pages[n + 1].extract_text().split("version 3", 1)[-1].lstrip()
+            if body.startswith(SECTION_STARTS + ("Good to know",)) \
+                    or lowest < float(reader.pages[n].mediabox.height) / 2:
+                continue
+            for heading in ("Your exercises", "Everyday habits"):  # a card's list heading goes with it
+                body = body.removeprefix(heading).lstrip()
+            card = next((items[k] for k in items if body.startswith(k)), None)
+            assert card is not None, (name, n + 1, body[:40])
+            # the card's text, plus the space kept above and below a card (about 12 points)
+            assert _card_height(pages[n + 1], card, footer_top) + 12 > lowest - footer_top, (name, n + 1)
