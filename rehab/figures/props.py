@@ -151,6 +151,9 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
         shared.append(polyline("prop", (x0 + 0.05, floor), (x0 + 0.05, y)))
         shared.append(polyline("prop", (x1 - 0.05, floor), (x1 - 0.05, y)))
 
+    if "crutches" in props:  # a pair standing ready beside the head (steps that say to use them)
+        shared.extend(_crutches(min(pt[0] for pt in all_pts) - 0.45, floor))
+
     if "cone" in props:
         x = max(pt[0] for pt in all_pts) + 0.25
         shared.append(polygon("prop_fill", (x - 0.07, floor), (x + 0.07, floor), (x, floor + 0.2)))
@@ -329,6 +332,22 @@ def _wrap(s: Skeleton, going_on: bool = False) -> list[Shape]:
         c0, c1 = at(0.22 + 0.13 * k), at(0.3 + 0.13 * k)
         shapes.append(polyline("wrap_mark", (c0[0] - n[0], c0[1] - n[1]), (c1[0] + n[0], c1[1] + n[1])))
     return shapes
+
+
+def _crutches(x: float, floor: float) -> list[Shape]:
+    """Two elbow crutches side by side, leaning: a shaft with a rubber
+    tip, a handgrip pointing forwards and a cuff at the top."""
+    out = []
+    for dx in (0.0, 0.09):
+        base, top = (x + dx, floor), (x + dx + 0.5, floor + 0.62)  # leaning, so the figure stays low
+        at = lambda t: (base[0] + (top[0] - base[0]) * t, base[1] + (top[1] - base[1]) * t)  # noqa: E731
+        grip = at(0.74)
+        cuff = at(0.97)
+        out += [stroke("prop", 0.022, base, top),
+                stroke("prop", 0.03, grip, (grip[0] + 0.12, grip[1] - 0.01)),
+                polyline("prop", (cuff[0] - 0.045, cuff[1] - 0.03), (cuff[0] + 0.05, cuff[1] + 0.02)),
+                rect("knob", base[0] - 0.016, floor, base[0] + 0.016, floor + 0.04)]
+    return out
 
 
 def _weight(fig: Figure, s: Skeleton) -> list[Shape]:
