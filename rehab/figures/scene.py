@@ -117,7 +117,7 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
     single = sc.single
     pw = width if single else width / 2.0
     line = max(1.0, min(pw, height) / 48.0)  # body line width in pixels
-    font = min(max(6.0, 2 * pw * LABEL_SHARE), height * 0.2)
+    font = min(max(6.0, width * LABEL_SHARE), height * 0.2)
     labels = labels_for(sc.held, labels, sc.single)
     mirror = side is not None and side != sc.near_side
     recolour = SIDE_STYLES if side is not None else {}
@@ -176,7 +176,7 @@ def fitted_height(key: str, width: float, lo: float = 0.4, hi: float = 0.9, labe
     for _ in range(3):  # line width and label depend a little on the height
         line = max(1.0, min(pw, height) / 48.0)
         margin = max(3.0, line * 2.2)
-        font = min(max(6.0, 2 * pw * LABEL_SHARE), height * 0.2) if labels else 0.0
+        font = min(max(6.0, width * LABEL_SHARE), height * 0.2) if labels else 0.0
         top = margin + font * 1.05
         height = top + margin + (pw - 2 * margin) * ratio
         height = min(max(height, lo * pw), hi * pw)
