@@ -308,7 +308,7 @@ def test_contact_sheet_has_every_exercise(library, tmp_path):
     assert b"Helvetica" not in data
 
 
-# --------------------------------------------------------------------------- review fixes (side-lying, crutches, wrap, hold)
+# ---------------------------------------------------------------- review fixes (side-lying, crutches, wrap, hold)
 
 def _torso_depth(fig: Figure, panel: int) -> float:
     """The trunk's height above the floor line, as drawn."""
