@@ -50,7 +50,7 @@ def floor(plan, details, figures) -> bytes:
     buf = io.BytesIO()
     w, h = details.pagesize
     canv = Canvas(buf, pagesize=(w, h), invariant=1, initialFontName=REGULAR)
-    m, size = 15 * mm, 10.5
+    m, size = 12.7 * mm, 10.5
     state = {"y": h - m, "page": 1}
     current, later = plan.phases[0], plan.phases[1:]
 
@@ -91,17 +91,18 @@ def floor(plan, details, figures) -> bytes:
     text(f"Now: {words.phase_number(current.id)} · {current.name}", BOLD, size * 1.45)
     for s in current.goals + current.precautions:
         text(s)
-    fig_w = get_styles(False).figure_w
+    fig_w = 2 * get_styles(False).figure_w  # a start/finish pair, as printed
     for item in current.items:
         top = state["y"]
         figure(item, fig_w)
         state["y"] = top
-        x = m + fig_w + 5 * mm
+        x = m + fig_w + 5 * mm  # name and dose beside the pictures, the steps full width below
         text(item.name, BOLD, size * 1.15, x, w - m - x)
         text(words.dosage_line(item.dosage), BOLD, size, x, w - m - x)
+        state["y"] = min(state["y"], top - fig_w * 0.3) - 2 * mm
         for s in item.instructions + item.precautions:
-            text(s, REGULAR, size, x, w - m - x)
-        state["y"] = min(state["y"], top - fig_w / 2) - 6 * mm
+            text(s, REGULAR, size, m, w - 2 * m)
+        state["y"] -= 4 * mm
     for s in current.patient_exit_criteria + plan.education:
         text(s)
     text("What comes next", BOLD, size * 1.45)

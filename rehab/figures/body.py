@@ -54,6 +54,7 @@ FOREARM = 0.32  # with the hand
 BODY_R = 0.07  # half the body's thickness: a lying body's line is this far above its support
 ELBOW_PAD = 0.03  # an elbow resting on the floor
 LIMB_R = 0.025  # half a drawn line: how far a limb's line sits above what it rests on
+SIDE_STACK = 0.11  # lying on the side, seen from the front: the top hip this far above the lower one
 # Limb thickness (world units; a standing adult is ~1.7 tall) and the outline
 # drawn round each limb, so a body reads as a body, not as lines.
 THIGH_W, SHANK_W, FOOT_W = 0.13, 0.095, 0.06
@@ -274,6 +275,12 @@ def _raw(p: Params, theta: float) -> tuple[dict, tuple[bool, bool]]:
         pts[prefix + "thigh_mid"] = mid(pts["hip"], leg["knee"])
     if p.body == "side_lying":
         pw = po = True  # feet point at the viewer: drawn as a short stub
+        # Seen from the front, the hips are stacked: the top (working) leg starts a thigh's
+        # width above the lower one, so both legs show.
+        up = polar(theta - 90, SIDE_STACK)
+        for name in ("knee", "ankle", "heel", "toe", "thigh_mid"):
+            pts[name] = add(pts[name], up)
+        pts["hip_top"] = up
     return pts, (pw, po)
 
 
@@ -483,7 +490,7 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     pts["neck"] = add(shoulder, polar(head_dir, NECK * 0.5))
     head = add(pts["neck"], polar(head_dir - nod, NECK * 0.5 + HEAD_R))
     if p.body in ("supine", "prone", "side_lying", "quadruped"):
-        lowest = floor + HEAD_R + (0.035 if p.body == "side_lying" else 0.0)
+        lowest = floor + HEAD_R + (0.07 if p.body == "side_lying" else 0.0)  # side-lying: on the lower arm
         head = (head[0], max(head[1], lowest))
     pts["head"] = head
     # a point on the face (nose), to show where the head looks; the face is on the
@@ -503,9 +510,9 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     holds = p.body in ("standing", "kneeling", "half_kneeling") or (p.body == "sitting" and "bike" in ctx.props)
     if ctx.grip and holds and p.arm < 120:
         pts["elbow"], pts["hand"] = _reach(shoulder, ctx.grip)
-    elif p.body == "side_lying" and abs(p.arm) < 20:  # the top arm resting along the side
-        pts["elbow"] = add(shoulder, add(polar(theta + 180, UPPER_ARM * 0.95), polar(theta + 270, 0.05)))
-        pts["hand"] = add(pts["elbow"], add(polar(theta + 180, FOREARM * 0.9), polar(theta + 270, -0.03)))
+    elif p.body == "side_lying" and abs(p.arm) < 20:  # the top arm resting along the side, hand on the hip
+        pts["elbow"] = add(shoulder, add(polar(theta + 180, UPPER_ARM * 0.95), polar(theta + 270, 0.17)))
+        pts["hand"] = add(pts["elbow"], add(polar(theta + 180, FOREARM * 0.9), polar(theta + 270, 0.02)))
     far_arm = False
     if p.body == "quadruped" and abs(arm - 90) > 10:
         far_arm = True

@@ -35,7 +35,7 @@ class Scene:
     skeletons: tuple[Skeleton, Skeleton]
     held: tuple[bool, bool] = (False, False)  # each panel's pose is held still ("Hold")
     near_side: str = "right"  # the patient's side of the working (near, top) leg as drawn
-    single: bool = False  # start and end are the same position: drawn once
+    single: bool = False  # a static hold (nothing moves, the end held): drawn once, the held pose
 
 
 def near_side(fig: Figure) -> str:
@@ -47,6 +47,10 @@ def near_side(fig: Figure) -> str:
 
 TORSO_FRONT = ((0.0, 0.07), (0.45, 0.07), (0.78, 0.09), (1.0, 0.07))
 TORSO_BACK = ((0.0, 0.075), (0.5, 0.06), (0.85, 0.068), (1.0, 0.06))
+# Lying on the side seen from the front: the stacked hips and shoulders make the upper
+# side broad (the top of the pelvis, the waist, the top shoulder); the lower side rests.
+TORSO_SIDE_UP = ((0.0, 0.2), (0.12, 0.23), (0.45, 0.15), (0.8, 0.23), (1.0, 0.2))
+TORSO_SIDE_DOWN = ((0.0, 0.07), (1.0, 0.07))
 
 
 def _limb(style: str, segments: list[tuple[float, tuple[Point, ...]]]) -> list[Shape]:
@@ -59,7 +63,8 @@ def _limb(style: str, segments: list[tuple[float, tuple[Point, ...]]]) -> list[S
 def _leg_shapes(style: str, p: dict, prefix: str, pointed: bool) -> list[Shape]:
     n = lambda k: p[prefix + k]  # noqa: E731
     foot = (n("ankle"), n("toe")) if pointed else (n("ankle"), n("heel"), n("toe"))
-    return _limb(style, [(THIGH_W, (p["hip"], n("knee"))), (SHANK_W, (n("knee"), n("ankle"))),
+    hip = p.get("hip_top", p["hip"]) if prefix == "" else p["hip"]  # side-lying: the top hip
+    return _limb(style, [(THIGH_W, (hip, n("knee"))), (SHANK_W, (n("knee"), n("ankle"))),
                          (FOOT_W, foot)])
 
 
@@ -75,7 +80,7 @@ def _profile(table, t: float) -> float:
     return table[-1][1]
 
 
-def _torso(spine: list[Point]) -> Shape:
+def _torso(spine: list[Point], front_w=TORSO_FRONT, back_w=TORSO_BACK) -> Shape:
     """The trunk as a closed outline round the spine: fuller at the chest, flatter at the back."""
     n = len(spine)
     front, back = [], []
@@ -84,7 +89,7 @@ def _torso(spine: list[Point]) -> Shape:
         ln = dist(a, b) or 1.0
         tx, ty = (b[0] - a[0]) / ln, (b[1] - a[1]) / ln
         t = i / (n - 1)
-        wf, wb = _profile(TORSO_FRONT, t), _profile(TORSO_BACK, t)
+        wf, wb = _profile(front_w, t), _profile(back_w, t)
         front.append((pt[0] + ty * wf, pt[1] - tx * wf))
         back.append((pt[0] - ty * wb, pt[1] + tx * wb))
     (x0, y0), (x1, y1) = spine[0], spine[1]
@@ -110,7 +115,8 @@ def _body_shapes(s: Skeleton) -> list[Shape]:
     spine = [((1 - t) ** 2 * hip[0] + 2 * (1 - t) * t * ctrl[0] + t * t * sh[0],
               (1 - t) ** 2 * hip[1] + 2 * (1 - t) * t * ctrl[1] + t * t * sh[1])
              for t in (i / 8 for i in range(9))]
-    shapes.append(_torso(spine))
+    side = s.body == "side_lying"
+    shapes.append(_torso(spine, *((TORSO_SIDE_UP, TORSO_SIDE_DOWN) if side else (TORSO_FRONT, TORSO_BACK))))
     shapes += _leg_shapes("leg", p, "", s.pointed[0])
     if s.body == "side_lying" and s.far_arm and p["oelbow"][1] < p["shoulder"][1] - 0.15:
         shapes += _arm_shapes("near", p, "o")  # propped on the lower forearm: it carries the body
@@ -258,8 +264,13 @@ def scene_from_key(key: str) -> Scene:
         xs.append(x)
         ys.append(y)
     return Scene((panels[0], panels[1]), arrow, (min(xs), min(ys), max(xs), max(ys)),
-                 (skels[0], skels[1]), (fig.start.hold, fig.end.hold), near_side(fig),
-                 fig.start == fig.end)
+                 (skels[0], skels[1]), (fig.start.hold, fig.end.hold), near_side(fig), is_static(fig))
+
+
+def is_static(fig: Figure) -> bool:
+    """A static hold: the same position at start and end, or nothing moves and the end is
+    held (stand heel to toe, draw the tummy in). One picture, labelled "Hold"."""
+    return fig.start == fig.end or (fig.move == "none" and fig.end.hold)
 
 
 def figure_key(figure: Figure | dict) -> str:

@@ -151,6 +151,9 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
         shared.append(polyline("prop", (x0 + 0.05, floor), (x0 + 0.05, y)))
         shared.append(polyline("prop", (x1 - 0.05, floor), (x1 - 0.05, y)))
 
+    if "crutches" in props:  # a pair standing ready beside the head (steps that say to use them)
+        shared.extend(_crutches(min(pt[0] for pt in all_pts) - 0.45, floor))
+
     if "cone" in props:
         x = max(pt[0] for pt in all_pts) + 0.25
         shared.append(polygon("prop_fill", (x - 0.07, floor), (x + 0.07, floor), (x, floor + 0.2)))
@@ -168,8 +171,8 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
             back[i].extend(_pillow(s, floor))
         if "ice" in props:
             front[i].extend(_ice(s))
-        if "wrap" in props:
-            front[i].extend(_wrap(s))
+        if "wrap" in props:  # nothing else changes: the start shows the wrap going on
+            front[i].extend(_wrap(s, going_on=(i == 0 and fig.move == "none" and fig.start != fig.end)))
         if "weight" in props:
             front[i].extend(_weight(fig, s))
         if "strap" in props:  # from the hands round the sole of the foot
@@ -310,19 +313,41 @@ def _ice(s: Skeleton) -> list[Shape]:
     return [block] + marks
 
 
-def _wrap(s: Skeleton) -> list[Shape]:
-    """A compression bandage round the thigh: a wider sleeve with the turns marked."""
+def _wrap(s: Skeleton, going_on: bool = False) -> list[Shape]:
+    """A compression bandage round the thigh: a wider sleeve with the turns marked.
+    going_on: only the first turns, above the knee, with the rest of the bandage running
+    up to the hand that winds it."""
     hip, knee = s["hip"], s["knee"]
     at = lambda t: (hip[0] + (knee[0] - hip[0]) * t, hip[1] + (knee[1] - hip[1]) * t)  # noqa: E731
     w = THIGH_W + 0.035
-    shapes = [stroke("wrap_o", w + 2 * OUTLINE, at(0.18), at(0.88)), stroke("wrap", w, at(0.18), at(0.88))]
+    t0 = 0.6 if going_on else 0.18
+    shapes = [stroke("wrap_o", w + 2 * OUTLINE, at(t0), at(0.88)), stroke("wrap", w, at(t0), at(0.88))]
+    if going_on:
+        shapes += [stroke("wrap_o", 0.035 + 2 * OUTLINE, at(t0), s["hand"]), stroke("wrap", 0.035, at(t0), s["hand"])]
     d = sub(knee, hip)
     ln = math.hypot(*d) or 1.0
     n = (-d[1] / ln * w / 2, d[0] / ln * w / 2)
-    for k in range(5):
+    for k in range(2 if going_on else 5):
+        k += 3 if going_on else 0
         c0, c1 = at(0.22 + 0.13 * k), at(0.3 + 0.13 * k)
         shapes.append(polyline("wrap_mark", (c0[0] - n[0], c0[1] - n[1]), (c1[0] + n[0], c1[1] + n[1])))
     return shapes
+
+
+def _crutches(x: float, floor: float) -> list[Shape]:
+    """Two elbow crutches side by side, leaning: a shaft with a rubber
+    tip, a handgrip pointing forwards and a cuff at the top."""
+    out = []
+    for dx in (0.0, 0.09):
+        base, top = (x + dx, floor), (x + dx + 0.5, floor + 0.62)  # leaning, so the figure stays low
+        at = lambda t: (base[0] + (top[0] - base[0]) * t, base[1] + (top[1] - base[1]) * t)  # noqa: E731
+        grip = at(0.74)
+        cuff = at(0.97)
+        out += [stroke("prop", 0.022, base, top),
+                stroke("prop", 0.03, grip, (grip[0] + 0.12, grip[1] - 0.01)),
+                polyline("prop", (cuff[0] - 0.045, cuff[1] - 0.03), (cuff[0] + 0.05, cuff[1] + 0.02)),
+                rect("knob", base[0] - 0.016, floor, base[0] + 0.016, floor + 0.04)]
+    return out
 
 
 def _weight(fig: Figure, s: Skeleton) -> list[Shape]:

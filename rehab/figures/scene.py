@@ -84,10 +84,13 @@ LABEL_SHARE = 8.4 / (45 / 25.4 * 72)
 SIDES = (None, "left", "right")
 
 
-def labels_for(figure_end_hold: tuple[bool, bool], labels: tuple[str, str]) -> tuple[str, str]:
-    """The panel captions: a held position is labelled "Hold" unless the caller chose its own."""
+def labels_for(figure_end_hold: tuple[bool, bool], labels: tuple[str, str], single: bool = False) -> tuple[str, str]:
+    """The panel captions: a held position (and a static hold, drawn once) is labelled
+    "Hold" unless the caller chose its own."""
     if tuple(labels) != LABELS:
         return tuple(labels)
+    if single:
+        return (HOLD, HOLD)
     return tuple(HOLD if held else text for held, text in zip(figure_end_hold, LABELS))
 
 
@@ -109,14 +112,17 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
     the patient's left or right leg (see rehab.figures.geometry.near_side)."""
     sc = scene_from_key(key)
     width, height = float(width), float(height)
-    line = max(1.0, min(width / 2, height) / 48.0)  # body line width in pixels
+    # A static hold (nothing moves) is one picture, drawn once across the whole width:
+    # the caller gives it half the width of a start/finish pair (drawing_size).
+    single = sc.single
+    pw = width if single else width / 2.0
+    line = max(1.0, min(pw, height) / 48.0)  # body line width in pixels
     font = min(max(6.0, width * LABEL_SHARE), height * 0.2)
-    labels = labels_for(sc.held, labels)
+    labels = labels_for(sc.held, labels, sc.single)
     mirror = side is not None and side != sc.near_side
     recolour = SIDE_STYLES if side is not None else {}
     margin = max(3.0, line * 2.2)
-    top = margin + font * 1.05          # room for the label
-    pw = width / 2.0
+    top = margin + (font * 1.05 if any(labels) else 0.0)  # room for the label (none: the caller prints its own)
     avail_w = pw - 2 * margin
     avail_h = height - top - margin
     x0, y0, x1, y1 = sc.bounds
@@ -129,9 +135,7 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
 
     prims: list[Prim] = []
 
-    # A position simply held (start and end the same) is drawn once, in the middle.
-    single = sc.single
-    shift = pw / 2 if single else 0.0
+    shift = 0.0
 
     def to_px(panel: int, p: Point) -> Point:
         x = ox + (p[0] - x0) * s
@@ -144,21 +148,39 @@ def layout(key: str, width: float, height: float, labels: tuple[str, str] = LABE
                           "divider", _round(line * STYLES["divider"]["width"])))
     floor_y = to_px(0, (0.0, 0.0))[1]
     for i in ((0,) if single else (0, 1)):
-        left, right = i * pw + margin * 0.6, (i + 1) * pw - margin * 0.6
-        if single:
-            left, right = margin * 0.6, width - margin * 0.6
+        left, right = i * pw + margin * 0.3, (i + 1) * pw - margin * 0.3  # the ground: nearly the panel
         label = labels[1] if single else labels[i]
         prims.append(Prim("text", ((_round(i * pw + margin), _round(margin + font * 0.8)),),
                           "hold_label" if label == HOLD else "label", text=label, size=_round(font)))
         prims.append(Prim("path", ((_round(left), floor_y), (_round(right), floor_y)), "floor",
                           _round(line * STYLES["floor"]["width"])))
-        for sh in sc.panels[i]:
+        for sh in sc.panels[1 if single else i]:
             w = _round(sh.w * s if sh.w else line * STYLES[sh.style].get("width", 1.0))
             pts = tuple(to_px(i, p) for p in sh.points)
             prims.append(Prim(sh.kind, pts, recolour.get(sh.style, sh.style), w, _round(sh.r * s)))
     if sc.arrow:
         prims.extend(_arrow([to_px(1, p) for p in sc.arrow], line))
     return tuple(prims)
+
+
+def fitted_height(key: str, width: float, lo: float = 0.4, hi: float = 0.9, labels: bool = True) -> float:
+    """The drawing height at which the figure fills its panels' width, between lo and hi
+    times a panel's width: a body lying down gets a low drawing (no band of empty paper
+    above it), a standing one a tall one. Follows layout()'s margins."""
+    sc = scene_from_key(key)
+    width = float(width)
+    pw = width if sc.single else width / 2.0
+    x0, y0, x1, y1 = sc.bounds
+    ratio = (y1 - y0 + 0.06) / (x1 - x0 + 0.08)  # layout()'s padding
+    height = pw
+    for _ in range(3):  # line width and label depend a little on the height
+        line = max(1.0, min(pw, height) / 48.0)
+        margin = max(3.0, line * 2.2)
+        font = min(max(6.0, width * LABEL_SHARE), height * 0.2) if labels else 0.0
+        top = margin + font * 1.05
+        height = top + margin + (pw - 2 * margin) * ratio
+        height = min(max(height, lo * pw), hi * pw)
+    return _round(height)
 
 
 def _arrow(pts: list[Point], line: float) -> list[Prim]:

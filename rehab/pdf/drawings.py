@@ -24,9 +24,9 @@ from .fonts import BOLD, REGULAR, register_fonts
 if TYPE_CHECKING:
     from rehab.library.schema import Figure
 
-# Figures are rendered once at this size (points; start and finish side by side,
-# so twice as wide as high) and scaled when placed.
-FIG_W, FIG_H = 240.0, 120.0
+# Figures are rendered once this wide (points; start and finish side by side), as high
+# as the pose needs (rehab.figures.drawing_size), and scaled when placed.
+FIG_W = 240.0
 
 _cache: OrderedDict[str, tuple[str, Drawing]] = OrderedDict()
 _cache_lock = Lock()
@@ -59,7 +59,7 @@ def figure_drawing(figure: Figure, side: str | None = None) -> tuple[str, Drawin
     """(form name, Drawing) for a figure, mirrored for `side` ("left"/"right") when the
     renderer supports it; built once per process and cached. A missing renderer is an
     error (ImportError), never an empty box on a patient's handout."""
-    from rehab.figures import render_drawing
+    from rehab.figures import drawing_size, render_drawing
 
     opts = _renderer_options(render_drawing)
     side = side if side in ("left", "right") and opts["side"] else None
@@ -76,7 +76,7 @@ def figure_drawing(figure: Figure, side: str | None = None) -> tuple[str, Drawin
     if side:
         kw["side"] = side
     register_fonts()
-    drawing = render_drawing(figure, FIG_W, FIG_H, **kw)
+    drawing = render_drawing(figure, *drawing_size(figure, FIG_W, labels=not opts["labels"]), **kw)
     _refont(drawing)
     drawing.initialFontName = REGULAR
     value = (f"Fig{key}", drawing)
@@ -85,12 +85,6 @@ def figure_drawing(figure: Figure, side: str | None = None) -> tuple[str, Drawin
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return value
-
-
-def is_hold(figure) -> bool:
-    """A static figure: the same position at start and finish."""
-    data = figure if isinstance(figure, dict) else figure.model_dump()
-    return data.get("start") == data.get("end")
 
 
 # Content streams by figure name: a Drawing is walked once per process, then its
@@ -219,6 +213,9 @@ def figure_flowable(figure: Figure | None, width: float, shared: bool = False, s
                     label_size: float = 8.5) -> FigureFlowable | None:
     if figure is None:
         return None
+    from rehab.figures import figure_labels
+
     name, drawing = figure_drawing(figure, side)
-    labels = ("Hold",) if is_hold(figure) else ("Start", "Finish")
-    return FigureFlowable(name, drawing, width, shared, label_size, labels)
+    labels = figure_labels(figure)  # the same captions as the portal's figure
+    # `width` is a start/finish pair's; a static hold is one picture, half as wide.
+    return FigureFlowable(name, drawing, width / 2 if len(labels) == 1 else width, shared, label_size, labels)

@@ -11,7 +11,8 @@ import itertools
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, TableStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, TableStyle
 
 from .details import PrintDetails
 from .fonts import BOLD, REGULAR
@@ -440,6 +441,76 @@ class FigureCard(Stack):
         if self.figure is not None:
             _, fh = self.figure.wrap(self.figure_w, self.height)
             self.figure.drawOn(canv, 0, self.height - fh)
+
+
+class Column(Stack):
+    """Flowables one under another, as one flowable (for first_fit)."""
+
+    def part(self, content, first):
+        return Column(content)
+
+
+class FirstFit(Flowable):
+    """A box printed at the first of two places where it fits whole: make both with
+    first_fit(); the second place prints it (splitting if it must) only when the first
+    did not. Each place's decision is taken as the page is laid out, so nothing moves."""
+
+    def __init__(self, box: Flowable, gap: float, state: dict, last: bool):
+        super().__init__()
+        self.box, self.gap, self.state, self.last = box, gap, state, last
+        self.content: list[Flowable] = []  # what was drawn here (for the outline)
+        self._h = 0.0
+
+    def _skip(self) -> bool:
+        return self.state["placed"]
+
+    def wrap(self, aw, ah):
+        if self._skip():
+            self.width, self.height = aw, 0.0
+            return aw, 0.0
+        _, h = self.box.wrap(aw, ah)
+        self._h = h + self.gap
+        show = self.last or self._h <= ah
+        self.width, self.height = aw, (self._h if show else 0.0)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        if self._skip() or not self.last or self._h < 200:  # a short box moves on whole
+            return []
+        parts = self.box.split(aw, ah - self.gap)
+        return [Spacer(0, self.gap)] + parts if parts else []
+
+    def draw(self):
+        if self._skip() or self.height == 0.0:
+            return
+        self.state["placed"] = True
+        self.content = [self.box]
+        self.box.drawOn(self.canv, 0, 0)
+
+
+def first_fit(box: Flowable, gap: float) -> tuple[FirstFit, FirstFit]:
+    """(the first place, the second place) for `box`, `gap` above it."""
+    state = {"placed": False}
+    return FirstFit(box, gap, state, last=False), FirstFit(box, gap, state, last=True)
+
+
+def beside_then_below(figure: Flowable, content: list[Flowable], figure_w: float, gap: float,
+                      width: float) -> list[Flowable]:
+    """The figure at the top left with `content` beside it while it fits the figure's
+    height (give or take a line), then the rest at the full `width` below: no narrow
+    column running on under an empty space."""
+    col = width - figure_w - gap
+    _, room = figure.wrap(figure_w, 1e6)
+    used, k = 0.0, 0
+    for f in content:
+        _, h = f.wrap(col, 1e6)
+        step = (f.getSpaceBefore() if k else 0.0) + h
+        if k and used + step > room + getattr(f.style, "leading", 0.0):
+            break
+        used += step + f.getSpaceAfter()
+        k += 1
+    below = content[k:]
+    return [FigureCard(figure, content[:k], figure_w, gap)] + ([Spacer(0, 1.5 * mm)] + below if below else [])
 
 
 class Box(Stack):

@@ -80,9 +80,9 @@ def _story(plan: Plan, d: PrintDetails, intake: dict, st: Styles, width: float) 
     story += [Box(box, border, tint, 5 * mm, line=2), Spacer(0, 2 * mm)]
 
     story.append(para("To the GP or the emergency department doctor", st.h2))
-    story.append(para(f"During today's assessment ({words.diagnosis_words(plan.diagnosis)}) we found signs "
-                      "that need a medical check before any exercise. No exercise plan has been given. "
-                      "Reasons:", st.body))
+    # "Assessed for" above names the diagnosis; its words carry their own brackets.
+    story.append(para("During today's assessment we found signs that need a medical check before any "
+                      "exercise. No exercise plan has been given. Reasons:", st.body))
     story += [para(r, st.bullet, "•") for r in plan.referral.reasons]
     if plan.referral.refer_to:
         story.append(para("Refer to", st.h3))

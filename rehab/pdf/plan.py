@@ -1,8 +1,9 @@
 """The printed plan: a handout the patient reads and ticks off at home.
 
 Page 1: who, what and why, how to use the plan, the pain rules and "Get help now".
-Then the current phase in full, "What comes next" as a short outline (no doses), and
-a tracking sheet. PrintDetails.all_phases prints every later phase in full instead."""
+Then the current phase in full (straight on from page 1 where it fits), "What comes
+next" as a short outline (no doses), a tracking sheet and, under it, "Words used in
+this plan". PrintDetails.all_phases prints every later phase in full instead."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from reportlab.platypus import (
 from . import words
 from .details import PrintDetails
 from .drawings import figure_flowable
-from .layout import Box, Document, FigureCard, heading, labelled, para, table_style
+from .layout import (
+    Box, Column, Document, FigureCard, beside_then_below, first_fit, heading, labelled, para, table_style,
+)
 from .styles import ACCENT, RULE, TINT, WARN, WARN_TINT, Styles, get_styles
 from .tracking import TrackingGrid, TrackRow
 
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from rehab.planner.types import Item, Phase, Plan
 
 HABITS = "ergonomics_education"
+MIN_BESIDE = 50 * mm  # the narrowest column of text beside a figure (1.4 times that in large print)
 TITLE = "Exercise plan"  # the PDF's Title: never the patient's name
 
 
@@ -49,18 +53,25 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
         return figure_flowable(figures.get(item.exercise_id), width, shared=shown[item.exercise_id] > 1,
                                side=side, label_size=st.label_size)
 
-    story = _first_page(plan, current, details, st, doc.width)
-    if current is not None:  # on a page of its own unless most of this one is still free
-        story += [CondPageBreak(doc.height * 0.6)] + _current_phase(current, figure, st)
-    story += _education(plan, st)
+    # "Good to know" fills what page 1 has left if it fits there whole, else follows the
+    # current phase; the current phase follows on page 1 unless only a strip is left.
+    know_here, know_there = _education(plan, st)
+    story = _first_page(plan, current, details, st, doc.width) + [know_here]
+    if current is not None:
+        story += [CondPageBreak(doc.height * 0.15)] + _current_phase(current, figure, st, doc.width)
+    story.append(know_there)
     if full:
         for i, phase in enumerate(later):
             story += _later_phase(phase, figure, st, nxt=(i == 0 and current is not None))
     else:
-        story += _what_comes_next(current, later, st)
-    story += _glossary(plan, current, later, st)
+        story += _what_comes_next(plan, current, later, st, doc.width)
+    # "Words used in this plan" after the outline if it fits on that page, else under the
+    # tracking sheet: a reference box should not cost a page of its own.
+    here, there = _glossary(plan, current, later, st)
+    story.append(here)
     if current is not None and current.items:
         story += _tracking_sheet(current, st, details)
+    story.append(there)
     return doc.build_bytes(story)
 
 
@@ -76,6 +87,31 @@ def _split_phases(plan: Plan) -> tuple[Phase | None, list[Phase]]:
 
 def _bullets(items, st: Styles, style=None) -> list[Flowable]:
     return [para(text, style or st.bullet, "•") for text in items if str(text).strip()]
+
+
+def _short_list(items, st: Styles, width: float | None) -> list[Flowable]:
+    """Bullets; a list of four or more short ones goes in two columns (down the first,
+    then the second) when that saves at least a fifth of its height."""
+    bullets = _bullets(items, st)
+    if not width or len(bullets) < 4:
+        return bullets
+
+    def height(column, w):
+        return sum(b.wrap(w, 1e6)[1] + b.getSpaceAfter() for b in column)
+
+    n = (len(bullets) + 1) // 2
+    col = width / 2 - 3 * mm
+    if max(height(bullets[:n], col), height(bullets[n:], col)) > height(bullets, width) * 0.8:
+        return bullets
+    return [_two_columns(bullets[:n], bullets[n:], width)]
+
+
+def _two_columns(left: list, right: list, width: float) -> Table:
+    table = Table([[left, right]], colWidths=[width / 2, width / 2])
+    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return table
 
 
 def unique(texts) -> list[str]:
@@ -95,7 +131,10 @@ def unique(texts) -> list[str]:
 def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
     """The clinic's name, logo and contact lines: on every plan and letter."""
     c = d.contact
-    text = [para(c.name, st.h2)] + [para(line, st.small) for line in c.lines()]
+    lines = c.lines()
+    if c.address.strip() and len(lines) > 1:  # the address and the phone on one line (wrapping if long)
+        lines = [f"{lines[0]} · {lines[1]}"] + lines[2:]
+    text = [para(c.name, st.h2)] + [para(line, st.small) for line in lines]
     if not c.logo:
         return text
     h = (22 if st.large else 16) * mm
@@ -110,7 +149,7 @@ def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
 
 def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     """Label and value pairs: one pair a row in large print, two otherwise."""
-    label_w = (56 if st.large else 34) * mm
+    label_w = (56 if st.large else 38) * mm  # "Next appointment" on one line
     cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows if str(v).strip()]
     if st.large:
         info = Table(cells, colWidths=[label_w, width - label_w])
@@ -121,7 +160,7 @@ def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     info.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]))
     return info
 
@@ -166,7 +205,7 @@ def _how_to(plan: Plan, current: Phase | None, st: Styles) -> list:
     ], st)
     rows.append(para("Pain rules", st.h3))
     rows += _bullets(words.pain_rules(plan.diagnosis), st)
-    return [Spacer(0, 3 * mm), Box(rows, ACCENT, TINT, 4 * mm)]
+    return [Spacer(0, 3 * mm), KeepTogether([Box(rows, ACCENT, TINT, 4 * mm)])]  # never a heading alone
 
 
 def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
@@ -189,21 +228,25 @@ def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
 # ------------------------------------------------------------------ the current phase
 
 
+def _duration(phase: Phase, st: Styles) -> list:
+    if not phase.duration_days:
+        return []
+    lo, hi = phase.duration_days.min, phase.duration_days.max
+    span = f"{lo} days" if lo == hi else f"{lo} to {hi} days"
+    return [para(f"Usually lasts about {span}. You move on when you are ready, not by the calendar.", st.body)]
+
+
+def _take_care(phase: Phase, st: Styles) -> list:
+    return [para("Take care", st.h3)] + _bullets(phase.precautions, st) if phase.precautions else []
+
+
 def _phase_facts(phase: Phase, st: Styles) -> list:
-    out = []
-    if phase.duration_days:
-        lo, hi = phase.duration_days.min, phase.duration_days.max
-        span = f"{lo} days" if lo == hi else f"{lo} to {hi} days"
-        out.append(para(f"Usually lasts about {span}. You move on when you are ready, not by the calendar.",
-                        st.body))
-    if phase.precautions:
-        out += [para("Take care", st.h3)] + _bullets(phase.precautions, st)
-    return out
+    return _duration(phase, st) + _take_care(phase, st)
 
 
-def _move_on(phase: Phase, st: Styles, title: str, style) -> list:
+def _move_on(phase: Phase, st: Styles, title: str, style, width: float | None = None) -> list:
     criteria = phase.patient_exit_criteria or phase.exit_criteria
-    return [para(title, style)] + _bullets(criteria, st) if criteria else []
+    return [para(title, style)] + _short_list(criteria, st, width) if criteria else []
 
 
 def _phase_title(phase: Phase) -> str:
@@ -222,42 +265,49 @@ def _item_text(n: int, item: Item, st: Styles) -> tuple[list, list]:
     return head, body
 
 
-def _item_section(title: str, items: list[Item], figure, st: Styles) -> list:
-    """A heading and one card per item. A normal card stays on one page with its
-    heading; in large print the name, figure and first steps stay together and the
-    rest may run on, so no page is left half empty."""
+def _item_section(title: str, items: list[Item], figure, st: Styles, width: float) -> list:
+    """A heading and one card per item, each card kept on one page with its heading (a
+    card taller than a page runs on). The pictures sit side by side at the top left,
+    each at least 45 mm wide (65 mm in large print); the name, dose and first steps go
+    beside them while there is room, the rest full width below. In large print the
+    column beside a pair would be too narrow: the name and dose go above the pictures."""
     story = []
+    pair_w = 2 * st.figure_w
     for n, item in enumerate(items, 1):
-        top = [heading(title, st.h2, 1)] if n == 1 else [_rule(0.5), Spacer(0, 3 * mm)]
+        top = [heading(title, st.h2, 1)] if n == 1 else [_rule(0.5), Spacer(0, 2 * mm)]
         head, body = _item_text(n, item, st)
-        fig = figure(item, st.figure_w)
+        fig = figure(item, pair_w)
         if fig is None:
-            story += [KeepTogether(top + head + body[:2])] + body[2:]
-        elif st.large:  # narrow steps beside a big figure read badly: they go full width below
-            card = FigureCard(fig, head, st.figure_w, 5 * mm)
-            story += [KeepTogether(top + [card, Spacer(0, 2 * mm)] + body[:1])] + body[1:]
+            card = head + body
+        elif width - fig.width - 5 * mm < MIN_BESIDE * (1.4 if st.large else 1):  # no room beside
+            card = head + [Spacer(0, 2 * mm), fig, Spacer(0, 3 * mm)] + body
         else:
-            story.append(KeepTogether(top + [FigureCard(fig, head + body, st.figure_w, 5 * mm)]))
-        story.append(Spacer(0, 3 * mm))
+            card = beside_then_below(fig, head + body, fig.width, 5 * mm, width)
+        story += [KeepTogether(top + card), Spacer(0, 2 * mm)]
     return story
 
 
-def _current_phase(phase: Phase, figure, st: Styles) -> list:
-    story = [heading(f"Now: {_phase_title(phase)}", st.h1)]
-    if phase.goals:
-        story += [para("What this stage is for", st.h3)] + _bullets(phase.goals, st)
-    story += _phase_facts(phase, st)
+def _current_phase(phase: Phase, figure, st: Styles, width: float) -> list:
+    intro = [heading(f"Now: {_phase_title(phase)}", st.h1)]
+    goals = [para("What this stage is for", st.h3)] + _bullets(phase.goals, st) if phase.goals else []
+    care = _take_care(phase, st)
+    if goals and care and not st.large:  # side by side: shorter, so it fits under page 1
+        intro += [_two_columns(goals, care, width)] + _duration(phase, st)
+    else:
+        intro += goals + _duration(phase, st) + care
+    story = [KeepTogether(intro)] if not st.large else intro
     exercises = [i for i in phase.items if i.category != HABITS]
     habits = [i for i in phase.items if i.category == HABITS]
-    story += _item_section("Your exercises", exercises, figure, st)
-    story += _item_section("Everyday habits", habits, figure, st)
-    return story + [KeepTogether(_move_on(phase, st, "Move on to the next stage when", st.h2))]
+    story += _item_section("Your exercises", exercises, figure, st, width)
+    story += _item_section("Everyday habits", habits, figure, st, width)
+    return story + [KeepTogether(_move_on(phase, st, "Move on to the next stage when", st.h2, width))]
 
 
-def _education(plan: Plan, st: Styles) -> list:
+def _education(plan: Plan, st: Styles) -> tuple[Flowable, Flowable]:
+    """'Good to know' as the two places it may go (layout.first_fit)."""
     if not plan.education:
-        return []
-    return [CondPageBreak(40 * mm), heading("Good to know", st.h2)] + _bullets(plan.education, st)
+        return Spacer(0, 0), Spacer(0, 0)
+    return first_fit(Column([heading("Good to know", st.h2)] + _bullets(plan.education, st)), 3 * mm)
 
 
 def _printed_texts(plan: Plan, phases: list[Phase]) -> list[str]:
@@ -269,24 +319,30 @@ def _printed_texts(plan: Plan, phases: list[Phase]) -> list[str]:
     return out
 
 
-def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles) -> list:
-    """'Words used in this plan': the glossary terms that appear in what is printed."""
+def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles) -> tuple[Flowable, Flowable]:
+    """'Words used in this plan': the glossary terms that appear in what is printed, as
+    the two places it may go (layout.first_fit)."""
     phases = ([current] if current else []) + later
     terms = words.glossary_terms(_printed_texts(plan, phases))
     if not terms:
-        return []
+        return Spacer(0, 0), Spacer(0, 0)
     rows = [heading("Words used in this plan", st.h2, 0)]
     rows += [labelled(f"{term}:", meaning, st.bullet) for term, meaning in terms]
-    return [Spacer(0, 4 * mm), KeepTogether([Box(rows, RULE, TINT, 4 * mm)])]
+    return first_fit(Box(rows, RULE, TINT, 3.5 * mm), 3 * mm)
 
 
 # ------------------------------------------------------------------ later phases
 
 
-def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> list:
-    """Later phases as an outline: the goal, what changes, how you will know you are ready."""
+def _what_comes_next(plan: Plan, current: Phase | None, later: list[Phase], st: Styles, width: float) -> list:
+    """Later phases as an outline: the goal, what changes, how you will know you are ready.
+    Without later phases (a grade 3 strain waiting for the orthopaedic opinion, or the last
+    stage), one plain line says what happens next."""
     if not later:
-        return []
+        if current is None:
+            return []
+        return [CondPageBreak(25 * mm), heading("What comes next", st.h1),
+                para(words.next_without_later_phases(plan.referral.level, plan.referral.refer_to), st.body)]
     story = [CondPageBreak(45 * mm), heading("What comes next", st.h1),
              para("Your physio will give you the exercises and doses for each stage when you get there. "
                   "Do not start them early.", st.body)]
@@ -294,18 +350,31 @@ def _what_comes_next(current: Phase | None, later: list[Phase], st: Styles) -> l
     for phase in later:
         block = [heading(_phase_title(phase), st.h2, 1)]
         if phase.goals:
-            block.append(labelled("The goal:", " ".join(phase.goals), st.body))
+            block.append(labelled("The goal:", phase.goals[0], st.body))  # the main one: an outline
         block.append(labelled("What changes:", _changes(before, phase), st.body))
         ready = (before.patient_exit_criteria or before.exit_criteria) if before else []
         if ready and before is current:  # already listed under "Move on to the next stage when"
             block.append(labelled("You will know you are ready when:",
                                   "the points under “Move on to the next stage when” are true.", st.body))
-        elif ready:
-            block.append(para("You will know you are ready when:", st.bold))
-            block += _bullets(ready, st)
+        elif ready:  # one sentence: an outline, not the list the patient works to now
+            block.append(labelled("You will know you are ready when:", _as_clauses(ready), st.body))
         story += block + [Spacer(0, 2 * mm)]  # may run on between lines: the heading keeps with its goal
         before = phase
     return story
+
+
+def _as_clauses(points: list[str]) -> str:
+    """'A is true.', 'You can B.' -> 'a is true; you can B.': criteria run on as one sentence.
+    A first word that is a name (Askling, H-test) keeps its capital."""
+    out = []
+    for text in points:
+        text = str(text).strip().rstrip(".;")
+        first = text.split(" ", 1)[0]
+        if first.isalpha() and first[1:].islower() and first not in words.GLOSSARY:
+            text = text[0].lower() + text[1:]
+        if text:
+            out.append(text)
+    return "; ".join(out) + "." if out else ""
 
 
 def _changes(before: Phase | None, phase: Phase) -> str:
@@ -314,7 +383,7 @@ def _changes(before: Phase | None, phase: Phase) -> str:
     new = [i.name for i in phase.items if i.exercise_id not in old and i.category != HABITS]
     if not new:
         return "The same kind of exercises, done a little harder."
-    return f"New exercises, for example {words.join_words(new[:4])}."
+    return f"New exercises, for example {words.join_words(new[:3])}."
 
 
 def _later_phase(phase: Phase, figure, st: Styles, nxt: bool) -> list:
@@ -326,7 +395,7 @@ def _later_phase(phase: Phase, figure, st: Styles, nxt: bool) -> list:
     if not phase.items:
         return story
     story.append(para("Exercises in this stage", st.h3))
-    fig_w = st.figure_small_w
+    fig_w = 2 * st.figure_small_w
     for n, item in enumerate(phase.items):
         fig = figure(item, fig_w)
         text = [para(item.name, st.bold), para(words.dosage_line(item.dosage), st.small)]
@@ -349,10 +418,12 @@ def _tracking_sheet(phase: Phase, st: Styles, d: PrintDetails) -> list:
     for item in tracked(phase.items):
         amount = words.dosage_parts(item.dosage)[0]
         cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
-        rows.append(TrackRow(cell, item.dosage.per_day or 1))
+        rows.append(TrackRow(cell, item.dosage.per_day or 1, item.dosage.days_per_week or 7))
     width = landscape(d.pagesize)[0] - 2 * st.margin
-    intro = (f"{_phase_title(phase)}. Write the date at the top. Tick a box each time you do an exercise. "
-             "At the bottom, write your pain from 0 (none) to 10 (worst). Copy this sheet for each week.")
+    rest = any(item.dosage.days_per_week and item.dosage.days_per_week < 7 for item in tracked(phase.items))
+    intro = (f"{_phase_title(phase)}. Write the date at the top. Tick a box each time you do an exercise"
+             + (" (a shaded “rest” day is a day off for that exercise)" if rest else "")
+             + ". At the bottom, write your pain from 0 (none) to 10 (worst). Copy this sheet for each week.")
     return [NextPageTemplate("landscape"), PageBreak(),
             heading("Tracking sheet", st.h1), para(intro, st.body),
             Spacer(0, 2 * mm), TrackingGrid(rows, st, width), NextPageTemplate("portrait")]

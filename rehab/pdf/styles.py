@@ -21,9 +21,10 @@ WARN = colors.HexColor("#b3261e")
 WARN_TINT = colors.HexColor("#fdf0ef")
 
 
-FIGURE_W_MM = 47.0  # current-phase figures: at least 45 mm wide
-FIGURE_SMALL_W_MM = 34.0  # later phases, when the clinician prints every phase in full
-LARGE_FIGURE = 1.85
+# Widths of ONE picture (a start/finish pair is twice as wide).
+FIGURE_W_MM = 47.0  # current-phase figures: each picture (and the ground line drawn under it) at least 45 mm wide
+FIGURE_SMALL_W_MM = 17.0  # later phases, when the clinician prints every phase in full
+LARGE_FIGURE = 1.8
 BODY_PT, LARGE_BODY_PT = 10.5, 15.0
 
 
@@ -46,8 +47,8 @@ class Styles:
     cell_bold: ParagraphStyle
     footer_size: float
     label_size: float  # "Start" / "Finish" over a figure
-    figure_w: float  # current-phase figure, points
-    figure_small_w: float  # later phases printed in full
+    figure_w: float  # one current-phase picture (start or finish), points
+    figure_small_w: float  # one picture of a later phase printed in full
     margin: float
     large: bool
 
@@ -57,7 +58,7 @@ def get_styles(large: bool = False, scale: float = 1.0) -> Styles:
     """Styles for normal or large print; `scale` shrinks type to fit a one-page letter."""
     register_fonts()
     size = (LARGE_BODY_PT if large else BODY_PT) * scale
-    lead = size * 1.3
+    lead = size * 1.25
 
     def style(name, **kw):
         base = dict(fontName=REGULAR, fontSize=size, leading=lead, textColor=INK, alignment=TA_LEFT,
@@ -94,6 +95,6 @@ def get_styles(large: bool = False, scale: float = 1.0) -> Styles:
         # Large print: figures at least 1.8 times the normal size (issue 12).
         figure_w=(FIGURE_W_MM * LARGE_FIGURE if large else FIGURE_W_MM) * mm,
         figure_small_w=(FIGURE_SMALL_W_MM * LARGE_FIGURE if large else FIGURE_SMALL_W_MM) * mm,
-        margin=(16 if large else 15) * mm,
+        margin=(16 if large else 12.7) * mm,  # half an inch: every office printer prints that close
         large=large,
     )

@@ -1,6 +1,7 @@
 """The tracking sheet: one week per sheet. A row per exercise (its name and dose), a day
 cell per day with one tick box per session (the dose's `per_day`), a notes column, and
-rows for the day's worst pain and the next morning's pain.
+rows for the day's worst pain and the next morning's pain. An exercise done on fewer
+than 7 days a week has its days off shaded and marked "rest", spread through the week.
 
 Drawn as one flowable with lines and strings rather than a Table of some 100
 cells: the same picture for a fraction of the work."""
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak
 
-from .fonts import BOLD
+from .fonts import BOLD, REGULAR
 from .layout import PlainText, labelled, para
-from .styles import ACCENT, INK, RULE, TINT, Styles
+from .styles import ACCENT, INK, MUTED, RULE, TINT, Styles
+
+REST_TINT = colors.HexColor("#e6e6e6")
 
 DAYS = 7
 MIN_DAY_W = 15 * mm  # a date written by hand needs room
@@ -24,10 +28,21 @@ PAD = 3.0  # points inside each cell
 
 @dataclass
 class TrackRow:
-    """One exercise: the flowables of its first cell and how many tick boxes a day."""
+    """One exercise: the flowables of its first cell, how many tick boxes a day and on
+    how many days of the week."""
 
     cell: list[PlainText]
     boxes: int
+    days: int = DAYS
+
+    def active_days(self) -> set[int]:
+        """The days (0-6) with tick boxes: `days` of them spread evenly from day 1, so
+        the rest days fall between sessions (3 a week: days 1, 3 and 5)."""
+        n = max(1, min(self.days or DAYS, DAYS))
+        return {i * DAYS // n for i in range(n)}
+
+
+REST = "rest"
 
 
 class TrackingGrid(Flowable):
@@ -43,7 +58,7 @@ class TrackingGrid(Flowable):
         self.day_w = max(MIN_DAY_W, (width - self.name_w - self.notes_w) / DAYS)
         self.notes_w = width - self.name_w - DAYS * self.day_w
         self.box = min(4.5 * mm, (self.day_w - 2 * PAD - 2 * 3.0) / 3)  # three boxes fit on one line
-        self.box_h = 10 * mm
+        self.box_h = 9 * mm  # room to write a number by hand
         self.row_pad = 3
         c, cb = st.cell, st.cell_bold
         self.head_name = para("Exercise and dose", cb)
@@ -124,12 +139,22 @@ class TrackingGrid(Flowable):
         y_head = tops[0] + (self._head_h - size) / 2 + size * 0.2
         for i in range(DAYS):
             canv.drawCentredString(x_days + (i + 0.5) * self.day_w, y_head, f"Day {i + 1}")
-        # Tick boxes: one per session, centred in each day cell.
-        canv.setStrokeColor(INK)
-        canv.setLineWidth(0.9)
+        # Tick boxes: one per session, centred in each day cell; a rest day is shaded.
+        rest_size = st.cell.fontSize
         for row, top, rh in zip(self.rows, tops[1:], self._row_hs):
+            active = row.active_days()
             for d in range(DAYS):
-                self._tick_boxes(x_days + d * self.day_w, top - rh, rh, row.boxes)
+                x = x_days + d * self.day_w
+                if d in active:
+                    canv.setStrokeColor(INK)
+                    canv.setLineWidth(0.9)
+                    self._tick_boxes(x, top - rh, rh, row.boxes)
+                    continue
+                canv.setFillColor(REST_TINT)
+                canv.rect(x + 0.35, top - rh + 0.35, self.day_w - 0.7, rh - 0.7, stroke=0, fill=1)
+                canv.setFillColor(MUTED)
+                canv.setFont(REGULAR, rest_size)
+                canv.drawCentredString(x + self.day_w / 2, top - rh / 2 - rest_size * 0.35, REST)
         canv.restoreState()
 
         self._cell(self.head_name, 0, tops[0], self.name_w, self._head_h)

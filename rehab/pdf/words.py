@@ -154,6 +154,18 @@ REFERRAL_WORDS = {
 }
 
 # An allowed plan that also carries a referral (contract: routine or urgent), on page 1.
+def next_without_later_phases(referral_level: str, refer_to) -> str:
+    """'What comes next' for a plan with no later stage: the specialist's opinion decides it
+    (a grade 3 strain before its orthopaedic review), or this is the last stage."""
+    if referral_level in PLAN_REFERRAL_WORDS:
+        to = join_words(str(r).split(" (")[0] for r in refer_to)  # the name, not the clinician's detail
+        who = f"the specialist you are being referred to ({to})" if to else "the specialist you are being referred to"
+        return (f"Your next stage depends on the opinion of {who}. Keep to this plan until then; your physio "
+                "will plan the next stage with you after that appointment.")
+    return ("This is the last stage of your plan. Keep it up until your physio tells you that you can stop, "
+            "or what to keep doing.")
+
+
 PLAN_REFERRAL_WORDS = {
     "urgent": "Your physiotherapist will arrange this with you; it should happen within the next 1 to 2 "
               "days - if you have not heard by then, call the clinic. Keep to the exercises in this plan "

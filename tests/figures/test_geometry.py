@@ -158,7 +158,10 @@ def test_long_sitting_legs_along_the_floor():
 def test_side_lying_abduction_lifts_the_top_leg():
     flat = pose_points(Pose(body="side_lying"))
     raised = pose_points(Pose(body="side_lying", abduct=35))
-    assert flat["ankle"][1] == pytest.approx(FLOOR_LINE)
+    # Seen from the front the hips are stacked: the top leg lies a thigh's width above the lower one.
+    assert flat["oankle"][1] == pytest.approx(FLOOR_LINE)
+    assert flat["ankle"][1] == pytest.approx(FLOOR_LINE + g.SIDE_STACK)
+    assert flat["hip_top"][1] == pytest.approx(flat["hip"][1] + g.SIDE_STACK)
     assert raised["ankle"][1] > flat["ankle"][1] + 0.3
     assert raised["oankle"][1] == pytest.approx(FLOOR_LINE)
 

@@ -97,10 +97,10 @@ def test_every_figure_shows_a_visible_move_or_is_marked_hold(library):
         fig = exercise.figure
         sc = scene(fig)
         labels = [s.text for s in _labels(render_drawing(fig, 240, 120))]
-        if fig.start == fig.end:  # a position simply held: drawn once, labelled Hold
-            assert fig.end.hold and labels == ["Hold"], exercise.id
+        if fig.start == fig.end or fig.move == "none" and fig.end.hold:  # a static hold: one picture
+            assert sc.single and fig.end.hold and labels == ["Hold"], exercise.id
             continue
-        assert labels[0] == "Start", exercise.id
+        assert not sc.single and labels[0] == "Start", exercise.id
         if fig.end.hold:
             assert labels[1] == "Hold", exercise.id
             continue
@@ -108,7 +108,10 @@ def test_every_figure_shows_a_visible_move_or_is_marked_hold(library):
         a, b = ([pt for sh in p for pt in sh.points] for p in sc.panels)  # the body and what it moves
         moved = max(math.dist(p, q) for p, q in zip(a, b)) if len(a) == len(b) else 1.0
         assert moved > 0.15, (exercise.id, moved)
-        assert fig.move != "none" and sc.arrow, exercise.id
+        if fig.move == "none":  # nothing moves on the body: a prop goes on (the wrap)
+            assert "wrap" in fig.props, exercise.id
+            continue
+        assert sc.arrow, exercise.id
 
 
 def test_the_issue_figures_are_no_longer_identical(library):
@@ -303,3 +306,76 @@ def test_contact_sheet_has_every_exercise(library, tmp_path):
     assert sorted(t.decode() for t in titles) == sorted(library)
     assert pages == len(re.findall(rb"/Type /Page\b", data)) >= len(library) // 5
     assert b"Helvetica" not in data
+
+
+# ---------------------------------------------------------------- review fixes (side-lying, crutches, wrap, hold)
+
+def _torso_depth(fig: Figure, panel: int) -> float:
+    """The trunk's height above the floor line, as drawn."""
+    torso = next(sh for sh in scene(fig).panels[panel] if sh.style == "torso")
+    return max(p[1] for p in torso.points) - min(p[1] for p in torso.points)
+
+
+def test_side_lying_is_drawn_on_its_side(library):
+    """Seen from the front: stacked hips and shoulders make the trunk much taller than a
+    body lying on its back, and both legs show, the top one above the lower one."""
+    side = Figure(start=Pose(body="side_lying"), end=Pose(body="side_lying", abduct=30), move="foot")
+    back = Figure(start=Pose(body="supine"), end=Pose(body="supine", knee=40), move="foot")
+    assert _torso_depth(side, 0) > 1.8 * _torso_depth(back, 0)
+    flat = scene(side).skeletons[0]
+    assert flat["hip_top"][1] > flat["hip"][1] + 0.08 and flat["knee"][1] > flat["oknee"][1] + 0.08
+    for slug in ("clamshell", "side_lying_hip_abduction", "side_plank"):
+        assert _torso_depth(library[slug].figure, 0) > 1.8 * _torso_depth(back, 0), slug
+
+
+def test_side_plank_shows_the_propping_forearm(library):
+    """The held side plank rests on the lower forearm: drawn over the trunk (so it shows),
+    upper arm down from the shoulder to an elbow on the floor, forearm along the floor."""
+    sc = scene(library["side_plank"].figure)
+    held = sc.skeletons[1]
+    shapes = list(sc.panels[1])
+    torso_at = next(i for i, sh in enumerate(shapes) if sh.style == "torso")
+    arm = [i for i, sh in enumerate(shapes) if sh.style == "near" and held["oelbow"] in sh.points]
+    assert arm and min(arm) > torso_at
+    floor = 0.0
+    assert held["oelbow"][1] < floor + 0.06 and abs(held["ohand"][1] - held["oelbow"][1]) < 0.01
+    assert held["shoulder"][1] - held["oelbow"][1] > 0.2
+
+
+def test_crutches_are_drawn_where_the_steps_say_to_use_them(library):
+    for ex in library.values():
+        says = any("crutch" in step.lower() for step in ex.steps)
+        assert ("crutches" in ex.figure.props) == says, ex.id
+    sc = scene(library["relative_rest_elevation"].figure)
+    plain = scene(library["relative_rest_elevation"].figure.model_copy(update={"props": ["pillow"]}))
+    assert len(sc.panels[0]) > len(plain.panels[0])  # the pair of crutches, in both panels
+    assert len(sc.panels[1]) > len(plain.panels[1])
+
+
+def test_the_wrap_goes_on_between_start_and_finish(library):
+    """Nothing else moves in the wrap figure: the start shows the first turns above the knee
+    with the bandage running to the hand, the finish the whole thigh wrapped."""
+    fig = library["compression_wrap"].figure
+    sc = scene(fig)
+    start, finish = ([sh for sh in panel if sh.style == "wrap"] for panel in sc.panels)
+    length = lambda sh: math.dist(sh.points[0], sh.points[-1])  # noqa: E731
+    thigh = math.dist(sc.skeletons[1]["hip"], sc.skeletons[1]["knee"])
+    assert max(length(sh) for sh in finish) > 0.6 * thigh
+    sleeve = [sh for sh in start if sc.skeletons[0]["hand"] not in sh.points]
+    assert max(length(sh) for sh in sleeve) < 0.35 * thigh
+    assert any(sc.skeletons[0]["hand"] in sh.points for sh in start)  # the roll in the hand
+    assert [s.text for s in _labels(render_drawing(fig, 240, 120))] == ["Start", "Finish"]
+
+
+def test_static_holds_are_one_picture_labelled_hold(library):
+    """Nothing moves and the end is held (stand heel to toe, draw the tummy in): one picture
+    of the held position, labelled Hold, in the SVG and the PDF alike."""
+    from rehab.figures import drawing_size, figure_labels
+
+    for slug in ("tandem_stance", "deep_core_activation", "glute_sets", "ice_pack"):
+        fig = library[slug].figure
+        assert scene(fig).single and figure_labels(fig) == ("Hold",), slug
+        assert drawing_size(fig, 240)[0] == 120  # half a start/finish pair
+        svg = render_svg(fig)
+        assert svg.count(">Hold</text>") == 1 and "Start" not in svg, slug
+    assert figure_labels(library["bridge_hold"].figure) == ("Start", "Hold")

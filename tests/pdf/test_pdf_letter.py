@@ -23,7 +23,7 @@ def test_emergency_letter(print_details, pdf_pages, pdf_text):
                    "Pain with daily activity (0-10) 3", "Walks normally no", "Signature",
                    "Alex Morgan, physiotherapist", "Jordan Smith", "RS-004217",
                    "Date of birth 12 April 1990", "Age 34 years", "Sex Female",
-                   "Riverside Physiotherapy 12 River Street, Northtown NT1 2AB Phone 01632 960 123",
+                   "Riverside Physiotherapy 12 River Street, Northtown NT1 2AB · Phone 01632 960 123",
                    "take this letter with you to your GP or the emergency department"):
         assert needle in text, needle
     assert "today" not in text.split("Referral letter", 1)[1].split("To the GP")[0]
