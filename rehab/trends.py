@@ -136,6 +136,27 @@ def psfs_by_activity(scores: Iterable[Psfs]) -> dict[str, list[tuple[dt.date, in
     return series
 
 
+def psfs_table(scores: list[Psfs], last: int = 4) -> tuple[list[Psfs], list[tuple[str, list[int | None]]]]:
+    """The last `last` PSFS (oldest first) and, per activity, its score in each (None: not rated)."""
+    columns = sorted(scores, key=lambda s: s.taken_on)[-last:]
+    rows = []
+    for name in psfs_by_activity(columns):
+        key = name.casefold()
+        rows.append((name, [next((i["score"] for i in c.items if " ".join(str(i.get("activity", "")).split())
+                                  .casefold() == key), None) for c in columns]))
+    return columns, rows
+
+
+def sessions_text(value: Fraction) -> str:
+    """A number of sessions: whole, else to one decimal ("3", "1.3")."""
+    return str(int(value)) if value.denominator == 1 else f"{float(value):.1f}"
+
+
+def day_text(day: dt.date) -> str:
+    """"28 Mar", as the chart labels a day."""
+    return _label(day)
+
+
 def trend_words(values: list[float]) -> str:
     """"lower", "higher" or "about the same": the last value against the first (a change of
     less than 1 point is the same); "" with fewer than two values."""

@@ -15,7 +15,8 @@ from rehab.catalog import library_from_db
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
-from rehab.portal import forms, operations, printing, records, wizard
+from rehab.trends import day_text, sessions_text
+from rehab.portal import forms, operations, printing, progress, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
@@ -61,6 +62,16 @@ def _change_filter(adjustment: dict, names: dict) -> str:
 @bp.app_template_filter("plain")
 def _plain_filter(text: str, names: dict) -> str:
     return plain(text, names)
+
+
+@bp.app_template_filter("sessions")
+def _sessions_filter(value) -> str:
+    return sessions_text(value)
+
+
+@bp.app_template_filter("day")
+def _day_filter(day) -> str:
+    return day_text(day)
 
 
 @bp.app_template_filter("words")
@@ -109,7 +120,8 @@ def patients():
         after=bounds.int_arg("after"), before=bounds.int_arg("before"),
         size=current_app.config["PAGE_SIZE"])
     # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
-    rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
+    rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1],
+                        progress.flagged([row[0] for row in page.items]))
     drafts = wizard.unsaved_drafts() if not q and page.number == 1 else []
     return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "", drafts=drafts,
                            draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
@@ -136,10 +148,27 @@ def patient_new():
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
     patient = operations.get_patient(_clinic_id(), patient_id)
-    page = render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
+    plans = operations.patient_plans(patient.id)
+    between = progress.summary(patient.id, progress.followed_version(plans), _today())
+    alerts = progress.unseen_alerts(patient.id)
+    page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
-    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True)
+    # the between-visits panel is part of the page: its log and alerts are read with it
+    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True,
+                 between_visits=between.logged, alerts=len(alerts))
     return page
+
+
+@bp.route("/patients/<int:patient_id>/alerts/<int:log_day_id>/seen", methods=["POST"])
+def alert_seen(patient_id: int, log_day_id: int):
+    """Mark one alert from the patient's log as seen by this clinician."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if not forms.PlanActionForm().validate_on_submit():
+        abort(400)
+    if not progress.mark_seen(patient.id, log_day_id, current_user.id):
+        abort(404)
+    flash("Alert marked as seen.", "success")
+    return redirect(url_for("portal.patient", patient_id=patient.id, _anchor="between-title"))
 
 
 @bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
