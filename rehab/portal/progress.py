@@ -87,17 +87,30 @@ def followed_version(plans: list[dict]) -> PlanVersion | None:
     return max(latest, key=lambda v: v.created_at, default=None)
 
 
-def snapshot(figures: SimpleNamespace) -> dict | None:
-    """What a newly saved version keeps of the version it reassessed (PlanVersion.progress)."""
-    if figures.version is None:
+def reassessed(patient_id: int, plan_id: int | None, number: int | None, today: dt.date) -> SimpleNamespace | None:
+    """The figures of the version a reassessment is based on (None for a new plan)."""
+    if plan_id is None or number is None:
         return None
-    week, month = figures.adherence
-    psfs = figures.psfs[-1] if figures.psfs else None
-    return {"version": figures.version.number, "on": figures.today.isoformat(),
-            "adherence_7": week.percent, "adherence_28": month.percent,
+    version = db.session.execute(db.select(PlanVersion).where(
+        PlanVersion.plan_id == plan_id, PlanVersion.number == number)).scalar_one_or_none()
+    return summary(patient_id, version, today) if version is not None else None
+
+
+def snapshot(figures: SimpleNamespace, psfs_now: list[dict] | None = None) -> dict | None:
+    """What a newly saved version keeps (PlanVersion.progress): adherence and the last pain of
+    the version it reassessed, and the PSFS mean (the one taken at this visit, else the
+    latest). None when there is nothing to keep."""
+    adherence = {f"adherence_{a.window}": a.percent for a in figures.adherence}
+    psfs = trends.Psfs(figures.today, "clinic", psfs_now) if psfs_now else (
+        figures.psfs[-1] if figures.psfs else None)
+    kept = {"version": figures.version.number if figures.version else None,
+            "adherence_7": adherence.get("adherence_7"), "adherence_28": adherence.get("adherence_28"),
             "last_pain": figures.pain[-1][1] if figures.pain else None,
             "last_pain_on": figures.pain[-1][0].isoformat() if figures.pain else None,
             "psfs_mean": psfs.mean if psfs else None}
+    if all(value is None for value in kept.values()):
+        return None
+    return {"on": figures.today.isoformat(), **kept}
 
 
 # ------------------------------------------------------------------ alerts

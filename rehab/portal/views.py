@@ -16,7 +16,7 @@ from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
 from rehab.trends import day_text, sessions_text
-from rehab.portal import forms, operations, printing, progress, records, wizard
+from rehab.portal import forms, operations, printing, progress, psfs, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
@@ -255,13 +255,14 @@ def wizard_step(patient_id: int, step: str):
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=draft.next_step()))
     form_class = wizard.form_class(step, draft.intake)
     form = form_class() if request.method == "POST" else form_class(data=wizard.form_data(step, draft.intake))
-    if request.method == "POST" and wizard.submit_step(draft, step, form):
+    psfs_form = psfs.form_for(step, draft, request.method == "POST")
+    if request.method == "POST" and psfs.accept(psfs_form, draft, form) and wizard.submit_step(draft, step, form):
         following = draft.next_step()  # the first step not done yet; the review once all are
         if following is None:
             return redirect(url_for("portal.draft", patient_id=patient.id))
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
     return render_template("portal/wizard.html", patient=patient, draft=draft, step=step, form=form,
-                           steps=wizard.STEPS, titles=wizard.STEP_TITLES,
+                           steps=wizard.STEPS, titles=wizard.STEP_TITLES, psfs_form=psfs_form,
                            red_flag_groups=forms.RED_FLAG_GROUPS), 422 if form.is_submitted() else 200
 
 
@@ -293,8 +294,9 @@ def _render_review(patient, draft, *, error: dict | None = None, status: int = 2
     figures = {item.exercise_id: library[item.exercise_id].figure
                for phase in plan.phases for item in phase.items if item.exercise_id in library}
     choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+    between = progress.reassessed(patient.id, draft.plan_id, draft.base_version, _today())
     return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
-                           figures=figures, library_choices=choices, error=error,
+                           figures=figures, library_choices=choices, error=error, between=between,
                            names=names,
                            action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
@@ -479,7 +481,8 @@ def plan_history(plan_id: int):
         diff = diff_plans(old.plan, new.plan)
         diff["findings"] = diff_findings(old.intake or {}, new.intake or {}, labels)
         diff["notes"] = _changed_notes(old.note, new.note)
-        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"])
+        diff["progress"] = (old.progress, new.progress) if old.progress != new.progress else None
+        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"] or diff["progress"])
     page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
     audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)

@@ -175,3 +175,95 @@ def test_erase_removes_the_log_psfs_and_links(app, seeded, patient_id, admin, lo
     with app.app_context():
         for model in (LogDay, PsfsScore, PatientLink):
             assert _db.session.execute(_db.select(model)).first() is None
+
+
+# ------------------------------------------------------------------ reassessment
+
+
+def _reassess(portal, plan_id, wizard, cases, psfs=None):
+    assert portal.post(f"/plans/{plan_id}/reassess").status_code == 302
+    findings = {**cases.hamstring_2["findings"], **(psfs or {})}
+    for step in wizard.STEPS:
+        data = findings if step == "findings" else cases.hamstring_2.get(step, {})
+        response = wizard.post(step, data)
+        assert response.status_code == 302, (step, response.status_code)
+
+
+def test_reassessment_review_shows_the_figures_and_the_new_version_keeps_them(app, portal, seeded, wizard, cases,
+                                                                             patient_id):
+    version, items = seeded
+    _reassess(portal, version.plan_id, wizard, cases,
+              {"psfs-activity_1": "Running", "psfs-score_1": "6", "psfs-activity_2": "Sitting", "psfs-score_2": "9"})
+    review = wizard.review().get_data(as_text=True)
+    assert "Since version 1: the patient&#39;s own log" in review
+    assert items[0]["name"] in review and '<svg class="trend-chart"' in review
+    plan_id, number = wizard.save()
+    assert number == 2
+    with app.app_context():
+        kept = _db.session.execute(_db.select(PlanVersion.progress).filter_by(plan_id=plan_id, number=2)).scalar_one()
+        clinic = _db.session.execute(_db.select(PsfsScore).filter_by(source="clinic", version_id=_db.select(
+            PlanVersion.id).filter_by(plan_id=plan_id, number=2).scalar_subquery())).scalar_one()
+    assert kept["version"] == 1 and kept["last_pain"] == 3 and kept["psfs_mean"] == 7.5
+    assert isinstance(kept["adherence_7"], int) and isinstance(kept["adherence_28"], int)
+    assert clinic.items == [{"activity": "Running", "score": 6}, {"activity": "Sitting", "score": 9}]
+    history = portal.get(f"/plans/{plan_id}?a=1&b=2").get_data(as_text=True)
+    assert f"Version 1: done {kept['adherence_7']}% of 7 days, {kept['adherence_28']}% of 28 days; " \
+           f"last pain 3/10; PSFS 7.5" in history
+    assert "Between visits, when each was saved" in history
+
+
+def test_psfs_activities_are_prefilled_from_the_latest(portal, seeded, wizard, cases):
+    version, _ = seeded
+    assert portal.post(f"/plans/{version.plan_id}/reassess").status_code == 302
+    for step in wizard.STEPS[:-1]:
+        wizard.post(step, cases.hamstring_2.get(step, {}))
+    html = portal.get(wizard.url("findings")).get_data(as_text=True)
+    assert re.search(r'name="psfs-activity_1"[^>]*value="Running"', html)
+    assert re.search(r'name="psfs-activity_2"[^>]*value="Sitting"', html)
+    assert re.search(r'<input[^>]*name="psfs-score_1"[^>]*value=""', html)
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"psfs-activity_1": "Running", "psfs-score_1": "11"}, "psfs-score_1", "Enter a score from 0"),
+    ({"psfs-activity_1": "Running", "psfs-score_1": "six"}, "psfs-score_1", "Enter a whole number"),
+    ({"psfs-activity_1": "Running"}, "psfs-score_1", "Score this activity from 0 to 10"),
+    ({"psfs-score_2": "4"}, "psfs-activity_2", "Name the activity this score is for."),
+    ({"psfs-activity_3": "x" * 81, "psfs-score_3": "4"}, "psfs-activity_3", "at most 80 characters"),
+])
+def test_psfs_bad_input_names_the_field_and_keeps_the_typing(wizard, cases, data, field, message):
+    wizard.start()
+    for step in wizard.STEPS[:-1]:
+        wizard.post(step, cases.hamstring_2.get(step, {}))
+    findings = {**cases.hamstring_2["findings"], "psfs-activity_2": "Kneeling" if field != "psfs-activity_2" else "",
+                **data}
+    response = wizard.post("findings", findings)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', html), html[:0]
+    for name, value in data.items():
+        if len(value) <= 80:
+            assert f'value="{value}"' in html
+    assert 'value="25"' in html  # the step's own answers are kept too
+    assert "findings" not in (wizard.stored() or {}).get("done", [])
+
+
+def test_first_visit_psfs_is_stored_with_the_version(app, wizard, cases, patient_id):
+    wizard.start()
+    for step in wizard.STEPS[:-1]:
+        wizard.post(step, cases.hamstring_2.get(step, {}))
+    response = wizard.post("findings", {**cases.hamstring_2["findings"], "psfs-activity_1": "  Running  fast ",
+                                        "psfs-score_1": "0"})
+    assert response.status_code == 302
+    plan_id, number = wizard.save()
+    with app.app_context():
+        score = _db.session.execute(_db.select(PsfsScore)).scalar_one()
+        kept = _db.session.execute(_db.select(PlanVersion.progress).filter_by(plan_id=plan_id)).scalar_one()
+    assert score.source == "clinic" and score.items == [{"activity": "Running fast", "score": 0}]
+    assert score.taken_on == dt.date.today()
+    assert kept == {"on": dt.date.today().isoformat(), "version": None, "adherence_7": None, "adherence_28": None,
+                    "last_pain": None, "last_pain_on": None, "psfs_mean": 0.0}
+
+
+def test_a_plan_without_psfs_or_log_keeps_no_progress(app, saved_plan):
+    with app.app_context():
+        assert _db.session.execute(_db.select(PlanVersion.progress)).scalar_one() is None
