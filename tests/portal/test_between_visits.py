@@ -195,7 +195,7 @@ def test_reassessment_review_shows_the_figures_and_the_new_version_keeps_them(ap
     _reassess(portal, version.plan_id, wizard, cases,
               {"psfs-activity_1": "Running", "psfs-score_1": "6", "psfs-activity_2": "Sitting", "psfs-score_2": "9"})
     review = wizard.review().get_data(as_text=True)
-    assert "Since version 1: the patient&#39;s own log" in review
+    assert "Since version 1: the patient's own log" in review
     assert items[0]["name"] in review and '<svg class="trend-chart"' in review
     plan_id, number = wizard.save()
     assert number == 2
