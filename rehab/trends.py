@@ -168,8 +168,8 @@ def trend_words(values: list[float]) -> str:
 
 # ------------------------------------------------------------------ the chart
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP, BOTTOM = 34, 12, 12, 34
 
 
 def _x(day: dt.date, start: dt.date, span: int) -> float:
@@ -200,12 +200,11 @@ def chart_svg(pain: list[tuple[dt.date, int]], psfs: list[tuple[dt.date, float]]
                      f'<text class="tick" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     ticks = sorted({start, end, *(start + dt.timedelta(days=d) for d in range(0, span + 1, 7))})
     for day in ticks:
-        if day != end and (end - day).days < 4:  # would overlap the last label
+        if day != end and (end - day).days < 5:  # would overlap the last label
             continue
-        x = _x(day, start, span)
-        parts.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
-                     f'{_label(day)}</text>')
-    parts.append(f'<text class="axis" x="{LEFT - 36}" y="{TOP - 4}">0–10</text>')
+        anchor = "end" if day == end and span else "middle"  # the last label ends at the plot's edge
+        parts.append(f'<text class="tick" x="{_x(day, start, span):.1f}" y="{HEIGHT - BOTTOM + 20}" '
+                     f'text-anchor="{anchor}">{_label(day)}</text>')
     for series, cls, mark in ((pain, "pain", "dot"), (psfs, "psfs", "square")):
         points = [(_x(day, start, span), _y(value)) for day, value in series]
         if len(points) > 1:

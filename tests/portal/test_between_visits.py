@@ -69,7 +69,7 @@ def test_patient_page_shows_adherence_pain_psfs_notes_and_alerts(portal, seeded,
     assert items[0]["name"] in html and items[1]["name"] in html  # plain names
     assert f">{items[0]['exercise_id']}<" not in html
     assert '<svg class="trend-chart"' in html and "<title" in html
-    assert re.search(r'<table class="sr-only">\s*<caption>Pain and PSFS mean by day', html)
+    assert re.search(r'<div class="sr-only">.*?<table class="chart-table">\s*<caption>Pain and PSFS mean by day', html)
     assert "Stairs were easier" in html and "Sharp pain after football" in html
     assert "pain 9/10 (8 or more)" in html and "calf swelling or pain" in html
     assert html.count("Mark as seen") == 2

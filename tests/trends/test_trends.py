@@ -143,10 +143,12 @@ def test_chart_is_labelled_svg_without_script():
     assert "PSFS mean from 5.5 to 5.5 out of 10." in svg
     assert svg.count('class="mark-pain"') == 2 and svg.count('class="mark-psfs"') == 1
     assert svg.count("<polyline") == 1  # one PSFS point draws no line
-    labels = re.findall(r'text-anchor="middle">([^<]+)<', svg)
-    assert labels[0] == "4 Mar" and labels[-1] == "31 Mar"
-    # pain 6 sits 60% up a plot 204 high drawn from y=16: 16 + 204 x 0.4
-    assert re.search(r'class="mark-pain" cx="[\d.]+" cy="97.6"', svg)
+    labels = re.findall(r'text-anchor="(middle|end)">(\d+ [A-Z][a-z]+)<', svg)
+    assert labels == [("middle", "4 Mar"), ("middle", "11 Mar"), ("middle", "18 Mar"), ("middle", "25 Mar"),
+                      ("end", "31 Mar")]
+    assert re.findall(r'text-anchor="end">(\d+)<', svg) == ["0", "2", "4", "6", "8", "10"]
+    # pain 6 sits 60% up a plot 194 high drawn from y=12: 12 + 194 x 0.4
+    assert re.search(r'class="mark-pain" cx="[\d.]+" cy="89.6"', svg)
 
 
 def test_chart_escapes_nothing_it_did_not_make():
