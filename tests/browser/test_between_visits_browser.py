@@ -93,3 +93,44 @@ def test_clinician_sees_the_flag_the_panel_and_marks_the_alert_seen(app, browser
 
 def _label(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b')}"
+
+
+def test_reassessment_shows_the_log_asks_the_psfs_and_keeps_the_figures(app, browser, live_server, clinician,
+                                                                        loaded_library, user_password, shots):
+    from dataclasses import asdict
+
+    from rehab.extensions import db
+    from rehab.models import Draft as DraftRow, Plan
+    from rehab.portal.wizard import STEPS, Draft
+
+    patient_id = seed(app, clinician)
+    with app.app_context():
+        plan_id = db.session.execute(db.select(Plan.id).filter_by(patient_id=patient_id)).scalar_one()
+        db.session.add(DraftRow(patient_id=patient_id, user_id=clinician.id, data=asdict(Draft(
+            patient_id=patient_id, plan_id=plan_id, base_version=1, intake=INTAKE, done=list(STEPS)))))
+        db.session.commit()
+    context = browser.new_context(base_url=live_server, bypass_csp=True, viewport=SIZES["desktop"])
+    page = context.new_page()
+    try:
+        log_in(page, clinician, user_password)
+        page.goto(f"/patients/{patient_id}/plans/new/findings")
+        expect(page.get_by_label("Activity 1", exact=True)).to_have_value("Running for the bus")
+        page.get_by_label("Score for activity 1 (0 to 10)").fill("12")
+        page.get_by_role("button", name="Build the plan").click()
+        expect(page.get_by_text("Enter a score from 0 (unable to do it) to 10")).to_be_visible()
+        expect(page.get_by_label("Activity 1", exact=True)).to_have_value("Running for the bus")
+        problems = check_page(page, "findings-psfs-error", shots)
+        page.get_by_label("Score for activity 1 (0 to 10)").fill("6")
+        page.get_by_label("Score for activity 2 (0 to 10)").fill("8")
+        page.get_by_role("button", name="Build the plan").click()
+        page.wait_for_url(f"**/patients/{patient_id}/plans/draft")
+        expect(page.get_by_role("heading", name="Since version 1: the patient's own log")).to_be_visible()
+        problems += check_page(page, "review-with-log", shots)
+        page.get_by_role("button", name="Save as version 2").click()
+        page.goto(f"/plans/{plan_id}?a=1&b=2")
+        expect(page.get_by_role("heading", name="Between visits, when each was saved")).to_be_visible()
+        expect(page.get_by_text("PSFS mean 7.0").first).to_be_visible()
+        problems += check_page(page, "history-with-progress", shots)
+        assert problems == []
+    finally:
+        context.close()

@@ -197,6 +197,7 @@ def test_reassessment_review_shows_the_figures_and_the_new_version_keeps_them(ap
     review = wizard.review().get_data(as_text=True)
     assert "Since version 1: the patient's own log" in review
     assert items[0]["name"] in review and '<svg class="trend-chart"' in review
+    assert "PSFS taken now:</strong> Running 6/10; Sitting 9/10." in review
     plan_id, number = wizard.save()
     assert number == 2
     with app.app_context():
@@ -207,8 +208,8 @@ def test_reassessment_review_shows_the_figures_and_the_new_version_keeps_them(ap
     assert isinstance(kept["adherence_7"], int) and isinstance(kept["adherence_28"], int)
     assert clinic.items == [{"activity": "Running", "score": 6}, {"activity": "Sitting", "score": 9}]
     history = portal.get(f"/plans/{plan_id}?a=1&b=2").get_data(as_text=True)
-    assert f"Version 1: done {kept['adherence_7']}% of 7 days, {kept['adherence_28']}% of 28 days; " \
-           f"last pain 3/10; PSFS 7.5" in history
+    assert f"<span>Log of version 1: {kept['adherence_7']}% done (7 days), {kept['adherence_28']}% (28 days)</span>" \
+           "<span>Last pain 3/10</span><span>PSFS mean 7.5</span>" in history
     assert "Between visits, when each was saved" in history
 
 
