@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from rehab import audit, trends
 from rehab.extensions import db
@@ -37,7 +37,7 @@ def symptom_words(code: str) -> str:
     return SYMPTOM_WORDS.get(code, str(code).replace("_", " "))
 
 
-def alert_reasons(row: LogDay) -> list[str]:
+def alert_reasons(row) -> list[str]:
     """Why a log day raised an alert, in plain words."""
     reasons = [symptom_words(code) for code in row.symptoms or []]
     if row.pain is not None and row.pain >= ALERT_PAIN:
@@ -55,17 +55,38 @@ def _psfs_rows(patient_id: int) -> list[PsfsScore]:
         .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(PSFS_SHOWN)).scalars())[::-1]
 
 
-def summary(patient_id: int, version: PlanVersion | None, today: dt.date) -> SimpleNamespace:
+# The patient's log rows a page needs, in one query: the last 28 days, and any older day whose
+# alert nobody has marked seen. Plain columns, no ORM objects.
+_LOG = (select(LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
+               LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at)
+        .where(LogDay.patient_id == bindparam("patient"),
+               or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
+                   and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
+        .order_by(LogDay.day))
+
+
+def _window(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=CHART_DAYS - 1)
+
+
+def panel(patient_id: int, version: PlanVersion | None, today: dt.date) -> tuple[SimpleNamespace, list]:
+    """The patient page's between-visits figures (see `summary`) and unseen alerts, from one
+    read of the log."""
+    rows = db.session.execute(_LOG, {"patient": patient_id, "start": _window(today), "today": today}).all()
+    return summary(patient_id, version, today, rows), unseen_alerts(rows)
+
+
+def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=None) -> SimpleNamespace:
     """The between-visits figures: adherence over 7 and 28 days of `version` (the plan the
-    patient is following), the patient's pain over the last 28 days, PSFS and recent notes."""
-    start = today - dt.timedelta(days=CHART_DAYS - 1)
-    recent = list(db.session.execute(
-        db.select(LogDay).where(LogDay.patient_id == patient_id, LogDay.day >= start, LogDay.day <= today)
-        .order_by(LogDay.day)).scalars())
+    patient is following), the patient's pain over the last 28 days, PSFS and recent notes.
+    `rows`: the log as `_LOG` reads it (read here when not given)."""
+    start = _window(today)
+    if rows is None:
+        rows = db.session.execute(_LOG, {"patient": patient_id, "start": start, "today": today}).all()
+    recent = [r for r in rows if start <= r.day <= today]
     adherence = []
     if version is not None:
-        own = _days(db.session.execute(db.select(LogDay).where(
-            LogDay.version_id == version.id, LogDay.day >= start, LogDay.day <= today)).scalars())
+        own = _days(r for r in recent if r.version_id == version.id)
         adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
                      for window in trends.WINDOWS]
     pain = trends.pain_series(_days(recent), start, today)
@@ -75,7 +96,8 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date) -> Sim
         version=version, today=today, start=start, adherence=adherence, pain=pain,
         pain_trend=trends.trend_words([v for _, v in pain]), psfs=psfs,
         psfs_table=trends.psfs_table(psfs), psfs_points=psfs_points,
-        chart=trends.chart_svg(pain, psfs_points, start, today, chart_id=f"pain-chart-{patient_id}"),
+        chart=trends.chart_svg(pain, psfs_points, start, today, chart_id=f"pain-chart-{patient_id}")
+        if pain or psfs_points else None,
         notes=[(r.day, r.note) for r in reversed(recent) if r.note][:RECENT_NOTES],
         logged=bool(recent))
 
@@ -116,12 +138,10 @@ def snapshot(figures: SimpleNamespace, psfs_now: list[dict] | None = None) -> di
 # ------------------------------------------------------------------ alerts
 
 
-def unseen_alerts(patient_id: int) -> list[SimpleNamespace]:
-    """The patient's log days that raised an alert nobody has marked seen, newest first."""
-    rows = db.session.execute(db.select(LogDay).where(
-        LogDay.patient_id == patient_id, LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))
-        .order_by(LogDay.day.desc())).scalars()
-    return [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r)) for r in rows]
+def unseen_alerts(rows) -> list[SimpleNamespace]:
+    """The log days (as `_LOG` reads them) that raised an alert nobody has marked seen, newest first."""
+    return [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r))
+            for r in sorted(rows, key=lambda r: r.day, reverse=True) if r.alert and r.alert_seen_at is None]
 
 
 def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:

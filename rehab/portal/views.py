@@ -149,8 +149,7 @@ def patient(patient_id: int):
     """A patient's plans and their latest versions."""
     patient = operations.get_patient(_clinic_id(), patient_id)
     plans = operations.patient_plans(patient.id)
-    between = progress.summary(patient.id, progress.followed_version(plans), _today())
-    alerts = progress.unseen_alerts(patient.id)
+    between, alerts = progress.panel(patient.id, progress.followed_version(plans), _today())
     page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
     # the between-visits panel is part of the page: its log and alerts are read with it

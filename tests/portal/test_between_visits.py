@@ -268,3 +268,17 @@ def test_first_visit_psfs_is_stored_with_the_version(app, wizard, cases, patient
 def test_a_plan_without_psfs_or_log_keeps_no_progress(app, saved_plan):
     with app.app_context():
         assert _db.session.execute(_db.select(PlanVersion.progress)).scalar_one() is None
+
+
+def test_an_old_unseen_alert_is_listed_but_not_charted(app, portal, seeded, patient_id):
+    version, _ = seeded
+    with app.app_context():
+        _db.session.add(LogDay(patient_id=patient_id, version_id=version.id, day=TODAY - dt.timedelta(days=40),
+                               ticks={}, pain=8, symptoms=["bladder_bowel_change"], alert=True))
+        _db.session.commit()
+    html = portal.get(f"/patients/{patient_id}").get_data(as_text=True)
+    old = TODAY - dt.timedelta(days=40)
+    assert f"{old.day} {old.strftime('%b')} {old.year}:</strong> pain 8/10 (8 or more); a change in bladder or " \
+           "bowel control." in html
+    assert html.count("Mark as seen") == 3
+    assert "Pain logged on 3 day(s)" in html  # the chart's 28 days leave the old day out
