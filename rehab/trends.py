@@ -9,7 +9,8 @@ Adherence of one exercise over a window (the last 7 or 28 days up to and includi
   done      the sessions ticked on those days, each day capped at per_day (over-ticking) and
             the whole capped at `expected` (doing a 3-days-a-week exercise daily is 100%).
 Overall adherence is the done sessions of every item over their expected sessions. Only the
-current phase's items count: the patient's page shows only those.
+items the patient ticks count (`current_items`): the current phase's, as the tracking sheet
+and the patient's page list them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from fractions import Fraction
 from typing import Iterable, Mapping
 
 from markupsafe import Markup, escape
+
+from rehab.pdf.plan import HABITS  # the tracking sheet's rule, which the patient's page follows too
 
 WINDOWS = (7, 28)
 
@@ -73,11 +76,18 @@ def percent(done: Fraction, expected: Fraction) -> int | None:
 
 
 def current_items(plan: Mapping) -> list[dict]:
-    """The items of the plan's current phase (none for a refused plan)."""
-    if not plan.get("allowed"):
-        return []
-    phase = next((p for p in plan.get("phases") or [] if p.get("id") == plan.get("current_phase")), None)
-    return list(phase.get("items") or []) if phase else []
+    """The items the patient ticks: those of the plan's current phase (the first phase when
+    none is named) that the printed tracking sheet lists (rehab.pdf.plan.tracked: advice
+    items only with a timed dose), each once; none for a refused plan."""
+    phases = plan.get("phases") or [] if plan.get("allowed") else []
+    phase = next((p for p in phases if p.get("id") == plan.get("current_phase")), phases[0] if phases else None)
+    items = list(phase.get("items") or []) if phase else []
+    ticked = [i for i in items if i.get("category") != HABITS or (i.get("dosage") or {}).get("duration_min")] \
+        or items
+    first: dict[str, dict] = {}
+    for i in ticked:
+        first.setdefault(i["exercise_id"], i)
+    return list(first.values())
 
 
 def _dose(item: Mapping) -> tuple[int, int]:

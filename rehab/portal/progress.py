@@ -25,10 +25,9 @@ PSFS_SHOWN = 12
 # an unknown code is shown as its words).
 SYMPTOM_WORDS = {
     "saddle_numbness": "numbness between the legs (saddle area)",
-    "saddle_anaesthesia": "numbness between the legs (saddle area)",
-    "bladder_bowel_change": "a change in bladder or bowel control",
+    "bladder_bowel": "a change in bladder or bowel control",
     "calf_swelling": "calf swelling or pain",
-    "chest_pain_or_breathlessness": "chest pain or breathlessness",
+    "chest_breathless": "chest pain or breathlessness",
 }
 ALERT_PAIN = 8  # the patient's page raises an alert at this pain or more
 

@@ -274,7 +274,7 @@ def test_an_old_unseen_alert_is_listed_but_not_charted(app, portal, seeded, pati
     version, _ = seeded
     with app.app_context():
         _db.session.add(LogDay(patient_id=patient_id, version_id=version.id, day=TODAY - dt.timedelta(days=40),
-                               ticks={}, pain=8, symptoms=["bladder_bowel_change"], alert=True))
+                               ticks={}, pain=8, symptoms=["bladder_bowel"], alert=True))
         _db.session.commit()
     html = portal.get(f"/patients/{patient_id}").get_data(as_text=True)
     old = TODAY - dt.timedelta(days=40)

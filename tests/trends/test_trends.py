@@ -34,6 +34,19 @@ def test_only_the_current_phase_counts():
     assert [i["exercise_id"] for i in current_items(PLAN)] == ["bridge", "walk"]
     assert current_items({**PLAN, "allowed": False}) == []
     assert current_items({"allowed": True, "current_phase": "P9", "phases": []}) == []
+    assert current_items({"allowed": False, "phases": [{"id": "P1", "items": [item("x")]}]}) == []
+
+
+def test_only_what_the_patient_ticks_counts():
+    """The tracking sheet's rule (rehab.pdf.plan.tracked), which the patient's page follows."""
+    advice = {"exercise_id": "rest", "category": "ergonomics_education", "dosage": {"per_day": 1}}
+    ice = {"exercise_id": "ice", "category": "ergonomics_education", "dosage": {"per_day": 3, "duration_min": 15}}
+    bridge = item("bridge")
+    assert [i["exercise_id"] for i in current_items(plan(advice, bridge, ice, bridge))] == ["bridge", "ice"]
+    assert [i["exercise_id"] for i in current_items(plan(advice))] == ["rest"]  # nothing else: the advice
+    no_phase = {"allowed": True, "current_phase": None, "phases": [{"id": "P1", "items": [bridge]}]}
+    assert [i["exercise_id"] for i in current_items(no_phase)] == ["bridge"]
+    assert adherence(plan(advice, bridge), LONG_AGO, [], TODAY, 7).expected == 14
 
 
 def test_no_log_is_zero_percent_of_what_was_expected():
