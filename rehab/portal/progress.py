@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, true
 
 from rehab import audit, trends
 from rehab.extensions import db
@@ -158,8 +158,9 @@ def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:
 
 
 # one query for a page of the patient list: reads ix_log_day_patient_alert (patient_id, alert)
+# (alert = true, not IS TRUE: an index compares with =)
 _FLAGGED = (select(LogDay.patient_id).where(
-    LogDay.patient_id.in_(bindparam("ids", expanding=True)), LogDay.alert.is_(True),
+    LogDay.patient_id.in_(bindparam("ids", expanding=True)), LogDay.alert == true(),
     LogDay.alert_seen_at.is_(None)).distinct())
 
 
