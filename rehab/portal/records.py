@@ -93,9 +93,9 @@ def export_zip(patient: Patient, user_id: int | None) -> bytes:
 
 
 def erase(patient: Patient, user_id: int | None) -> dict:
-    """Remove the patient, their plans, versions, drafts, log, PSFS and links for good. The patient's audit
-    entries stay (who did what, when) with their details emptied, and one more entry
-    records the erasure with counts only. Returns the counts."""
+    """Remove the patient, their plans, versions, drafts, log, PSFS and links for good. The
+    patient's audit entries stay (who did what, when) with their details emptied, and one more
+    entry records the erasure with counts only. Returns the counts."""
     plan_ids = list(db.session.execute(db.select(Plan.id).where(Plan.patient_id == patient.id)).scalars())
     counts = {"plans": len(plan_ids), "versions": 0}
     counts.update(progress.erase_rows(patient.id))  # the log, PSFS and links name the versions: first

@@ -15,10 +15,10 @@ from rehab.catalog import library_from_db
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
-from rehab.trends import day_text, sessions_text
 from rehab.portal import forms, operations, printing, progress, psfs, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
+from rehab.trends import day_text, sessions_text
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
 
 bp = Blueprint("portal", __name__)

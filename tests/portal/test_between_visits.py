@@ -12,17 +12,10 @@ import zipfile
 import pytest
 
 from rehab.extensions import db as _db
-from rehab.models import AuditEntry, LogDay, PatientLink, PlanVersion, PsfsScore, User
+from rehab.models import AuditEntry, LogDay, PatientLink, PlanVersion, PsfsScore
 from rehab.trends import current_items
 
 TODAY = dt.date.today()
-
-
-def _version(app, plan_id: int, number: int = 1) -> PlanVersion:
-    with app.app_context():
-        version = _db.session.execute(_db.select(PlanVersion).filter_by(plan_id=plan_id, number=number)).scalar_one()
-        _db.session.expunge(version)
-        return version
 
 
 @pytest.fixture
