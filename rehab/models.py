@@ -221,6 +221,9 @@ class PlanVersion(db.Model):
     adjustments: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     next_appointment: Mapped[str] = mapped_column(String(120), default="", server_default="")  # printed
+    # between-visits figures of the version reassessed, as they stood when this one was saved
+    # (rehab.portal.progress.snapshot); None for a first version or one saved before the log
+    progress: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

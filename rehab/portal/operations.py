@@ -22,6 +22,7 @@ from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
+from rehab.portal import progress
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
 # ------------------------------------------------------------------ reading (scoped to a clinic)
@@ -423,7 +424,9 @@ class PlanConflict(Exception):
 
 
 def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_appointment: str = "") -> PlanVersion:
-    """Freeze the draft as the next version: intake, adjusted plan, adjustments and figures.
+    """Freeze the draft as the next version: intake, adjusted plan, adjustments and figures,
+    with the between-visits figures of the version it reassessed (PlanVersion.progress) and
+    the PSFS taken in the wizard.
 
     Raises PlanConflict when a reassessment's plan has moved on since the version it was
     based on, or when two saves race (the draft row is deleted once, the version number
@@ -449,9 +452,13 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_
         db.session.rollback()
         raise PlanConflict(plan_row.id, draft.base_version, latest, author)
     number = latest + 1
+    today = dt.date.today()
+    base = db.session.execute(db.select(PlanVersion).where(
+        PlanVersion.plan_id == plan_row.id, PlanVersion.number == latest)).scalar() if latest else None
     version = PlanVersion(plan_id=plan_row.id, number=number, intake=draft.intake, plan=plan.to_dict(),
                           figures=figures, adjustments=kept, note=note.strip(),
-                          next_appointment=next_appointment.strip(), created_by_id=user.id)
+                          next_appointment=next_appointment.strip(), created_by_id=user.id,
+                          progress=progress.snapshot(progress.summary(patient.id, base, today), draft.psfs))
     db.session.add(version)
     db.session.add(AuditEntry(user_id=user.id, action="plan_version_save", object_type="plan",
                               object_id=str(plan_row.id), patient_id=patient.id,
@@ -459,6 +466,8 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_
                                       "referral": plan.referral.level}))
     try:
         delete_draft(draft, user.id)
+        db.session.flush()
+        progress.record_clinic_psfs(patient.id, version.id, draft.psfs, today)
         db.session.commit()
     except (DraftConflict, IntegrityError):  # a second click, or another save of this plan
         db.session.rollback()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from rehab import audit
 from rehab.extensions import db
 from rehab.models import AuditEntry, Clinic, Draft, Patient, Plan, PlanVersion, User
-from rehab.portal import printing
+from rehab.portal import printing, progress
 from rehab.portal.operations import ReferenceTaken
 
 EDITABLE = ("first_name", "last_name", "reference", "date_of_birth", "sex")
@@ -56,8 +56,9 @@ def _versions(patient_id: int) -> list[tuple[PlanVersion, Plan, str]]:
 
 def export_zip(patient: Patient, user_id: int | None) -> bytes:
     """Everything held about the patient, in one zip: their details, every saved version as
-    JSON (intake, plan, changes, note) with its PDF as printed, and who did what with the
-    record (the audit trail, by user id). Audited as an export."""
+    JSON (intake, plan, changes, note) with its PDF as printed, their own log, PSFS scores and
+    plan links (never a token), and who did what with the record (the audit trail, by user
+    id). Audited as an export."""
     clinic = db.session.get(Clinic, patient.clinic_id)
     buffer = io.BytesIO()
     versions = _versions(patient.id)
@@ -79,6 +80,8 @@ def export_zip(patient: Patient, user_id: int | None) -> bytes:
                 next_appointment=getattr(version, "next_appointment", "") or "")
             data, kind = printing.version_document(version, pdf_details)
             archive.writestr(f"{stem}-{kind}.pdf", data)
+        archive.writestr("between-visits.json", json.dumps(progress.export_rows(patient.id), indent=2,
+                                                            ensure_ascii=False))
         trail = db.session.execute(db.select(AuditEntry).where(AuditEntry.patient_id == patient.id)
                                    .order_by(AuditEntry.id)).scalars()
         archive.writestr("audit.json", json.dumps(
@@ -90,11 +93,12 @@ def export_zip(patient: Patient, user_id: int | None) -> bytes:
 
 
 def erase(patient: Patient, user_id: int | None) -> dict:
-    """Remove the patient, their plans, versions and drafts for good. The patient's audit
-    entries stay (who did what, when) with their details emptied, and one more entry
-    records the erasure with counts only. Returns the counts."""
+    """Remove the patient, their plans, versions, drafts, log, PSFS and links for good. The
+    patient's audit entries stay (who did what, when) with their details emptied, and one more
+    entry records the erasure with counts only. Returns the counts."""
     plan_ids = list(db.session.execute(db.select(Plan.id).where(Plan.patient_id == patient.id)).scalars())
     counts = {"plans": len(plan_ids), "versions": 0}
+    counts.update(progress.erase_rows(patient.id))  # the log, PSFS and links name the versions: first
     if plan_ids:
         counts["versions"] = db.session.execute(
             db.delete(PlanVersion).where(PlanVersion.plan_id.in_(plan_ids))).rowcount

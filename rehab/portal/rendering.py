@@ -70,14 +70,19 @@ def library_table(stamp: tuple, load_rows) -> SimpleNamespace:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def patient_rows(rows, patient_url: str) -> Markup:
+ALERT_FLAG = ' <span class="badge badge-alert">Alert not seen</span>'
+
+
+def patient_rows(rows, patient_url: str, flagged: frozenset | set = frozenset()) -> Markup:
     """The rows of the patient list (id, last_name, first_name, reference, date_of_birth, sex, ...).
 
     Written here rather than in the template, where a page of 50 rows cost four times as
     long. A date reads as strftime's "%d %b %Y" in the C locale. `patient_url`: the
-    patient page's URL without the id."""
+    patient page's URL without the id; `flagged`: the ids of patients whose own log raised an
+    alert nobody has marked seen (rehab.portal.progress.flagged)."""
     return Markup("\n".join(
-        f'<tr><td><a href="{patient_url}{id_}">{escape(last)}, {escape(first)}</a></td>\n'
+        f'<tr><td><a href="{patient_url}{id_}">{escape(last)}, {escape(first)}</a>'
+        f'{ALERT_FLAG if id_ in flagged else ""}</td>\n'
         f'    <td data-label="Reference">{escape(reference)}</td>\n'
         f'    <td data-label="Born">{f"{born.day:02} {_MONTHS[born.month - 1]} {born.year}" if born else ""}</td>\n'
         f'    <td data-label="Sex">{escape(sex)}</td></tr>'

@@ -15,9 +15,10 @@ from rehab.catalog import library_from_db
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
-from rehab.portal import forms, operations, printing, records, wizard
+from rehab.portal import forms, operations, printing, progress, psfs, records, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
+from rehab.trends import day_text, sessions_text
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
 
 bp = Blueprint("portal", __name__)
@@ -61,6 +62,16 @@ def _change_filter(adjustment: dict, names: dict) -> str:
 @bp.app_template_filter("plain")
 def _plain_filter(text: str, names: dict) -> str:
     return plain(text, names)
+
+
+@bp.app_template_filter("sessions")
+def _sessions_filter(value) -> str:
+    return sessions_text(value)
+
+
+@bp.app_template_filter("day")
+def _day_filter(day) -> str:
+    return day_text(day)
 
 
 @bp.app_template_filter("words")
@@ -109,7 +120,8 @@ def patients():
         after=bounds.int_arg("after"), before=bounds.int_arg("before"),
         size=current_app.config["PAGE_SIZE"])
     # one url_for for the rows, not one per row: the rule is /patients/<int:patient_id>
-    rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1])
+    rows = patient_rows(page.items, url_for("portal.patient", patient_id=0)[:-1],
+                        progress.flagged([row[0] for row in page.items]))
     drafts = wizard.unsaved_drafts() if not q and page.number == 1 else []
     return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "", drafts=drafts,
                            draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
@@ -136,10 +148,26 @@ def patient_new():
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
     patient = operations.get_patient(_clinic_id(), patient_id)
-    page = render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
+    plans = operations.patient_plans(patient.id)
+    between, alerts = progress.panel(patient.id, progress.followed_version(plans), _today())
+    page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
-    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True)
+    # the between-visits panel is part of the page: its log and alerts are read with it
+    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True,
+                 between_visits=between.logged, alerts=len(alerts))
     return page
+
+
+@bp.route("/patients/<int:patient_id>/alerts/<int:log_day_id>/seen", methods=["POST"])
+def alert_seen(patient_id: int, log_day_id: int):
+    """Mark one alert from the patient's log as seen by this clinician."""
+    patient = operations.get_patient(_clinic_id(), patient_id)
+    if not forms.PlanActionForm().validate_on_submit():
+        abort(400)
+    if not progress.mark_seen(patient.id, log_day_id, current_user.id):
+        abort(404)
+    flash("Alert marked as seen.", "success")
+    return redirect(url_for("portal.patient", patient_id=patient.id, _anchor="between-title"))
 
 
 @bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
@@ -226,13 +254,14 @@ def wizard_step(patient_id: int, step: str):
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=draft.next_step()))
     form_class = wizard.form_class(step, draft.intake)
     form = form_class() if request.method == "POST" else form_class(data=wizard.form_data(step, draft.intake))
-    if request.method == "POST" and wizard.submit_step(draft, step, form):
+    psfs_form = psfs.form_for(step, draft, request.method == "POST")
+    if request.method == "POST" and psfs.accept(psfs_form, draft, form) and wizard.submit_step(draft, step, form):
         following = draft.next_step()  # the first step not done yet; the review once all are
         if following is None:
             return redirect(url_for("portal.draft", patient_id=patient.id))
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
     return render_template("portal/wizard.html", patient=patient, draft=draft, step=step, form=form,
-                           steps=wizard.STEPS, titles=wizard.STEP_TITLES,
+                           steps=wizard.STEPS, titles=wizard.STEP_TITLES, psfs_form=psfs_form,
                            red_flag_groups=forms.RED_FLAG_GROUPS), 422 if form.is_submitted() else 200
 
 
@@ -264,8 +293,9 @@ def _render_review(patient, draft, *, error: dict | None = None, status: int = 2
     figures = {item.exercise_id: library[item.exercise_id].figure
                for phase in plan.phases for item in phase.items if item.exercise_id in library}
     choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+    between = progress.reassessed(patient.id, draft.plan_id, draft.base_version, _today())
     return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
-                           figures=figures, library_choices=choices, error=error,
+                           figures=figures, library_choices=choices, error=error, between=between,
                            names=names,
                            action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
@@ -450,7 +480,8 @@ def plan_history(plan_id: int):
         diff = diff_plans(old.plan, new.plan)
         diff["findings"] = diff_findings(old.intake or {}, new.intake or {}, labels)
         diff["notes"] = _changed_notes(old.note, new.note)
-        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"])
+        diff["progress"] = (old.progress, new.progress) if old.progress != new.progress else None
+        diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"] or diff["progress"])
     page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
     audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)

@@ -42,6 +42,7 @@ class Draft:
     intake: dict = field(default_factory=dict)
     adjustments: list = field(default_factory=list)
     done: list = field(default_factory=list)  # steps completed
+    psfs: list = field(default_factory=list)  # PSFS taken at this visit: [{"activity", "score"}] (rehab.portal.psfs)
 
     @property
     def complete(self) -> bool:

@@ -79,7 +79,7 @@ def test_export_from_the_patient_page(app, wizard, cases, saved_plan):
     assert "record-H-001.zip" in response.headers["Content-Disposition"]
     archive = _zip(response.data)
     names = set(archive.namelist())
-    assert {"patient.json", "audit.json", f"plans/plan-{plan_id}/version-1.json",
+    assert {"patient.json", "audit.json", "between-visits.json", f"plans/plan-{plan_id}/version-1.json",
             f"plans/plan-{plan_id}/version-2.json", f"plans/plan-{plan_id}/version-1-plan.pdf",
             f"plans/plan-{plan_id}/version-2-plan.pdf"} == names
     details = json.loads(archive.read("patient.json"))
@@ -149,7 +149,7 @@ def test_admin_erases_after_typing_the_reference(app, wizard, saved_plan, admin_
             assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0, model
     entries = _entries(app)
     erased = [e for e in entries if e.action == "patient_erase"]
-    assert len(erased) == 1 and erased[0].detail == {"plans": 1, "versions": 1}
+    assert len(erased) == 1 and erased[0].detail == {"plans": 1, "versions": 1, "log_days": 0, "psfs": 0, "links": 0}
     assert {"patient_view", "plan_version_save"} <= {e.action for e in entries}  # the trail stays
     trail = json.dumps([(e.action, e.object_type, e.object_id, e.detail) for e in entries])
     for personal in ("Alex", "Jones", "H-001", "1990", "hamstring"):

@@ -1,0 +1,222 @@
+"""Between visits, the clinician's side: what the patient's own log says, read for the patient
+page, the reassessment and the plan history; alerts marked seen; the PSFS taken in the clinic.
+
+The figures themselves are computed by rehab.trends (pure); this module reads the rows
+(LogDay, PsfsScore) and shapes them for the templates. Everything here is scoped by the
+caller: the views pass a patient already checked against the clinician's clinic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from sqlalchemy import and_, bindparam, or_, select, true
+
+from rehab import audit, trends
+from rehab.extensions import db
+from rehab.models import LogDay, PatientLink, PlanVersion, PsfsScore, utcnow
+
+CHART_DAYS = 28  # the pain chart and notes cover the same 28 days as the longer adherence window
+RECENT_NOTES = 10
+PSFS_SHOWN = 12
+
+# The "new symptom" answers of the patient's log, in plain words (codes as the log stores them;
+# an unknown code is shown as its words).
+SYMPTOM_WORDS = {
+    "saddle_numbness": "numbness between the legs (saddle area)",
+    "bladder_bowel": "a change in bladder or bowel control",
+    "calf_swelling": "calf swelling or pain",
+    "chest_breathless": "chest pain or breathlessness",
+}
+ALERT_PAIN = 8  # the patient's page raises an alert at this pain or more
+
+
+def symptom_words(code: str) -> str:
+    return SYMPTOM_WORDS.get(code, str(code).replace("_", " "))
+
+
+def alert_reasons(row) -> list[str]:
+    """Why a log day raised an alert, in plain words."""
+    reasons = [symptom_words(code) for code in row.symptoms or []]
+    if row.pain is not None and row.pain >= ALERT_PAIN:
+        reasons.insert(0, f"pain {row.pain}/10 ({ALERT_PAIN} or more)")
+    return reasons or ["the patient's page raised an alert"]
+
+
+def _days(rows) -> list[trends.Day]:
+    return [trends.Day(r.day, r.ticks or {}, r.pain) for r in rows]
+
+
+def _psfs_rows(patient_id: int) -> list[PsfsScore]:
+    return list(db.session.execute(
+        db.select(PsfsScore).where(PsfsScore.patient_id == patient_id)
+        .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(PSFS_SHOWN)).scalars())[::-1]
+
+
+# The patient's log rows a page needs, in one query: the last 28 days, and any older day whose
+# alert nobody has marked seen. Plain columns, no ORM objects.
+_LOG = (select(LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
+               LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at)
+        .where(LogDay.patient_id == bindparam("patient"),
+               or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
+                   and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
+        .order_by(LogDay.day))
+
+
+def _window(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=CHART_DAYS - 1)
+
+
+def panel(patient_id: int, version: PlanVersion | None, today: dt.date) -> tuple[SimpleNamespace, list]:
+    """The patient page's between-visits figures (see `summary`) and unseen alerts, from one
+    read of the log."""
+    rows = db.session.execute(_LOG, {"patient": patient_id, "start": _window(today), "today": today}).all()
+    return summary(patient_id, version, today, rows), unseen_alerts(rows)
+
+
+def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=None) -> SimpleNamespace:
+    """The between-visits figures: adherence over 7 and 28 days of `version` (the plan the
+    patient is following), the patient's pain over the last 28 days, PSFS and recent notes.
+    `rows`: the log as `_LOG` reads it (read here when not given)."""
+    start = _window(today)
+    if rows is None:
+        rows = db.session.execute(_LOG, {"patient": patient_id, "start": start, "today": today}).all()
+    recent = [r for r in rows if start <= r.day <= today]
+    adherence = []
+    if version is not None:
+        own = _days(r for r in recent if r.version_id == version.id)
+        adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
+                     for window in trends.WINDOWS]
+    pain = trends.pain_series(_days(recent), start, today)
+    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in _psfs_rows(patient_id)]
+    psfs_points = [(p.taken_on, p.mean) for p in psfs if p.mean is not None and start <= p.taken_on <= today]
+    return SimpleNamespace(
+        version=version, today=today, start=start, adherence=adherence, pain=pain,
+        pain_trend=trends.trend_words([v for _, v in pain]), psfs=psfs,
+        psfs_table=trends.psfs_table(psfs), psfs_points=psfs_points,
+        chart=trends.chart_svg(pain, psfs_points, start, today, chart_id=f"pain-chart-{patient_id}")
+        if pain or psfs_points else None,
+        notes=[(r.day, r.note) for r in reversed(recent) if r.note][:RECENT_NOTES],
+        logged=bool(recent))
+
+
+def followed_version(plans: list[dict]) -> PlanVersion | None:
+    """The version the patient is following: the newest latest version of their plans that
+    was not refused (rows as operations.patient_plans gives them)."""
+    latest = [row["latest"] for row in plans if row["latest"] is not None and row["latest"].plan.get("allowed")]
+    return max(latest, key=lambda v: v.created_at, default=None)
+
+
+def reassessed(patient_id: int, plan_id: int | None, number: int | None, today: dt.date) -> SimpleNamespace | None:
+    """The figures of the version a reassessment is based on (None for a new plan)."""
+    if plan_id is None or number is None:
+        return None
+    version = db.session.execute(db.select(PlanVersion).where(
+        PlanVersion.plan_id == plan_id, PlanVersion.number == number)).scalar_one_or_none()
+    return summary(patient_id, version, today) if version is not None else None
+
+
+def snapshot(figures: SimpleNamespace, psfs_now: list[dict] | None = None) -> dict | None:
+    """What a newly saved version keeps (PlanVersion.progress): adherence and the last pain of
+    the version it reassessed, and the PSFS mean (the one taken at this visit, else the
+    latest). None when there is nothing to keep."""
+    adherence = {f"adherence_{a.window}": a.percent for a in figures.adherence}
+    psfs = trends.Psfs(figures.today, "clinic", psfs_now) if psfs_now else (
+        figures.psfs[-1] if figures.psfs else None)
+    kept = {"version": figures.version.number if figures.version else None,
+            "adherence_7": adherence.get("adherence_7"), "adherence_28": adherence.get("adherence_28"),
+            "last_pain": figures.pain[-1][1] if figures.pain else None,
+            "last_pain_on": figures.pain[-1][0].isoformat() if figures.pain else None,
+            "psfs_mean": psfs.mean if psfs else None}
+    if all(value is None for value in kept.values()):
+        return None
+    return {"on": figures.today.isoformat(), **kept}
+
+
+# ------------------------------------------------------------------ alerts
+
+
+def unseen_alerts(rows) -> list[SimpleNamespace]:
+    """The log days (as `_LOG` reads them) that raised an alert nobody has marked seen, newest first."""
+    return [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r))
+            for r in sorted(rows, key=lambda r: r.day, reverse=True) if r.alert and r.alert_seen_at is None]
+
+
+def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:
+    """Mark one alert of the patient seen (audited); False when there is no such unseen alert."""
+    row = db.session.execute(db.select(LogDay).where(
+        LogDay.id == log_day_id, LogDay.patient_id == patient_id, LogDay.alert.is_(True),
+        LogDay.alert_seen_at.is_(None))).scalar_one_or_none()
+    if row is None:
+        return False
+    row.alert_seen_at, row.alert_seen_by_id = utcnow(), user_id
+    audit.record("log_alert_seen", "patient", patient_id, patient_id=patient_id, user_id=user_id,
+                 log_day=row.id, day=row.day.isoformat())
+    db.session.commit()
+    return True
+
+
+# one query for a page of the patient list: reads ix_log_day_patient_alert (patient_id, alert)
+# (alert = true, not IS TRUE: an index compares with =)
+_FLAGGED = (select(LogDay.patient_id).where(
+    LogDay.patient_id.in_(bindparam("ids", expanding=True)), LogDay.alert == true(),
+    LogDay.alert_seen_at.is_(None)).distinct())
+
+
+def flagged(patient_ids: list[int]) -> set[int]:
+    """Which of these patients have an alert nobody has marked seen."""
+    if not patient_ids:
+        return set()
+    return set(db.session.connection().execute(_FLAGGED, {"ids": list(patient_ids)}).scalars())
+
+
+# ------------------------------------------------------------------ PSFS taken in the clinic
+
+
+def record_clinic_psfs(patient_id: int, version_id: int, items: list[dict], today: dt.date) -> None:
+    """The PSFS of the wizard, kept with the version it was taken for (in the caller's transaction)."""
+    if items:
+        db.session.add(PsfsScore(patient_id=patient_id, version_id=version_id, taken_on=today,
+                                 source="clinic", items=items))
+
+
+def latest_activities(patient_id: int) -> list[str]:
+    """The activities of the patient's latest PSFS, to ask about again."""
+    row = db.session.execute(db.select(PsfsScore.items).where(PsfsScore.patient_id == patient_id)
+                             .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1)).scalar()
+    return [str(i.get("activity", "")) for i in row or []][:3]
+
+
+# ------------------------------------------------------------------ export and erase
+
+
+def export_rows(patient_id: int) -> dict:
+    """The patient's log, PSFS and links (never a token or its hash) for the record's export."""
+    log = db.session.execute(db.select(LogDay).where(LogDay.patient_id == patient_id)
+                             .order_by(LogDay.day, LogDay.id)).scalars()
+    psfs = db.session.execute(db.select(PsfsScore).where(PsfsScore.patient_id == patient_id)
+                              .order_by(PsfsScore.taken_on, PsfsScore.id)).scalars()
+    links = db.session.execute(db.select(PatientLink).where(PatientLink.patient_id == patient_id)
+                               .order_by(PatientLink.id)).scalars()
+    iso = _iso
+    return {
+        "log_days": [{"day": iso(r.day), "version_id": r.version_id, "ticks": r.ticks, "pain": r.pain,
+                      "note": r.note, "symptoms": r.symptoms, "alert": r.alert,
+                      "alert_seen_at": iso(r.alert_seen_at), "alert_seen_by": r.alert_seen_by_id,
+                      "updated_at": iso(r.updated_at)} for r in log],
+        "psfs": [{"taken_on": iso(r.taken_on), "source": r.source, "version_id": r.version_id,
+                  "items": r.items} for r in psfs],
+        "links": [{"version_id": r.version_id, "created_at": iso(r.created_at), "created_by": r.created_by_id,
+                   "expires_at": iso(r.expires_at), "revoked_at": iso(r.revoked_at)} for r in links],
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def erase_rows(patient_id: int) -> dict:
+    """Delete the patient's log, PSFS and links (in the caller's transaction); the counts."""
+    return {name: db.session.execute(db.delete(model).where(model.patient_id == patient_id)).rowcount
+            for name, model in (("log_days", LogDay), ("psfs", PsfsScore), ("links", PatientLink))}
