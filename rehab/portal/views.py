@@ -11,7 +11,6 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from rehab import audit, bounds
-from rehab.catalog import library_from_db
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
@@ -138,7 +137,7 @@ def patient(patient_id: int):
     patient = operations.get_patient(_clinic_id(), patient_id)
     page = render_template("portal/patient.html", patient=patient, plans=operations.patient_plans(patient.id),
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
-    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True)
+    audit.record_view("patient_view", "patient", patient.id, patient_id=patient.id)
     return page
 
 
@@ -252,7 +251,7 @@ def _draft_or_redirect(patient_id: int):
 
 
 def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
-    library = library_from_db()
+    library = operations.current_library()
     names = {slug: ex.name for slug, ex in library.items()}
     plan, kept, dropped = operations.build_plan(draft, library)
     if dropped:
@@ -307,7 +306,7 @@ def draft_pick(patient_id: int):
     patient, draft, response = _draft_or_redirect(patient_id)
     if response:
         return response
-    library = {slug: ex for slug, ex in library_from_db().items() if not ex.retired}
+    library = {slug: ex for slug, ex in operations.current_library().items() if not ex.retired}
     plan, _, _ = operations.build_plan(draft, library)
     op, phase = request.args.get("op", "add"), request.args.get("phase", "")
     exercise_id, q, category = request.args.get("exercise_id", ""), request.args.get("q", "")[:100], \
@@ -389,7 +388,7 @@ def version(plan_id: int, number: int):
     version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
     page = render_template("portal/version.html", version=version, patient=patient, author=author,
                            latest=latest, parts=version_parts(version, operations.get_version_snapshot))
-    audit.record("version_view", "plan", plan_id, patient_id=patient.id, commit=True, version=number)
+    audit.record_view("version_view", "plan", plan_id, patient_id=patient.id, version=number)
     return page
 
 
@@ -453,7 +452,7 @@ def plan_history(plan_id: int):
         diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"])
     page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
-    audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)
+    audit.record_view("plan_history_view", "plan", plan.id, patient_id=plan.patient_id)
     return page
 
 
@@ -482,7 +481,7 @@ def library():
         return render_template("portal/library.html", table=table, q=q[:100], chosen=chosen, filters=LIBRARY_FILTERS,
                                errors=errors), 422 if errors else 200
     words = fold_words(q)
-    found = [ex for ex in library_from_db().values()
+    found = [ex for ex in operations.current_library().values()
              if all(any(w.startswith(word) for w in fold_words(f"{ex.name} {ex.id} {ex.category}")
                         + [t for tag in ex.tags for t in fold_words(tag)]) for word in words)
              and (not chosen["category"] or ex.category == chosen["category"])
@@ -497,7 +496,7 @@ def library():
 def library_exercise(slug: str):
     """One exercise: figure, steps, the starting dose per condition and phase, the easier and
     harder alternatives and the precautions."""
-    library = library_from_db()
+    library = operations.current_library()
     ex = library.get(slug)
     if ex is None:
         abort(404)
