@@ -215,7 +215,7 @@ def plan_reassess(plan_id: int):
 @bp.route("/patients/<int:patient_id>/plans/new/<step>", methods=["GET", "POST"])
 def wizard_step(patient_id: int, step: str):
     patient = operations.get_patient(_clinic_id(), patient_id)
-    if step not in wizard.STEPS:
+    if step not in wizard.STEPS and step != wizard.SUMMARY:
         abort(404)
     draft = wizard.load_draft(patient.id)
     if draft is None:
@@ -223,16 +223,31 @@ def wizard_step(patient_id: int, step: str):
         return redirect(url_for("portal.patient", patient_id=patient.id))
     if not draft.may_open(step):
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=draft.next_step()))
+    context = {"patient": patient, "draft": draft, "step": step, "steps": wizard.STEPS,
+               "titles": wizard.STEP_TITLES}
+    if step == wizard.SUMMARY:
+        if request.method == "POST":
+            abort(405)
+        return render_template("portal/wizard.html", answers=wizard.summary(draft), **context)
     form_class = wizard.form_class(step, draft.intake)
-    form = form_class() if request.method == "POST" else form_class(data=wizard.form_data(step, draft.intake))
+    if request.method == "POST" and request.form.get("back"):  # CSRF checked as for every POST
+        wizard.keep_typed(draft, step, form_class())
+        previous = wizard.STEPS[max(0, wizard.STEPS.index(step) - 1)]
+        return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=previous))
+    typed = wizard.typed_formdata(draft, step) if request.method == "GET" else None
+    if request.method == "POST":
+        form = form_class()
+    elif typed is not None:
+        form = form_class(formdata=typed)
+    else:
+        form = form_class(data=wizard.form_data(step, draft.intake))
     if request.method == "POST" and wizard.submit_step(draft, step, form):
-        following = draft.next_step()  # the first step not done yet; the review once all are
-        if following is None:
+        if step == "red_flags" and draft.refused():  # straight to the refusal and the letter
             return redirect(url_for("portal.draft", patient_id=patient.id))
+        following = draft.next_step() or wizard.SUMMARY  # the first step not done yet, else the summary
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
-    return render_template("portal/wizard.html", patient=patient, draft=draft, step=step, form=form,
-                           steps=wizard.STEPS, titles=wizard.STEP_TITLES,
-                           red_flag_groups=forms.RED_FLAG_GROUPS), 422 if form.is_submitted() else 200
+    return render_template("portal/wizard.html", form=form, red_flag_groups=forms.RED_FLAG_GROUPS,
+                           **context), 422 if form.is_submitted() else 200
 
 
 # ------------------------------------------------------------------ review and adjust
@@ -244,7 +259,7 @@ def _draft_or_redirect(patient_id: int):
     if draft is None:
         flash("There is no unsaved plan for this patient. Start a new one.", "info")
         return patient, None, redirect(url_for("portal.patient", patient_id=patient.id))
-    if not draft.complete:
+    if not draft.reviewable:
         return patient, None, redirect(url_for("portal.wizard_step", patient_id=patient.id,
                                                 step=draft.next_step()))
     return patient, draft, None
