@@ -103,13 +103,15 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
     from rehab.config import EXERCISES_DIR
     from rehab.extensions import db
     from rehab.library.loader import load_library
-    from rehab.models import Clinic, Patient
+    from rehab.models import Clinic, Patient, User
 
     app = create_app()
     with app.app_context():
         flask_migrate.upgrade()
         load_into_db(load_library(EXERCISES_DIR))
-        user = create_user(EMAIL, PASSWORD, "clinician", "Bench Clinician", clinic_name=CLINIC)
+        # a database kept from an earlier run (DATABASE_URL) keeps its clinician, patients and plans
+        user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one_or_none() or \
+            create_user(EMAIL, PASSWORD, "clinician", "Bench Clinician", clinic_name=CLINIC)
         clinic_id = user.clinic_id
         have = db.session.execute(db.select(db.func.count()).select_from(Patient)
                                   .where(Patient.clinic_id == clinic_id)).scalar()
