@@ -129,7 +129,7 @@ def test_the_summary_lists_every_answer_in_words(wizard):
     html = response.get_data(as_text=True)
     for step in wizard_module.STEPS:  # a change link per step
         assert f'href="/patients/{wizard.patient_id}/plans/new/{step}">Change' in html
-    assert re.search(rf'action="/patients/{wizard.patient_id}/plans/draft"', html)
+    assert re.search(rf'<a class="button primary" href="/patients/{wizard.patient_id}/plans/draft">Build the plan', html)
     assert wizard.review().status_code == 200
 
 
