@@ -298,6 +298,11 @@ def current_library() -> dict[str, ExerciseSchema]:
     return cached[1]
 
 
+def current_library_key() -> tuple:
+    """What the library last handed out by `current_library` was read for (a cache key part)."""
+    return _LIBRARY["current"][0]
+
+
 def library_rows() -> list[dict]:
     """The current library for listing: slug, name, category and tags (two plain queries, no ORM objects)."""
     tags: dict[int, list[str]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
@@ -14,7 +15,7 @@ from rehab import audit, bounds
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
-from rehab.portal import forms, operations, printing, records, wizard
+from rehab.portal import forms, operations, printing, records, rendering, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
@@ -268,20 +269,31 @@ def _draft_or_redirect(patient_id: int):
 def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
     library = operations.current_library()
     names = {slug: ex.name for slug, ex in library.items()}
-    plan, kept, dropped = operations.build_plan(draft, library)
-    if dropped:
-        draft.adjustments = kept
-        wizard.store_draft(draft)
-        for adjustment, reason in dropped:
-            flash(f"An earlier change no longer applies and was dropped "
-                  f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
-    figures = {item.exercise_id: library[item.exercise_id].figure
-               for phase in plan.phases for item in phase.items if item.exercise_id in library}
-    choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
-    return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
-                           figures=figures, library_choices=choices, error=error,
-                           names=names,
-                           action_form=forms.PlanActionForm(), steps=wizard.STEPS,
+
+    def build():
+        plan, kept, dropped = operations.build_plan(draft, library)
+        if dropped:
+            draft.adjustments = kept
+            wizard.store_draft(draft)
+            for adjustment, reason in dropped:
+                flash(f"An earlier change no longer applies and was dropped "
+                      f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
+        figures = {item.exercise_id: library[item.exercise_id].figure
+                   for phase in plan.phases for item in phase.items if item.exercise_id in library}
+        choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+        plan = plan.to_dict()
+        body = render_template("portal/_plan.html", plan=plan, figures=figures, library_choices=choices,
+                               error=error, names=names, patient=patient, editable=True,
+                               csrf_slot=rendering.REVIEW_TOKEN) if plan["allowed"] else ""
+        return plan, body
+
+    # The plan is a pure function of the library and the draft's answers and changes: drawn
+    # once per process for them (the planner and this page's ~300 kB of forms), not per request.
+    key = None if error else (operations.current_library_key(), json.dumps(
+        [draft.intake, draft.adjustments], sort_keys=True), patient.id, request.script_root)
+    plan, body = rendering.review_body(key, build)
+    return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan, plan_body=body,
+                           error=error, names=names, action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
 
 
