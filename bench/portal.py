@@ -13,7 +13,10 @@ The plan-review and patient pages are asked for across many patients and saved v
 the figure is what clinicians opening different plans get: each worker keeps only the last
 64 versions it drew (portal/rendering.py), and the output says how many distinct versions
 the load walked through. One version asked again and again (the cache's best case) is
-printed on its own line for comparison, labelled so.
+printed on its own line for comparison, labelled so. The draft review likewise: one draft
+asked again and again (its body is kept per worker until the draft or the library changes),
+and DRAFTS drafts with different answers in turn, each view drawing plan and page anew as
+the first view after a change does.
 
 DATABASE_URL is honoured (e.g. postgresql://user@127.0.0.1/rehab_bench); without it a
 SQLite file in a temporary folder is used and removed afterwards. The database gets the
@@ -125,6 +128,7 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
         db.session.commit()
         versions = _saved_versions(clinic_id, user, n_plans, rng)
         _live_draft(versions[0][0], user)
+        drafted = _many_drafts(clinic_id, user)
         if db.engine.dialect.name == "postgresql":  # as a real import would: fresh statistics
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
@@ -133,7 +137,34 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
               f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r}, "
               f"{len(versions)} saved versions of {len({p for p, _, _ in versions})} patients' plans)")
         db.engine.dispose()
-    return versions
+    return versions, drafted
+
+
+DRAFTS = 96  # more than each worker keeps drawn (rendering.REVIEW_CACHE_SIZE): every view draws anew
+
+
+def _many_drafts(clinic_id: int, user) -> list[int]:
+    """Unsaved plans for DRAFTS patients, each with other answers (diagnosis and days since
+    onset), so the draft review is also measured as the first view after a change is."""
+    from dataclasses import asdict
+
+    from rehab.extensions import db
+    from rehab.models import Draft as DraftRow, Patient
+    from rehab.portal.wizard import Draft
+
+    ids = db.session.execute(db.select(Patient.id).where(Patient.clinic_id == clinic_id)
+                             .order_by(Patient.id.desc()).limit(DRAFTS)).scalars().all()
+    have = set(db.session.execute(db.select(DraftRow.patient_id).where(
+        DraftRow.user_id == user.id, DraftRow.patient_id.in_(ids))).scalars())
+    for n, patient_id in enumerate(ids):
+        if patient_id in have:
+            continue
+        intake = INTAKES[n % len(INTAKES)]
+        intake = {**intake, "findings": {**intake["findings"], "days_since_onset": 2 + n}}
+        db.session.add(DraftRow(patient_id=patient_id, user_id=user.id,
+                                data=asdict(Draft(patient_id=patient_id, intake=intake, done=DONE))))
+    db.session.commit()
+    return list(ids)
 
 
 def _live_draft(patient_id: int, user) -> None:
@@ -345,7 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     server = None
     try:
-        versions = prepare(args.patients, args.plans)
+        began = time.perf_counter()
+        versions, drafted = prepare(args.patients, args.plans)
+        print(f"prepared in {time.perf_counter() - began:.0f} s")
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
@@ -363,7 +396,9 @@ def main(argv: list[str] | None = None) -> int:
             ("bare Flask route", ["/bench/bare"], "ok"),
             (f"plan review, {len(reviews)} versions", reviews, "Download the"),
             ("plan review, 1 version (cached)", reviews[:1], "Download the"),
-            ("draft review (the planner live)", [f"/patients/{versions[0][0]}/plans/draft"], "Save"),
+            ("draft review, 1 draft (kept)", [f"/patients/{versions[0][0]}/plans/draft"], "Save"),
+            (f"draft review, {len(drafted)} drafts",
+             [f"/patients/{p}/plans/draft" for p in random.Random(5).sample(drafted, len(drafted))], "Save"),
             (f"patient page, {len(patients)} patients", patients, "New plan"),
             ("patient list, page 1", ["/patients"], "<span>Page 1"),
             (f"patient list, page {deep}", [follow_next(port, cookie, "/patients", deep - 1)],
