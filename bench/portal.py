@@ -13,7 +13,10 @@ The plan-review and patient pages are asked for across many patients and saved v
 the figure is what clinicians opening different plans get: each worker keeps only the last
 64 versions it drew (portal/rendering.py), and the output says how many distinct versions
 the load walked through. One version asked again and again (the cache's best case) is
-printed on its own line for comparison, labelled so.
+printed on its own line for comparison, labelled so. The draft review likewise: one draft
+asked again and again (its body is kept per worker until the draft or the library changes),
+and DRAFTS drafts with different answers in turn, each view drawing plan and page anew as
+the first view after a change does.
 
 DATABASE_URL is honoured (e.g. postgresql://user@127.0.0.1/rehab_bench); without it a
 SQLite file in a temporary folder is used and removed afterwards. The database gets the
@@ -51,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from rehab.portal.rendering import VERSION_CACHE_SIZE  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.org", "bench-clinician-login"
+DRAFTS_EMAIL = "bench-drafts@example.org"  # a colleague with many unsaved plans (the bench user has one)
 CLINIC = "Bench Clinic"
 SECRET = "bench-secret-key-not-for-production"
 FIRST = ["Alex", "Sam", "Maria", "John", "Aisha", "Chen", "Olga", "Ravi", "Emma", "Lars", "Noor", "Tom"]
@@ -103,13 +107,15 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
     from rehab.config import EXERCISES_DIR
     from rehab.extensions import db
     from rehab.library.loader import load_library
-    from rehab.models import Clinic, Patient
+    from rehab.models import Clinic, Patient, User
 
     app = create_app()
     with app.app_context():
         flask_migrate.upgrade()
         load_into_db(load_library(EXERCISES_DIR))
-        user = create_user(EMAIL, PASSWORD, "clinician", "Bench Clinician", clinic_name=CLINIC)
+        # a database kept from an earlier run (DATABASE_URL) keeps its clinician, patients and plans
+        user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one_or_none() or \
+            create_user(EMAIL, PASSWORD, "clinician", "Bench Clinician", clinic_name=CLINIC)
         clinic_id = user.clinic_id
         have = db.session.execute(db.select(db.func.count()).select_from(Patient)
                                   .where(Patient.clinic_id == clinic_id)).scalar()
@@ -123,6 +129,9 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
         db.session.commit()
         versions = _saved_versions(clinic_id, user, n_plans, rng)
         _live_draft(versions[0][0], user)
+        colleague = db.session.execute(db.select(User).filter_by(email=DRAFTS_EMAIL)).scalar_one_or_none() or \
+            create_user(DRAFTS_EMAIL, PASSWORD, "clinician", "Bench Colleague", clinic_name=CLINIC)
+        drafted = _many_drafts(clinic_id, colleague)
         if db.engine.dialect.name == "postgresql":  # as a real import would: fresh statistics
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
@@ -131,7 +140,34 @@ def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
               f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r}, "
               f"{len(versions)} saved versions of {len({p for p, _, _ in versions})} patients' plans)")
         db.engine.dispose()
-    return versions
+    return versions, drafted
+
+
+DRAFTS = 96  # more than each worker keeps drawn (rendering.REVIEW_CACHE_SIZE): every view draws anew
+
+
+def _many_drafts(clinic_id: int, user) -> list[int]:
+    """Unsaved plans for DRAFTS patients, each with other answers (diagnosis and days since
+    onset), so the draft review is also measured as the first view after a change is."""
+    from dataclasses import asdict
+
+    from rehab.extensions import db
+    from rehab.models import Draft as DraftRow, Patient
+    from rehab.portal.wizard import Draft
+
+    ids = db.session.execute(db.select(Patient.id).where(Patient.clinic_id == clinic_id)
+                             .order_by(Patient.id.desc()).limit(DRAFTS)).scalars().all()
+    have = set(db.session.execute(db.select(DraftRow.patient_id).where(
+        DraftRow.user_id == user.id, DraftRow.patient_id.in_(ids))).scalars())
+    for n, patient_id in enumerate(ids):
+        if patient_id in have:
+            continue
+        intake = INTAKES[n % len(INTAKES)]
+        intake = {**intake, "findings": {**intake["findings"], "days_since_onset": 2 + n}}
+        db.session.add(DraftRow(patient_id=patient_id, user_id=user.id,
+                                data=asdict(Draft(patient_id=patient_id, intake=intake, done=DONE))))
+    db.session.commit()
+    return list(ids)
 
 
 def _live_draft(patient_id: int, user) -> None:
@@ -207,7 +243,7 @@ def _session_cookie(response) -> str | None:
     return None
 
 
-def log_in(port: int) -> str:
+def log_in(port: int, email: str = EMAIL) -> str:
     """A logged-in session cookie, through the real login form (CSRF and all)."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
     conn.request("GET", "/login")
@@ -215,7 +251,7 @@ def log_in(port: int) -> str:
     page = response.read().decode()
     cookie = _session_cookie(response)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    body = urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    body = urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
     conn.request("POST", "/login", body=body, headers={
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
@@ -343,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     server = None
     try:
-        versions = prepare(args.patients, args.plans)
+        began = time.perf_counter()
+        versions, drafted = prepare(args.patients, args.plans)
+        print(f"prepared in {time.perf_counter() - began:.0f} s")
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
@@ -352,16 +390,20 @@ def main(argv: list[str] | None = None) -> int:
             cwd=ROOT, env=env)
         wait_for(port)
         cookie = log_in(port)
+        colleague = log_in(port, DRAFTS_EMAIL)
         deep = max(1, min(100, -(-args.patients // 50)))  # page 100, or the last (50 patients a page)
         shuffled = random.Random(11).sample(versions, len(versions))
         reviews = [f"/plans/{plan}/versions/{number}" for _, plan, number in shuffled]
         patients = list(dict.fromkeys(f"/patients/{patient}" for patient, _, _ in shuffled))
-        # (name, paths walked in turn, text every page shows)
+        # (name, paths walked in turn, text every page shows[, whose session: the bench user's if left out])
         pages = [
             ("bare Flask route", ["/bench/bare"], "ok"),
             (f"plan review, {len(reviews)} versions", reviews, "Download the"),
             ("plan review, 1 version (cached)", reviews[:1], "Download the"),
-            ("draft review (the planner live)", [f"/patients/{versions[0][0]}/plans/draft"], "Save"),
+            ("draft review, 1 draft (kept)", [f"/patients/{versions[0][0]}/plans/draft"], "Save"),
+            (f"draft review, {len(drafted)} drafts",
+             [f"/patients/{p}/plans/draft" for p in random.Random(5).sample(drafted, len(drafted))], "Save",
+             colleague),
             (f"patient page, {len(patients)} patients", patients, "New plan"),
             ("patient list, page 1", ["/patients"], "<span>Page 1"),
             (f"patient list, page {deep}", [follow_next(port, cookie, "/patients", deep - 1)],
@@ -370,9 +412,10 @@ def main(argv: list[str] | None = None) -> int:
             ("patient search 'smith'", ["/patients?q=smith"], "Smith"),
             ("library list", ["/library"], "Exercise library"),
         ]
-        for _, paths, expect in pages:
+        pages = [(name, paths, expect, *(who or [cookie])) for name, paths, expect, *who in pages]
+        for _, paths, expect, who in pages:
             for path in paths[:3] + paths[-2:]:
-                check(port, cookie, path, expect)
+                check(port, who, path, expect)
         use_wrk = shutil.which("wrk") and not args.python_client
         load = load_wrk if use_wrk else load_python
         print(f"load: {'wrk' if use_wrk else 'Python client'}, {args.connections} connections, "
@@ -380,14 +423,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
         print(f"plan review walks {len(reviews)} saved versions in a shuffled order; each of the "
               f"{args.workers} workers keeps the last {VERSION_CACHE_SIZE} versions it drew")
-        for _, paths, _ in pages:
-            load(port, cookie, paths, 2, args.connections)  # warm-up
-        runs: dict[str, list[dict]] = {name: [] for name, _, _ in pages}
+        for _, paths, _, who in pages:
+            load(port, who, paths, 2, args.connections)  # warm-up
+        runs: dict[str, list[dict]] = {name: [] for name, *_ in pages}
         for _ in range(args.rounds):  # interleaved, so background load spreads over every page
-            for name, paths, _ in pages:
-                runs[name].append(load(port, cookie, paths, args.duration, args.connections))
+            for name, paths, _, who in pages:
+                runs[name].append(load(port, who, paths, args.duration, args.connections))
         results = []
-        for name, _, _ in pages:
+        for name, *_ in pages:
             rounds = sorted(runs[name], key=lambda r: r["rps"])
             median = rounds[len(rounds) // 2]
             results.append((name, dict(median, errors=sum(r["errors"] for r in rounds),

@@ -20,6 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from rehab.catalog import library_from_db
 from rehab.extensions import db
+from rehab.library.schema import Exercise as ExerciseSchema
 from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
 from rehab.portal import progress
@@ -282,6 +283,27 @@ def library_stamp() -> tuple:
     return tuple(_read(_LIBRARY_STAMP).one())
 
 
+_LIBRARY: dict = {}  # "current": (key, library), one entry per process
+
+
+def current_library() -> dict[str, ExerciseSchema]:
+    """The library as the planner takes it (slug -> validated exercise, retired ones left out),
+    read and validated again only when `library_stamp` changes: per process, one small query
+    a request instead of 70 rows validated. The same objects are handed out until the library
+    changes, so the planner's fingerprint memo (`library_version`) hits as well. The key holds
+    the database too, so an app on another database (the tests) never sees this one's library."""
+    key = (id(db.engine), str(db.engine.url), library_stamp())
+    cached = _LIBRARY.get("current")
+    if cached is None or cached[0] != key:
+        cached = _LIBRARY["current"] = (key, library_from_db())
+    return cached[1]
+
+
+def current_library_key() -> tuple:
+    """What the library last handed out by `current_library` was read for (a cache key part)."""
+    return _LIBRARY["current"][0]
+
+
 def library_rows() -> list[dict]:
     """The current library for listing: slug, name, category and tags (two plain queries, no ORM objects)."""
     tags: dict[int, list[str]] = {}
@@ -379,7 +401,7 @@ def build_plan(draft: Draft, library: dict | None = None):
     planner no longer accepts (say the phase moved on after new findings) is dropped
     and reported rather than failing the whole plan.
     """
-    library = library if library is not None else library_from_db()
+    library = library if library is not None else current_library()
     intake = parse_intake(draft.intake)
     if not draft.adjustments:
         return make_plan(intake, library), [], []
@@ -406,7 +428,7 @@ def try_adjustment(draft: Draft, adjustment: dict, library: dict | None = None):
     if len(draft.adjustments) >= MAX_ADJUSTMENTS:
         raise AdjustmentError(f"A draft holds at most {MAX_ADJUSTMENTS} changes: save this version, "
                               "then reassess to change more.")
-    library = library if library is not None else library_from_db()
+    library = library if library is not None else current_library()
     plan = apply_adjustments(parse_intake(draft.intake), library, draft.adjustments + [adjustment])
     draft.adjustments = draft.adjustments + [adjustment]
     return plan
@@ -432,7 +454,7 @@ def save_draft(draft: Draft, patient: Patient, user: User, note: str = "", next_
     based on, or when two saves race (the draft row is deleted once, the version number
     is unique): nothing is saved then and the draft stays.
     """
-    library = library_from_db()
+    library = current_library()
     plan, kept, _ = build_plan(draft, library)
     figures = {item.exercise_id: library[item.exercise_id].figure.model_dump(mode="json")
                for phase in plan.phases for item in phase.items if item.exercise_id in library}

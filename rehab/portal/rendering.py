@@ -1,6 +1,7 @@
 """Rendering that outlives one request: the parts of pages that cannot change.
 
-Per-process caches, each keyed so that it can never serve a stale page: a saved version
+Per-process caches, each keyed so that it can never serve a stale page: a draft's review
+body by everything it is drawn from (rehab.portal.views._render_review), a saved version
 never changes once saved (keyed by its id and save time, so a reused id is never served
 stale), and the library list is keyed by a stamp read from the database on every request
 (so an admin's edit shows at once in every worker).
@@ -8,19 +9,24 @@ stale), and the library list is keyed by a stamp read from the database on every
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from types import SimpleNamespace
 
 from flask import current_app, render_template, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from rehab.portal.snapshot import names_in
 
 _VERSIONS: OrderedDict[tuple, SimpleNamespace] = OrderedDict()
 _LIBRARY: dict = {}
+_REVIEWS: OrderedDict[tuple, tuple[dict, str]] = OrderedDict()
 _LOCK = threading.Lock()
 VERSION_CACHE_SIZE = 64
+REVIEW_CACHE_SIZE = 32  # a review body is about 300 kB
+REVIEW_TOKEN = secrets.token_hex(16)  # stands for the CSRF token in a kept review body
 
 
 def version_parts(head, load_snapshot) -> SimpleNamespace:
@@ -50,6 +56,30 @@ def version_parts(head, load_snapshot) -> SimpleNamespace:
         while len(_VERSIONS) > VERSION_CACHE_SIZE:
             _VERSIONS.popitem(last=False)
     return parts
+
+
+def review_body(key: tuple | None, build) -> tuple[dict, Markup]:
+    """(plan dict, editable plan body) of a draft's review page, drawn again only when `key`
+    changes: the library, the draft's answers and changes, the patient and the mount point
+    (the plan is a pure function of the first two). `build()` gives them the first time, with
+    REVIEW_TOKEN where the form's CSRF token goes; this request's token is put in here, so a
+    body drawn for one session serves no other. `key` None (an error shown in the body):
+    drawn for this request only."""
+    cached = None
+    if key is not None:
+        with _LOCK:
+            cached = _REVIEWS.get(key)
+            if cached is not None:
+                _REVIEWS.move_to_end(key)
+    if cached is None:
+        cached = build()
+        if key is not None:
+            with _LOCK:
+                _REVIEWS[key] = cached
+                while len(_REVIEWS) > REVIEW_CACHE_SIZE:
+                    _REVIEWS.popitem(last=False)
+    plan, body = cached
+    return plan, Markup(body.replace(REVIEW_TOKEN, generate_csrf()))
 
 
 def library_table(stamp: tuple, load_rows) -> SimpleNamespace:
@@ -94,3 +124,4 @@ def clear_version_bodies() -> None:
     with _LOCK:
         _VERSIONS.clear()
         _LIBRARY.clear()
+        _REVIEWS.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
@@ -11,11 +12,10 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from rehab import audit, bounds
-from rehab.catalog import library_from_db
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
-from rehab.portal import forms, operations, printing, progress, psfs, records, wizard
+from rehab.portal import forms, operations, printing, progress, psfs, records, rendering, wizard
 from rehab.portal.rendering import library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 from rehab.trends import day_text, sessions_text
@@ -153,8 +153,8 @@ def patient(patient_id: int):
     page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
                            draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
     # the between-visits panel is part of the page: its log and alerts are read with it
-    audit.record("patient_view", "patient", patient.id, patient_id=patient.id, commit=True,
-                 between_visits=between.logged, alerts=len(alerts))
+    audit.record_view("patient_view", "patient", patient.id, patient_id=patient.id,
+                      between_visits=between.logged, alerts=len(alerts))
     return page
 
 
@@ -244,7 +244,7 @@ def plan_reassess(plan_id: int):
 @bp.route("/patients/<int:patient_id>/plans/new/<step>", methods=["GET", "POST"])
 def wizard_step(patient_id: int, step: str):
     patient = operations.get_patient(_clinic_id(), patient_id)
-    if step not in wizard.STEPS:
+    if step not in wizard.STEPS and step != wizard.SUMMARY:
         abort(404)
     draft = wizard.load_draft(patient.id)
     if draft is None:
@@ -252,17 +252,32 @@ def wizard_step(patient_id: int, step: str):
         return redirect(url_for("portal.patient", patient_id=patient.id))
     if not draft.may_open(step):
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=draft.next_step()))
+    context = {"patient": patient, "draft": draft, "step": step, "steps": wizard.STEPS,
+               "titles": wizard.STEP_TITLES}
+    if step == wizard.SUMMARY:
+        if request.method == "POST":
+            abort(405)
+        return render_template("portal/wizard.html", answers=wizard.summary(draft), **context)
     form_class = wizard.form_class(step, draft.intake)
-    form = form_class() if request.method == "POST" else form_class(data=wizard.form_data(step, draft.intake))
+    if request.method == "POST" and request.form.get("back"):  # CSRF checked as for every POST
+        wizard.keep_typed(draft, step, form_class())
+        previous = wizard.STEPS[max(0, wizard.STEPS.index(step) - 1)]
+        return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=previous))
+    typed = wizard.typed_formdata(draft, step) if request.method == "GET" else None
+    if request.method == "POST":
+        form = form_class()
+    elif typed is not None:
+        form = form_class(formdata=typed)
+    else:
+        form = form_class(data=wizard.form_data(step, draft.intake))
     psfs_form = psfs.form_for(step, draft, request.method == "POST")
     if request.method == "POST" and psfs.accept(psfs_form, draft, form) and wizard.submit_step(draft, step, form):
-        following = draft.next_step()  # the first step not done yet; the review once all are
-        if following is None:
+        if step == "red_flags" and draft.refused():  # straight to the refusal and the letter
             return redirect(url_for("portal.draft", patient_id=patient.id))
+        following = draft.next_step() or wizard.SUMMARY  # the first step not done yet, else the summary
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
-    return render_template("portal/wizard.html", patient=patient, draft=draft, step=step, form=form,
-                           steps=wizard.STEPS, titles=wizard.STEP_TITLES, psfs_form=psfs_form,
-                           red_flag_groups=forms.RED_FLAG_GROUPS), 422 if form.is_submitted() else 200
+    return render_template("portal/wizard.html", form=form, psfs_form=psfs_form,
+                           red_flag_groups=forms.RED_FLAG_GROUPS, **context), 422 if form.is_submitted() else 200
 
 
 # ------------------------------------------------------------------ review and adjust
@@ -274,30 +289,41 @@ def _draft_or_redirect(patient_id: int):
     if draft is None:
         flash("There is no unsaved plan for this patient. Start a new one.", "info")
         return patient, None, redirect(url_for("portal.patient", patient_id=patient.id))
-    if not draft.complete:
+    if not draft.reviewable:
         return patient, None, redirect(url_for("portal.wizard_step", patient_id=patient.id,
                                                 step=draft.next_step()))
     return patient, draft, None
 
 
 def _render_review(patient, draft, *, error: dict | None = None, status: int = 200):
-    library = library_from_db()
+    library = operations.current_library()
     names = {slug: ex.name for slug, ex in library.items()}
-    plan, kept, dropped = operations.build_plan(draft, library)
-    if dropped:
-        draft.adjustments = kept
-        wizard.store_draft(draft)
-        for adjustment, reason in dropped:
-            flash(f"An earlier change no longer applies and was dropped "
-                  f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
-    figures = {item.exercise_id: library[item.exercise_id].figure
-               for phase in plan.phases for item in phase.items if item.exercise_id in library}
-    choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+
+    def build():
+        plan, kept, dropped = operations.build_plan(draft, library)
+        if dropped:
+            draft.adjustments = kept
+            wizard.store_draft(draft)
+            for adjustment, reason in dropped:
+                flash(f"An earlier change no longer applies and was dropped "
+                      f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
+        figures = {item.exercise_id: library[item.exercise_id].figure
+                   for phase in plan.phases for item in phase.items if item.exercise_id in library}
+        choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
+        plan = plan.to_dict()
+        body = render_template("portal/_plan.html", plan=plan, figures=figures, library_choices=choices,
+                               error=error, names=names, patient=patient, editable=True,
+                               csrf_slot=rendering.REVIEW_TOKEN) if plan["allowed"] else ""
+        return plan, body
+
+    # The plan is a pure function of the library and the draft's answers and changes: drawn
+    # once per process for them (the planner and this page's ~300 kB of forms), not per request.
+    key = None if error else (operations.current_library_key(), json.dumps(
+        [draft.intake, draft.adjustments], sort_keys=True), patient.id, request.script_root)
+    plan, body = rendering.review_body(key, build)
     between = progress.reassessed(patient.id, draft.plan_id, draft.base_version, _today())
-    return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan.to_dict(),
-                           figures=figures, library_choices=choices, error=error, between=between,
-                           names=names,
-                           action_form=forms.PlanActionForm(), steps=wizard.STEPS,
+    return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan, plan_body=body,
+                           error=error, names=names, between=between, action_form=forms.PlanActionForm(), steps=wizard.STEPS,
                            titles=wizard.STEP_TITLES), status
 
 
@@ -337,7 +363,7 @@ def draft_pick(patient_id: int):
     patient, draft, response = _draft_or_redirect(patient_id)
     if response:
         return response
-    library = {slug: ex for slug, ex in library_from_db().items() if not ex.retired}
+    library = {slug: ex for slug, ex in operations.current_library().items() if not ex.retired}
     plan, _, _ = operations.build_plan(draft, library)
     op, phase = request.args.get("op", "add"), request.args.get("phase", "")
     exercise_id, q, category = request.args.get("exercise_id", ""), request.args.get("q", "")[:100], \
@@ -419,7 +445,7 @@ def version(plan_id: int, number: int):
     version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
     page = render_template("portal/version.html", version=version, patient=patient, author=author,
                            latest=latest, parts=version_parts(version, operations.get_version_snapshot))
-    audit.record("version_view", "plan", plan_id, patient_id=patient.id, commit=True, version=number)
+    audit.record_view("version_view", "plan", plan_id, patient_id=patient.id, version=number)
     return page
 
 
@@ -484,7 +510,7 @@ def plan_history(plan_id: int):
         diff["changed"] = diff["changed"] or bool(diff["findings"] or diff["notes"] or diff["progress"])
     page = render_template("portal/history.html", plan_row=plan, patient=plan.patient, versions=versions,
                            compare=compare, diff=diff, action_form=forms.PlanActionForm())
-    audit.record("plan_history_view", "plan", plan.id, patient_id=plan.patient_id, commit=True)
+    audit.record_view("plan_history_view", "plan", plan.id, patient_id=plan.patient_id)
     return page
 
 
@@ -513,7 +539,7 @@ def library():
         return render_template("portal/library.html", table=table, q=q[:100], chosen=chosen, filters=LIBRARY_FILTERS,
                                errors=errors), 422 if errors else 200
     words = fold_words(q)
-    found = [ex for ex in library_from_db().values()
+    found = [ex for ex in operations.current_library().values()
              if all(any(w.startswith(word) for w in fold_words(f"{ex.name} {ex.id} {ex.category}")
                         + [t for tag in ex.tags for t in fold_words(tag)]) for word in words)
              and (not chosen["category"] or ex.category == chosen["category"])
@@ -528,7 +554,7 @@ def library():
 def library_exercise(slug: str):
     """One exercise: figure, steps, the starting dose per condition and phase, the easier and
     harder alternatives and the precautions."""
-    library = library_from_db()
+    library = operations.current_library()
     ex = library.get(slug)
     if ex is None:
         abort(404)

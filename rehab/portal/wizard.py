@@ -14,23 +14,27 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from rehab.extensions import db
 from rehab.models import Draft as DraftRow, Patient, utcnow
 from rehab.planner import IntakeError, parse_intake
+from rehab.planner.triage import triage
 from rehab.portal import forms
 from rehab.vocab import RED_FLAGS
 
 STEPS = ("diagnosis", "red_flags", "modifiers", "findings")
+SUMMARY = "summary"  # the answers in words, shown once every step is done, before the review
 STEP_TITLES = {
     "diagnosis": "Diagnosis",
     "red_flags": "Red-flag screen",
     "modifiers": "Patient factors",
     "findings": "Findings",
+    SUMMARY: "Check the answers",
 }
 
 
@@ -43,6 +47,7 @@ class Draft:
     adjustments: list = field(default_factory=list)
     done: list = field(default_factory=list)  # steps completed
     psfs: list = field(default_factory=list)  # PSFS taken at this visit: [{"activity", "score"}] (rehab.portal.psfs)
+    typed: dict = field(default_factory=dict)  # step -> what was typed there before "Back" (unchecked)
 
     @property
     def complete(self) -> bool:
@@ -53,7 +58,24 @@ class Draft:
         return next((s for s in STEPS if s not in self.done), None)
 
     def may_open(self, step: str) -> bool:
+        if step == SUMMARY:
+            return self.complete
         return all(s in self.done for s in STEPS[:STEPS.index(step)])
+
+    def refused(self) -> bool:
+        """The red-flag screen is done and the planner's triage, on what is known so far,
+        refuses a plan (an emergency or urgent red flag): the review shows the refusal and
+        the referral letter at once; the remaining steps may still be recorded."""
+        if "red_flags" not in self.done:
+            return False
+        try:
+            return triage(parse_intake(self.intake)).refused
+        except IntakeError:
+            return False
+
+    @property
+    def reviewable(self) -> bool:
+        return self.complete or self.refused()
 
 
 # ------------------------------------------------------------------ storage (the draft table)
@@ -337,5 +359,77 @@ def submit_step(draft: Draft, step: str, form) -> bool:
     draft.intake = candidate
     if step not in draft.done:
         draft.done.append(step)
+    draft.typed.pop(step, None)
     store_draft(draft)
     return True
+
+
+# ------------------------------------------------------------------ "Back" keeps what was typed
+
+MAX_TYPED_VALUES = 40  # per field (the longest checkbox list is 13)
+MAX_TYPED_LENGTH = 200  # per value; every box of the wizard is shorter
+
+
+def keep_typed(draft: Draft, step: str, form) -> None:
+    """Store what was typed on `step` as it is, unchecked (the clinician is going back, not
+    submitting): only the step's own fields, each value cut to a bounded length, so the
+    draft never holds anything the form could not show again."""
+    names = [f.name for f in form if f.type not in ("CSRFTokenField", "HiddenField")]
+    raw = request.form
+    draft.typed[step] = {name: [v[:MAX_TYPED_LENGTH] for v in raw.getlist(name)[:MAX_TYPED_VALUES]]
+                         for name in names if name in raw}
+    store_draft(draft)
+
+
+def typed_formdata(draft: Draft, step: str) -> MultiDict | None:
+    """What was typed on `step` before going back, as form data to show again (None: nothing)."""
+    typed = draft.typed.get(step)
+    if not isinstance(typed, dict):
+        return None
+    return MultiDict([(name, str(v)) for name, values in typed.items() if isinstance(values, list)
+                      for v in values])
+
+
+# ------------------------------------------------------------------ the answers in words
+
+
+def _answer_words(field, blank_choice: bool = False) -> str:
+    """A field's answer as the form shows it ("" when not answered; with `blank_choice`, the
+    words of a select's empty choice, such as "Not asked yet")."""
+    data = field.data
+    if field.type == "BooleanField":
+        return "Yes" if data else ""
+    if field.type in ("SelectField", "RadioField"):
+        value = "" if data is None else str(data)
+        if value == "" and not blank_choice:
+            return ""
+        return next((c.label for c in field.choices if str(c.value) == value), value)
+    if field.type == "MultiCheckboxField":
+        labels = {c.value: c.label for c in field.choices}
+        return "; ".join(labels.get(v, v) for v in data or [])
+    return "" if data is None else str(data).strip()
+
+
+def summary(draft: Draft) -> list[tuple[str, str, list[tuple[str, str]], list[str]]]:
+    """Every step's answers in words: [(step, title, [(question, answer)], [not answered])].
+
+    The questions are the wizard's own labels (for findings: the intake model's titles), so
+    the summary reads as the steps do. Unticked boxes are left out; empty findings are listed
+    by name as not assessed."""
+    out = []
+    for step in STEPS:
+        form = form_class(step, draft.intake)(formdata=None, data=form_data(step, draft.intake),
+                                              meta={"csrf": False})
+        answers, empty = [], []
+        for f in form:
+            if f.type in ("CSRFTokenField", "HiddenField"):
+                continue
+            words = _answer_words(f, blank_choice=step == "modifiers")
+            if words:
+                answers.append((f.label.text, words))
+            elif f.type not in ("BooleanField", "MultiCheckboxField"):
+                empty.append(f.label.text)
+        if step == "red_flags" and not any(form[name].data for name in forms.RED_FLAG_FIELDS):
+            answers.insert(0, ("Red flags", "None ticked"))
+        out.append((step, STEP_TITLES[step], answers, empty if step == "findings" else []))
+    return out

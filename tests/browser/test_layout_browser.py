@@ -94,7 +94,10 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         page.get_by_label("Active knee-extension deficit (degrees)").fill("25")
         page.get_by_label("Pain at rest (0-10)").fill("2")
         problems += check_page(page, "wizard-findings", shots)
-        page.get_by_role("button", name="Build the plan").click()
+        page.get_by_role("button", name="Check the answers").click()
+        page.wait_for_url(re.compile(r"/plans/new/summary$"))
+        problems += check_page(page, "wizard-summary", shots)
+        page.get_by_role("link", name="Build the plan").click()
         page.wait_for_url(re.compile(r"/plans/draft$"))
         problems += check_page(page, "review", shots)
         first = page.locator("article.item").first
@@ -134,7 +137,8 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         for _ in range(3):
             page.get_by_role("button", name="Continue").click()
         page.get_by_label("Active knee-extension deficit (degrees)").fill("15")
-        page.get_by_role("button", name="Build the plan").click()
+        page.get_by_role("button", name="Check the answers").click()
+        page.get_by_role("link", name="Build the plan").click()
         page.wait_for_url(re.compile(r"/plans/draft$"))
         page.get_by_role("button", name=re.compile("Save as version 2")).click()
         page.wait_for_url(re.compile(r"/plans/\d+/versions/2$"))

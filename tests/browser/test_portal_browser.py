@@ -78,13 +78,14 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     # step 4: a value the planner refuses is shown at its field, input kept
     page.get_by_label("Days since onset").fill("3")
     page.get_by_label("Active knee-extension deficit (degrees)").fill("125")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
     assert page.locator(".field.has-error input[name=ake_deficit_deg]").input_value() == "125"
     assert page.get_by_label("Days since onset").input_value() == "3"
     shots(page, "step4-findings-error")
     page.get_by_label("Active knee-extension deficit (degrees)").fill("25")
     page.get_by_label("Pain at rest (0-10)").fill("2")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
+    page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
     assert page.locator("#phase-P1_acute_protection").is_visible()
     assert page.locator(".item-figure svg").count() > 0
@@ -128,7 +129,8 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     page.get_by_label("Walking today").select_option("pain_free")
     page.get_by_label("Very slow jog pain free").select_option("yes")
     page.get_by_label("Isometric knee flexion at 50-70% pain free").select_option("yes")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
+    page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
     page.get_by_role("button", name=re.compile("Save as version 2")).click()
     page.wait_for_url(re.compile(r"/plans/\d+/versions/2$"))
@@ -151,10 +153,7 @@ def test_cauda_equina_is_refused_with_a_referral_letter(page, clinician, loaded_
     page.get_by_label("Numbness in the saddle area").check()
     page.get_by_label("New bladder or bowel change").check()
     shots(page, "red-flags-ces")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Days since onset").fill("2")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Continue").click()  # an emergency: straight to the refusal
     page.wait_for_url(re.compile(r"/plans/draft$"))
     box = page.locator("section.referral")
     assert box.is_visible() and "emergency" in box.inner_text().lower()

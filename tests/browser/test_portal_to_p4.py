@@ -27,7 +27,8 @@ def through_wizard(page, shots, diagnosis_label: str, findings: dict[str, str], 
     for label, value in selects.items():
         page.get_by_label(label, exact=True).select_option(value)
     shots(page, "findings")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
+    page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
 
 
@@ -62,7 +63,8 @@ def test_reaches_p4_through_the_wizard(page, clinician, loaded_library, shots, d
         field.select_option(value)
     else:
         field.fill(value)
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
+    page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
     shots(page, "review-held-back")
     assert current_phase(page) != P4

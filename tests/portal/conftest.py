@@ -94,7 +94,7 @@ class Wizard:
         for step in self.STEPS:
             response = self.post(step, answers.get(step, {}))
             assert response.status_code == 302, (step, response.status_code, error_text(response))
-        assert response.headers["Location"].endswith(f"/patients/{self.patient_id}/plans/draft")
+        assert response.headers["Location"].endswith(f"/patients/{self.patient_id}/plans/new/summary")
         return response
 
     def stored(self) -> dict | None:

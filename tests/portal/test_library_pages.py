@@ -52,3 +52,24 @@ def test_exercise_page_steps_doses_alternatives(portal, loaded_library):
     assert f'href="/library/{ex.easier}"' in html
     assert portal.get("/library/no_such_exercise").status_code == 404
     assert portal.get("/library/%3Cx%3E").status_code == 404
+
+
+def test_the_library_is_read_again_only_when_it_changes(app, loaded_library):
+    """The portal keeps the validated library per process and reads it again when an exercise
+    changes (a name, retiring): the same objects until then, so the planner's memo holds."""
+    from rehab.catalog import save_exercise
+    from rehab.extensions import db
+    from rehab.portal.operations import current_library
+
+    with app.app_context():
+        first = current_library()
+        assert current_library() is first and first["nordic_hamstring_curl"].name == \
+            loaded_library["nordic_hamstring_curl"].name
+        renamed = loaded_library["nordic_hamstring_curl"].model_copy(update={"name": "Nordic curl, renamed"})
+        save_exercise(renamed, "edit", None)
+        db.session.commit()
+        assert current_library()["nordic_hamstring_curl"].name == "Nordic curl, renamed"
+        retired = loaded_library["bridge_hold"].model_copy(update={"retired": True})
+        save_exercise(retired, "retire", None)
+        db.session.commit()
+        assert "bridge_hold" not in current_library()

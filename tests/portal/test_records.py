@@ -3,6 +3,7 @@ values), export the whole record, erase it (admins only); and the read audit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -196,3 +197,35 @@ def test_views_and_downloads_are_audited(app, portal, saved_plan, patient_id, cl
 def test_a_404_is_not_audited_as_a_view(app, portal, other_clinic_patient):
     portal.get(f"/patients/{other_clinic_patient}")
     assert _entries(app, "patient_view") == []
+
+
+def test_a_view_is_recorded_once_per_window(app, portal, saved_plan, patient_id, monkeypatch):
+    """Opening the same page of the same record again within the window adds no entry; the
+    first view after it does, and another version of the plan is another view."""
+    from rehab import audit
+
+    plan_id, number = saved_plan
+    for _ in range(3):
+        assert portal.get(f"/plans/{plan_id}/versions/{number}").status_code == 200
+        assert portal.get(f"/patients/{patient_id}").status_code == 200
+    assert len(_entries(app, "version_view")) == 1
+    assert len(_entries(app, "patient_view")) == 1
+    with app.app_context():  # the last views were 11 minutes ago
+        for entry in db.session.execute(db.select(AuditEntry)).scalars():
+            entry.at -= audit.VIEW_WINDOW + dt.timedelta(minutes=1)
+        db.session.commit()
+    portal.get(f"/plans/{plan_id}/versions/{number}")
+    assert len(_entries(app, "version_view")) == 2
+    assert len(_entries(app, "patient_view")) == 1  # not opened again
+    monkeypatch.setattr(audit, "VIEW_WINDOW", dt.timedelta(0))  # no window: every view counts
+    portal.get(f"/patients/{patient_id}")
+    assert len(_entries(app, "patient_view")) == 2
+
+
+def test_another_users_view_is_recorded_within_the_window(app, portal, patient_id, clinician, make_user, login):
+    portal.get(f"/patients/{patient_id}")
+    colleague = make_user("colleague@test.example", "clinician")
+    other = app.test_client()
+    login(other, colleague)
+    assert other.get(f"/patients/{patient_id}").status_code == 200
+    assert sorted(e.user_id for e in _entries(app, "patient_view")) == sorted([clinician.id, colleague.id])

@@ -1,0 +1,47 @@
+"""The draft review's plan body is kept per process (rehab.portal.rendering.review_body): it
+must follow every change of the draft and the library, and carry each session's own token."""
+
+from __future__ import annotations
+
+import re
+
+from rehab.portal import rendering
+from tests.portal.conftest import HAMSTRING_2
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+def test_a_kept_review_follows_the_draft_and_the_library(app, wizard, loaded_library):
+    wizard.run(HAMSTRING_2)
+    first = wizard.review().get_data(as_text=True)
+    again = wizard.review().get_data(as_text=True)
+    assert "item-P1_acute_protection-" in first and rendering.REVIEW_TOKEN not in first + again
+    slug = re.search(r'id="item-P1_acute_protection-([a-z0-9_]+)"', first).group(1)
+    # a change shows at once
+    assert wizard.adjust(op="remove", phase="P1_acute_protection", exercise_id=slug).status_code == 302
+    assert f'id="item-P1_acute_protection-{slug}"' not in wizard.review().get_data(as_text=True)
+    wizard.client.post(f"/patients/{wizard.patient_id}/plans/draft/undo")
+    assert f'id="item-P1_acute_protection-{slug}"' in wizard.review().get_data(as_text=True)
+    # so does a library edit (an admin renames the exercise)
+    from rehab.catalog import save_exercise
+    from rehab.extensions import db
+
+    with app.app_context():
+        save_exercise(loaded_library[slug].model_copy(update={"name": "Renamed for the test"}), "edit", None)
+        db.session.commit()
+    assert "Renamed for the test" in wizard.review().get_data(as_text=True)
+
+
+def test_a_kept_review_carries_each_sessions_token(app, wizard, clinician, login):
+    """The same clinician in two browsers: one kept body, each page with its own session's token."""
+    wizard.run(HAMSTRING_2)
+    other = app.test_client()
+    login(other, clinician)
+    pages = [c.get(f"/patients/{wizard.patient_id}/plans/draft").get_data(as_text=True)
+             for c in (wizard.client, other)]
+    tokens = [_tokens(p) for p in pages]
+    assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]
+    assert rendering.REVIEW_TOKEN not in pages[0] + pages[1]
+    assert pages[0].replace(tokens[0].pop(), "").count("item-P1") == pages[1].replace(tokens[1].pop(), "").count("item-P1")
