@@ -1,3 +1,4 @@
 """Clinician portal: patients, the plan wizard, review, saving and printing."""
 
 from rehab.portal.views import bp  # noqa: F401
+from rehab.portal import links  # noqa: F401,E402  (the patient link's routes, on the same blueprint)

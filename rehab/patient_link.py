@@ -1,0 +1,152 @@
+"""The patient's private link to a saved plan version (the QR code on the printed plan).
+
+A token is HMAC-SHA256(SECRET_KEY, "patient-link:" + salt), written in URL-safe base64
+(256 bits). The database keeps the random salt and the token's SHA-256 only: the token
+can be shown and printed again for as long as the link lives (a reprinted sheet carries
+a working QR code), yet the database alone never gives a working link. A new SECRET_KEY
+ends every link. One live link per version: "Give the patient a link" shows the live one
+when there is one; "Revoke" ends every link of the version.
+
+A link works until it is revoked, until it expires (REHAB_PATIENT_LINK_WEEKS, 12 by
+default) or until a newer version of its plan is saved (`resolve` says which).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from rehab.extensions import db
+from rehab.models import Clinic, Patient, PatientLink, Plan, PlanVersion, utcnow
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes of URL-safe base64 without padding
+
+
+def _key(secret_key: str | bytes) -> bytes:
+    return secret_key.encode() if isinstance(secret_key, str) else secret_key
+
+
+def token_for(secret_key: str | bytes, salt: str) -> str:
+    digest = hmac.new(_key(secret_key), b"patient-link:" + salt.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def form_token(secret_key: str | bytes, link: PatientLink) -> str:
+    """The patient's form token (CSRF): bound to this link, useless on any other."""
+    message = f"patient-form:{link.id}:{link.token_hash}".encode()
+    return hmac.new(_key(secret_key), message, hashlib.sha256).hexdigest()
+
+
+def form_token_ok(secret_key: str | bytes, link: PatientLink, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(form_token(secret_key, link), str(given))
+
+
+def is_live(link: PatientLink, now: dt.datetime) -> bool:
+    return link.revoked_at is None and link.expires_at > now
+
+
+def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | None:
+    """The version's newest live link, if any."""
+    now = now or utcnow()
+    return db.session.execute(
+        db.select(PatientLink).where(PatientLink.version_id == version_id, PatientLink.revoked_at.is_(None),
+                                     PatientLink.expires_at > now)
+        .order_by(PatientLink.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
+         secret_key: str | bytes) -> tuple[PatientLink, bool]:
+    """(the version's live link, whether it was made now); the caller commits."""
+    link = live_link(version.id)
+    if link is not None:
+        return link, False
+    salt = secrets.token_hex(16)
+    link = PatientLink(patient_id=patient_id, version_id=version.id, salt=salt,
+                       token_hash=token_hash(token_for(secret_key, salt)), created_by_id=user_id,
+                       expires_at=utcnow() + dt.timedelta(weeks=weeks))
+    db.session.add(link)
+    db.session.flush()
+    return link, True
+
+
+def revoke(version_id: int, user_id: int | None) -> int:
+    """End every live link of the version; returns how many; the caller commits."""
+    links = db.session.execute(db.select(PatientLink).where(
+        PatientLink.version_id == version_id, PatientLink.revoked_at.is_(None))).scalars().all()
+    now = utcnow()
+    for link in links:
+        link.revoked_at, link.revoked_by_id = now, user_id
+    return len(links)
+
+
+@dataclass
+class Resolved:
+    """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
+    (a newer version was saved). The clinic is known for every status but "unknown"."""
+
+    status: str
+    link: PatientLink | None = None
+    version: PlanVersion | None = None
+    patient: Patient | None = None
+    clinic: Clinic | None = None
+
+
+_BY_HASH = (db.select(PatientLink, PlanVersion, Patient, Clinic)
+            .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
+            .join(Patient, Patient.id == PatientLink.patient_id)
+            .join(Clinic, Clinic.id == Patient.clinic_id)
+            .where(PatientLink.token_hash == db.bindparam("token_hash")))
+
+
+def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
+    """Find the link for a token (one query, plus one for a newer version when live)."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        return Resolved("unknown")
+    row = db.session.execute(_BY_HASH, {"token_hash": token_hash(token)}).first()
+    if row is None:
+        return Resolved("unknown")
+    link, version, patient, clinic = row
+    now = now or utcnow()
+    if link.revoked_at is not None:
+        status = "revoked"
+    elif link.expires_at <= now:
+        status = "expired"
+    elif newer_version_exists(version):
+        status = "superseded"
+    else:
+        status = "ok"
+    return Resolved(status, link, version, patient, clinic)
+
+
+def newer_version_exists(version: PlanVersion) -> bool:
+    return db.session.execute(db.select(PlanVersion.id).where(
+        PlanVersion.plan_id == version.plan_id, PlanVersion.number > version.number).limit(1)).first() is not None
+
+
+def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:
+    """(version, patient, latest number) when the version belongs to the clinic, else None."""
+    row = db.session.execute(
+        db.select(PlanVersion, Patient).join(Plan, Plan.id == PlanVersion.plan_id)
+        .join(Patient, Patient.id == Plan.patient_id)
+        .where(PlanVersion.plan_id == plan_id, PlanVersion.number == number,
+               Patient.clinic_id == clinic_id)).first()
+    if row is None:
+        return None
+    latest = db.session.execute(db.select(db.func.max(PlanVersion.number)).where(
+        PlanVersion.plan_id == plan_id)).scalar_one()
+    return row[0], row[1], latest
+
+
+def public_url(base: str, path: str) -> str:
+    """`path` on the configured public address (REHAB_PUBLIC_URL), else on `base`, the
+    request's own host URL: never a guessed host or port."""
+    return base.rstrip("/") + path
