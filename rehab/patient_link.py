@@ -69,10 +69,10 @@ def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
     link = live_link(version.id)
     if link is not None:
         return link, False
-    salt = secrets.token_hex(16)
+    salt, now = secrets.token_hex(16), utcnow()
     link = PatientLink(patient_id=patient_id, version_id=version.id, salt=salt,
                        token_hash=token_hash(token_for(secret_key, salt)), created_by_id=user_id,
-                       expires_at=utcnow() + dt.timedelta(weeks=weeks))
+                       created_at=now, expires_at=now + dt.timedelta(weeks=weeks))
     db.session.add(link)
     db.session.flush()
     return link, True

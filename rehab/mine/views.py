@@ -176,3 +176,9 @@ def psfs(token: str):
     _audit("patient_psfs_write", resolved)
     db.session.commit()
     return redirect(url_for("mine.page", token=token, saved="psfs") + "#psfs", 303)
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST"])
+def unknown(anything: str):
+    """Any other address under /p/ (a mistyped or cut link): the same kind page, never the portal's."""
+    return _ended(patient_link.Resolved("unknown"))

@@ -17,7 +17,31 @@ import pytest
 
 from rehab import patient_link
 from rehab.extensions import db as _db
-from rehab.models import PatientLink, PlanVersion
+from rehab.models import PatientLink, Plan, PlanVersion
+
+
+def newer_version(app, version_id: int) -> int:
+    """Save a copy of the version as the plan's next version (as a reassessment would); its id."""
+    with app.app_context():
+        old = _db.session.get(PlanVersion, version_id)
+        new = PlanVersion(plan_id=old.plan_id, number=old.number + 1, intake=old.intake, plan=old.plan,
+                          figures=old.figures, adjustments=[], note="")
+        _db.session.add(new)
+        _db.session.commit()
+        return new.id
+
+
+def copy_plan(app, version_id: int, patient_id: int) -> int:
+    """Save the version's plan as a new plan (version 1) of another patient; the plan id."""
+    with app.app_context():
+        old = _db.session.get(PlanVersion, version_id)
+        plan = Plan(patient_id=patient_id, diagnosis=old.plan["diagnosis"])
+        _db.session.add(plan)
+        _db.session.flush()
+        _db.session.add(PlanVersion(plan_id=plan.id, number=1, intake=old.intake, plan=old.plan,
+                                    figures=old.figures, adjustments=[], note=""))
+        _db.session.commit()
+        return plan.id
 
 
 def give_link(client, plan_id: int, number: int) -> SimpleNamespace:
