@@ -32,7 +32,7 @@ SYMPTOMS = {
 
 # What a trigger shows at once, most urgent first: (how urgent, heading, advice).
 ADVICE = {
-    "cauda_equina": ("emergency", "Get help now",
+    "cauda_equina": ("emergency", "Emergency: get help now",
                      "Numbness in the saddle area or a change in bladder or bowel control can be serious. "
                      "Go to the emergency department now, or call an ambulance. Do not wait."),
     "chest": ("emergency", "Call an ambulance now",
