@@ -20,6 +20,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rehab.extensions import db
 from rehab.models import Clinic, Patient, PatientLink, Plan, PlanVersion, utcnow
@@ -40,18 +41,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def form_token(secret_key: str | bytes, link: PatientLink) -> str:
+def form_token(secret_key: str | bytes, link) -> str:
     """The patient's form token (CSRF): bound to this link, useless on any other."""
     message = f"patient-form:{link.id}:{link.token_hash}".encode()
     return hmac.new(_key(secret_key), message, hashlib.sha256).hexdigest()
 
 
-def form_token_ok(secret_key: str | bytes, link: PatientLink, given: str | None) -> bool:
+def form_token_ok(secret_key: str | bytes, link, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(form_token(secret_key, link), str(given))
-
-
-def is_live(link: PatientLink, now: dt.datetime) -> bool:
-    return link.revoked_at is None and link.expires_at > now
 
 
 def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | None:
@@ -88,19 +85,54 @@ def revoke(version_id: int, user_id: int | None) -> int:
     return len(links)
 
 
+class LinkHead(NamedTuple):
+    id: int
+    token_hash: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class VersionHead(NamedTuple):
+    """What identifies a saved version; its snapshot is read only when not drawn yet (rehab.mine)."""
+
+    id: int
+    plan_id: int
+    number: int
+    created_at: dt.datetime
+
+
+class PatientHead(NamedTuple):
+    id: int
+    first_name: str
+
+
+class ClinicContact(NamedTuple):
+    name: str
+    phone: str
+    hours: str
+    out_of_hours: str
+
+
 @dataclass
 class Resolved:
     """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
     (a newer version was saved). The clinic is known for every status but "unknown"."""
 
     status: str
-    link: PatientLink | None = None
-    version: PlanVersion | None = None
-    patient: Patient | None = None
-    clinic: Clinic | None = None
+    link: LinkHead | None = None
+    version: VersionHead | None = None
+    patient: PatientHead | None = None
+    clinic: ClinicContact | None = None
 
 
-_BY_HASH = (db.select(PatientLink, PlanVersion, Patient, Clinic)
+_newer = db.aliased(PlanVersion)
+# One query: the link, its version's head, the patient's id and first name, the clinic's
+# contact lines, and whether a newer version exists (no snapshot, no logo).
+_BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
+                      PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
+                      Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
+                      db.select(_newer.id).where(_newer.plan_id == PlanVersion.plan_id,
+                                                 _newer.number > PlanVersion.number).exists())
             .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
             .join(Patient, Patient.id == PatientLink.patient_id)
             .join(Clinic, Clinic.id == Patient.clinic_id)
@@ -108,26 +140,28 @@ _BY_HASH = (db.select(PatientLink, PlanVersion, Patient, Clinic)
 
 
 def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
-    """Find the link for a token (one query, plus one for a newer version when live)."""
+    """Find the link for a token, in one query."""
     if not TOKEN_RE.fullmatch(token or ""):
         return Resolved("unknown")
     row = db.session.execute(_BY_HASH, {"token_hash": token_hash(token)}).first()
     if row is None:
         return Resolved("unknown")
-    link, version, patient, clinic = row
+    link, version = LinkHead(*row[0:4]), VersionHead(*row[4:8])
+    patient, clinic = PatientHead(*row[8:10]), ClinicContact(*(value or "" for value in row[10:14]))
     now = now or utcnow()
     if link.revoked_at is not None:
         status = "revoked"
     elif link.expires_at <= now:
         status = "expired"
-    elif newer_version_exists(version):
+    elif row[14]:
         status = "superseded"
     else:
         status = "ok"
     return Resolved(status, link, version, patient, clinic)
 
 
-def newer_version_exists(version: PlanVersion) -> bool:
+def newer_version_exists(version) -> bool:
+    """Whether the plan has a version after this one (`version`: anything with plan_id, number)."""
     return db.session.execute(db.select(PlanVersion.id).where(
         PlanVersion.plan_id == version.plan_id, PlanVersion.number > version.number).limit(1)).first() is not None
 

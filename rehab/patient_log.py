@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rehab.extensions import db
-from rehab.models import LogDay, PlanVersion, PsfsScore
+from rehab.models import LogDay, PsfsScore
 from rehab.pdf.plan import _split_phases as split_phases, tracked
 from rehab.planner.types import Phase, Plan
 
@@ -165,7 +165,7 @@ def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
     return entry
 
 
-def save_day(version: PlanVersion, patient_id: int, entry: DayEntry) -> LogDay:
+def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
     """Write (or correct) the day's one row. A day that triggers advice is flagged for the
     clinician (and flagged again if they had marked it seen); a correction never clears a
     flag the clinician has not seen. The caller commits."""
@@ -201,11 +201,19 @@ class PsfsState:
 
 
 def psfs_state(patient_id: int, today: dt.date) -> PsfsState:
-    latest = db.session.execute(db.select(PsfsScore).where(PsfsScore.patient_id == patient_id)
-                                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1)).scalar_one_or_none()
-    last_own = db.session.execute(db.select(db.func.max(PsfsScore.taken_on)).where(
-        PsfsScore.patient_id == patient_id, PsfsScore.source == "patient")).scalar_one_or_none()
-    activities = [str(i.get("activity", ""))[:PSFS_ACTIVITY_MAX] for i in (latest.items if latest else [])
+    """The activities last named and whether a rating is due (one query: the latest score,
+    and the latest the patient sent)."""
+    def newest(*where):
+        return (db.select(PsfsScore.taken_on, PsfsScore.source, PsfsScore.items)
+                .where(PsfsScore.patient_id == patient_id, *where)
+                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1).subquery())
+
+    latest, own = newest(), newest(PsfsScore.source == "patient")
+    rows = db.session.execute(db.union_all(
+        db.select(db.literal(0).label("which"), latest), db.select(db.literal(1).label("which"), own))).all()
+    latest_items = next((row.items for row in rows if row.which == 0), [])
+    last_own = next((row.taken_on for row in rows if row.which == 1), None)
+    activities = [str(i.get("activity", ""))[:PSFS_ACTIVITY_MAX] for i in latest_items or []
                   if str(i.get("activity", "")).strip()][:PSFS_ITEMS_MAX]
     if last_own is not None and today < last_own + dt.timedelta(days=PSFS_EVERY_DAYS):
         return PsfsState(activities, False, last_own + dt.timedelta(days=PSFS_EVERY_DAYS))

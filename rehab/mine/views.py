@@ -14,8 +14,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from rehab import audit, patient_link, patient_log, throttle
 from rehab.extensions import csrf, db
+from rehab.mine.content import version_content
 from rehab.pdf import words
-from rehab.portal.snapshot import figure_svg, plan_from_dict
 
 bp = Blueprint("mine", __name__, url_prefix="/p")
 csrf.exempt(bp)  # the form token is bound to the link instead (form_token_ok)
@@ -77,22 +77,16 @@ def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: d
           notice: str = "", status: int = 200):
     today = _today()
     version, link = resolved.version, resolved.link
-    plan = plan_from_dict(version.plan)
-    phase = patient_log.current_phase(plan)
-    items = patient_log.tracked_items(plan)
+    content = version_content(version)
     logged = patient_log.days_logged(version.id, today - dt.timedelta(days=patient_log.EDIT_DAYS - 1))
     row = logged.get(day)
     values = typed if typed is not None else _entry_from_row(row, day)
     advice = [] if typed is not None or row is None else patient_log.triggers(row.pain, row.symptoms)
-    figures = version.figures or {}
-    exercises = [{"item": item, "dose": words.dosage_parts(item.dosage),
-                  "figure": figure_svg(figures.get(item.exercise_id))} for item in (phase.items if phase else [])]
     return render_template(
         "mine/page.html", token=token, first_name=resolved.patient.first_name, clinic=resolved.clinic,
-        plan=plan, phase=phase, exercises=exercises, items=items, pain_rules=words.pain_rules(plan.diagnosis),
-        phase_title=words.phase_number(phase.id) + " · " + phase.name if phase else "",
-        days=patient_log.editable_days(today), logged=logged, day=day, today=today, values=values,
-        errors=errors or {}, advice=[(code, *patient_log.ADVICE[code]) for code in advice],
+        content=content, items=content.items, days=patient_log.editable_days(today), logged=logged, day=day,
+        today=today, values=values, errors=errors or {},
+        advice=[(code, *patient_log.ADVICE[code]) for code in advice],
         symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX,
         psfs=patient_log.psfs_state(resolved.patient.id, today), psfs_values=psfs_typed or {},
         psfs_errors=psfs_errors or {}, psfs_max=patient_log.PSFS_ACTIVITY_MAX,
@@ -138,7 +132,7 @@ def log_day(token: str):
     if resolved.status != "ok":
         return _ended(resolved)
     today = _today()
-    items = patient_log.tracked_items(plan_from_dict(resolved.version.plan))
+    items = version_content(resolved.version).items
     entry = patient_log.read_day(request.form, items, today)
     day = entry.day if entry.day in patient_log.editable_days(today) else today
     refused = _refuse_write(resolved, token)
