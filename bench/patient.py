@@ -14,7 +14,13 @@ The target is at least 0.3x the bare route's requests per second, for both.
 
 Load comes from a bounded closed-loop Python client (keep-alive connections in threads),
 the same for every row, so the ratios compare like with like. Without DATABASE_URL a
-SQLite file in a temporary folder is used and removed afterwards.
+SQLite file in a temporary folder is used and removed afterwards; DATABASE_URL must name
+an empty database (as for bench/portal.py, whose preparation this reuses).
+
+Per request, the page reads three rows sets (the link with its version head, patient and
+clinic; the last seven days; the PSFS state) and writes one audit row; the version's
+exercises are drawn once per worker. A log post adds the write limit's count (three
+statements and a commit in the database, one call in redis) and the day's row.
 """
 
 from __future__ import annotations
@@ -119,12 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per row per round")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="rows are loaded in turn; the median round is shown")
+    parser.add_argument("--redis", metavar="URI", default="",
+                        help="count the write limit in redis (RATELIMIT_STORAGE_URI), as a deployment with "
+                             "several hosts does, e.g. redis://127.0.0.1:6379; default: in the database")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-patient-"))
     env = {**os.environ, "SECRET_KEY": SECRET, "REHAB_INSTANCE_PATH": str(workdir / "instance"),
            "REHAB_PATIENT_WRITE_LIMIT": "1000000 per hour", "REHAB_ACCESS_LOG": ""}
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite'}")
+    if args.redis:
+        env["RATELIMIT_STORAGE_URI"] = args.redis
     os.environ.update(env)
     server = None
     try:
@@ -152,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             result = load(port, requests[:3], 1, 1)
             if result["errors"]:
                 raise SystemExit(f"{name}: {result['errors']} failed requests")
-        print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}; {len(links)} links; gunicorn "
+        print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}; write limit counted in "
+              f"{'redis' if args.redis else 'the database'}; {len(links)} links; gunicorn "
               f"{args.workers} sync workers; {args.connections} connections, {args.duration} s per row per "
               f"round; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
         runs: dict[str, list[dict]] = {name: [] for name, _ in rows}

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rehab import audit
 from rehab.extensions import db
-from rehab.models import AuditEntry, Clinic, Draft, Patient, Plan, PlanVersion, User
+from rehab.models import AuditEntry, Clinic, Draft, Patient, PatientLink, Plan, PlanVersion, User
 from rehab.portal import printing
 from rehab.portal.operations import ReferenceTaken
 
@@ -95,6 +95,8 @@ def erase(patient: Patient, user_id: int | None) -> dict:
     records the erasure with counts only. Returns the counts."""
     plan_ids = list(db.session.execute(db.select(Plan.id).where(Plan.patient_id == patient.id)).scalars())
     counts = {"plans": len(plan_ids), "versions": 0}
+    # the patient's private plan links go first (they name the versions)
+    db.session.execute(db.delete(PatientLink).where(PatientLink.patient_id == patient.id))
     if plan_ids:
         counts["versions"] = db.session.execute(
             db.delete(PlanVersion).where(PlanVersion.plan_id.in_(plan_ids))).rowcount

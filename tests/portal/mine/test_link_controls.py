@@ -162,3 +162,12 @@ def test_a_reprint_carries_the_same_working_link(app, portal, linked, patient_cl
     second = _codes(portal.get(f"/plans/{linked.plan_id}/versions/{linked.number}/plan.pdf").data)
     assert first == second == [f"http://localhost/p/{linked.token}"]
     assert patient_client.get(first[0].removeprefix("http://localhost")).status_code == 200
+
+
+def test_erasing_the_patient_removes_their_links(app, portal, linked, admin, login, patient_client):
+    client = app.test_client()
+    login(client, admin)
+    response = client.post(f"/patients/{linked.patient_id}/erase", data={"confirm": "H-001"})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    assert _links(app) == []
+    assert patient_client.get(linked.path).status_code == 404
