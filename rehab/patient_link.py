@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from rehab.extensions import db
 from rehab.models import Clinic, Patient, PatientLink, Plan, PlanVersion, utcnow
+from rehab.portal.operations import VersionHead  # id, plan_id, number, created_at
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes of URL-safe base64 without padding
 
@@ -90,15 +91,6 @@ class LinkHead(NamedTuple):
     token_hash: str
     expires_at: dt.datetime
     revoked_at: dt.datetime | None
-
-
-class VersionHead(NamedTuple):
-    """What identifies a saved version; its snapshot is read only when not drawn yet (rehab.mine)."""
-
-    id: int
-    plan_id: int
-    number: int
-    created_at: dt.datetime
 
 
 class PatientHead(NamedTuple):

@@ -13,18 +13,13 @@ import pytest
 
 from rehab import config
 
+from tests.portal.conftest import HAMSTRING_2
+
 from .test_layout_browser import AXE, log_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-HAMSTRING_2 = {
-    "diagnosis": {"diagnosis": "hamstring_strain", "grade": "2"},
-    "red_flags": {},
-    "modifiers": {"age": "34", "sex": "female", "side": "left"},
-    "findings": {"days_since_onset": "3", "nprs_rest": "2", "nprs_activity": "4", "ake_deficit_deg": "25",
-                 "walking": "antalgic"},
-}
 
 
 def _saved_plan(app, clinician, password) -> tuple[int, int]:
