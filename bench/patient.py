@@ -17,8 +17,9 @@ the same for every row, so the ratios compare like with like. Without DATABASE_U
 SQLite file in a temporary folder is used and removed afterwards; DATABASE_URL must name
 an empty database (as for bench/portal.py, whose preparation this reuses).
 
-Per request, the page reads three rows sets (the link with its version head, patient and
-clinic; the last seven days; the PSFS state) and writes one audit row; the version's
+Per request, the page reads three row sets (the link with its version head, patient and
+clinic; the last seven days; the PSFS state) and writes one audit row (committed
+asynchronously on PostgreSQL, rehab.mine.views._commit_read); the version's
 exercises are drawn once per worker. A log post adds the write limit's count (three
 statements and a commit in the database, one call in redis) and the day's row.
 """
