@@ -106,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     @app.context_processor
     def _url_rules():
         return {"url_rules": app.view_functions}
-    for name in ("portal", "admin", "accounts", "api"):
+    for name in ("portal", "admin", "accounts", "api", "mine"):
         module = _optional_blueprint(name)
         if module is not None:
             app.register_blueprint(module.bp)

@@ -135,6 +135,10 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("REHAB_LOGIN_RATE_LIMIT", "10 per minute"),  # per address
         # failed logins per account, from any address
         "ACCOUNT_LOGIN_LIMIT": os.environ.get("REHAB_ACCOUNT_LOGIN_LIMIT", "5 per 15 minutes"),
+        # the patient's log and PSFS posts per private link (rehab.mine), counted as above
+        "PATIENT_WRITE_LIMIT": os.environ.get("REHAB_PATIENT_WRITE_LIMIT", "30 per hour"),
+        # a patient's private plan link works this long after it is given (rehab.patient_link)
+        "PATIENT_LINK_WEEKS": _env_int("REHAB_PATIENT_LINK_WEEKS", 12),
         "PAGE_SIZE": 50,
         "PASSWORD_HASH_METHOD": "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -285,7 +285,7 @@ class LoginAttempt(db.Model):
 class PatientLink(db.Model):
     """A patient's private link to one saved plan version (the QR code on the printed plan).
 
-    Only the SHA-256 of the token is stored. The link stops working when it is revoked, when
+    Only the SHA-256 of the token is stored, with the salt it is derived from. The link stops working when it is revoked, when
     it expires, or when a newer version of its plan is saved (the page then says so).
     """
 
@@ -293,6 +293,8 @@ class PatientLink(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # the token is HMAC(SECRET_KEY, salt) (rehab.patient_link): shown and printed again at will
+    salt: Mapped[str] = mapped_column(String(32), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     expires_at: Mapped[datetime]

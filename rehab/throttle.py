@@ -1,4 +1,5 @@
-"""Login limits per client address and per account, shared by every worker and host.
+"""Login limits per client address and per account, and the patient link's write limit,
+shared by every worker and host.
 
 Counts live in redis when RATELIMIT_STORAGE_URI names one (through the `limits` package),
 else in the database (LoginAttempt rows): never in a process, so two workers cannot each
@@ -39,9 +40,17 @@ def account_key(email: str) -> str:
     return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
 
 
+# the setting that limits each kind of key (the part before the colon)
+LIMITS = {"addr": "LOGIN_RATE_LIMIT", "account": "ACCOUNT_LOGIN_LIMIT", "link": "PATIENT_WRITE_LIMIT"}
+
+
+def link_key(link_id: int) -> str:
+    """A patient link's writes (rehab.mine): its log and PSFS posts."""
+    return f"link:{link_id}"
+
+
 def _item(key: str) -> RateLimitItem:
-    setting = "LOGIN_RATE_LIMIT" if key.startswith("addr:") else "ACCOUNT_LOGIN_LIMIT"
-    return parse(current_app.config[setting])
+    return parse(current_app.config[LIMITS[key.partition(":")[0]]])
 
 
 def _db_count(key: str, item: RateLimitItem) -> int:

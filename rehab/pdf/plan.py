@@ -35,8 +35,9 @@ MIN_BESIDE = 50 * mm  # the narrowest column of text beside a figure (1.4 times 
 TITLE = "Exercise plan"  # the PDF's Title: never the patient's name
 
 
-def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -> bytes:
-    """The patient's plan as PDF bytes; the same input gives the same bytes."""
+def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure], link_url: str | None = None) -> bytes:
+    """The patient's plan as PDF bytes; the same input gives the same bytes. With `link_url`
+    (the patient's private page), page 1 carries it as a QR code."""
     if not plan.allowed:
         raise ValueError("this plan was refused (plan.allowed is False): print render_referral_letter instead")
     st = get_styles(details.large_print)
@@ -56,7 +57,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure]) -
     # "Good to know" fills what page 1 has left if it fits there whole, else follows the
     # current phase; the current phase follows on page 1 unless only a strip is left.
     know_here, know_there = _education(plan, st)
-    story = _first_page(plan, current, details, st, doc.width) + [know_here]
+    story = _first_page(plan, current, details, st, doc.width) + _link_qr(link_url, st, doc.width) + [know_here]
     if current is not None:
         story += [CondPageBreak(doc.height * 0.15)] + _current_phase(current, figure, st, doc.width)
     story.append(know_there)
@@ -223,6 +224,26 @@ def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
     # A long list may run on to page 2 (both parts framed), but never leaves page 1 without the
     # heading and the first signs.
     return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=3)]
+
+
+def _link_qr(url: str | None, st: Styles, width: float) -> list:
+    """The patient's own page as a QR code with its address, kept together (none without a link)."""
+    if not url:
+        return []
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    size = (40 if st.large else 30) * mm
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    code = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    code.add(widget)
+    text = [para("Scan to open your plan on your phone", st.h3),
+            para("Your exercises, \"Get help now\" and a daily log to fill in. Keep this link private.", st.body),
+            para(url, st.small)]
+    table = Table([[code, text]], colWidths=[size + 5 * mm, width - size - 5 * mm])
+    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [Spacer(0, 3 * mm), KeepTogether([table])]
 
 
 # ------------------------------------------------------------------ the current phase

@@ -32,13 +32,14 @@ def details_for(patient: Patient, *, clinic: Clinic, clinician_name: str, clinic
                         large_print=large_print, all_phases=all_phases, next_appointment=next_appointment or "")
 
 
-def version_document(version: PlanVersion, details: PrintDetails) -> tuple[bytes, str]:
-    """(PDF bytes, kind): the plan, or the referral letter when the plan was refused."""
+def version_document(version: PlanVersion, details: PrintDetails, link_url: str | None = None) -> tuple[bytes, str]:
+    """(PDF bytes, kind): the plan (with the patient's link as a QR code when given), or the
+    referral letter when the plan was refused."""
     plan = plan_from_dict(version.plan)
     if not plan.allowed:
         return referral_letter(version.plan, version.intake, details), "referral"
     figures = {slug: Figure.model_validate(data) for slug, data in (version.figures or {}).items()}
-    return render_plan(plan, details, figures), "plan"
+    return render_plan(plan, details, figures, link_url=link_url), "plan"
 
 
 def referral_letter(plan: dict, intake: dict, details: PrintDetails) -> bytes:

@@ -50,7 +50,8 @@ def version_parts(head, load_snapshot) -> SimpleNamespace:
         "version": version, "plan": plan, "body": body,
         "names": names_in(plan) if version.adjustments else {}})
     parts = SimpleNamespace(heading=module.heading, before_toolbar=module.before_toolbar,
-                            downloads=module.downloads, after_toolbar=module.after_toolbar)
+                            downloads=module.downloads, after_toolbar=module.after_toolbar,
+                            allowed=bool(plan.get("allowed")))
     with _LOCK:
         _VERSIONS[key] = parts
         while len(_VERSIONS) > VERSION_CACHE_SIZE:

@@ -470,8 +470,11 @@ def _page_size(download) -> str | None:
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/plan.pdf")
 def version_pdf(plan_id: int, number: int):
     """The printable plan of a version (the referral letter if the plan was refused)."""
+    from rehab.portal.links import print_url  # (links.py adds routes to this blueprint)
+
     version, plan, patient, author = operations.get_version(_clinic_id(), plan_id, number)
-    data, kind = printing.version_document(version, _version_details(version, plan, patient, author))
+    data, kind = printing.version_document(version, _version_details(version, plan, patient, author),
+                                           link_url=print_url(version.id))
     return _pdf(data, f"{kind}-{patient.reference}-v{version.number}.pdf", patient.id, kind=kind,
                 plan_id=plan.id, version=version.number)
 

@@ -1,0 +1,193 @@
+"""Patient page benchmark: the patient's own plan page (rehab.mine) and a daily-log post,
+served by gunicorn (sync workers), against a bare Flask route in the same app and run.
+
+    .venv/bin/python bench/patient.py [--patients 2000] [--links 100] [--workers 3]
+                                      [--duration 8] [--connections 8] [--rounds 3]
+    DATABASE_URL=postgresql://user@127.0.0.1/rehab_bench .venv/bin/python bench/patient.py
+
+The database is prepared as bench/portal.py does (migrations, library, a clinic, patients,
+saved plans of several diagnoses); each plan's latest version gets a private link. The
+page is asked for across every link in a shuffled order; the log post writes (or corrects)
+today's row of each link in turn, with ticks, pain and a note, through the real form token
+and the per-link write limit (counted in the database, set high enough not to refuse).
+The target is at least 0.3x the bare route's requests per second, for both.
+
+Load comes from a bounded closed-loop Python client (keep-alive connections in threads),
+the same for every row, so the ratios compare like with like. Without DATABASE_URL a
+SQLite file in a temporary folder is used and removed afterwards; DATABASE_URL must name
+an empty database (as for bench/portal.py, whose preparation this reuses).
+
+Per request, the page reads three row sets (the link with its version head, patient and
+clinic; the last seven days; the PSFS state) and writes one audit row (committed
+asynchronously on PostgreSQL, rehab.mine.views._commit_read); the version's
+exercises are drawn once per worker. A log post adds the write limit's count (three
+statements and a commit in the database, one call in redis) and the day's row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from portal import SECRET, free_port, prepare, wait_for  # noqa: E402  (bench/portal.py)
+
+
+def give_links(versions: list[tuple[int, int, int]], limit: int) -> list[tuple[str, str, list[str]]]:
+    """(token, form token, tickable boxes) for the latest version of up to `limit` plans."""
+    from rehab import create_app, patient_link, patient_log
+    from rehab.extensions import db
+    from rehab.models import PlanVersion
+    from rehab.portal.snapshot import plan_from_dict
+
+    latest: dict[int, tuple[int, int]] = {}
+    for patient_id, plan_id, number in versions:
+        if number >= latest.get(plan_id, (0, 0))[1]:
+            latest[plan_id] = (patient_id, number)
+    app = create_app()
+    out = []
+    with app.app_context():
+        for plan_id, (patient_id, number) in list(latest.items())[:limit]:
+            version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id, number=number)).scalar_one()
+            if not version.plan.get("allowed"):
+                continue
+            link, _ = patient_link.give(version, patient_id, None, 12, SECRET)
+            db.session.commit()
+            items = patient_log.tracked_items(plan_from_dict(version.plan))
+            out.append((patient_link.token_for(SECRET, link.salt), patient_link.form_token(SECRET, link),
+                        [f"{item.exercise_id}:1" for item in items]))
+        db.engine.dispose()
+    return out
+
+
+def load(port: int, requests: list[tuple[str, str, bytes | None]], duration: int, connections: int) -> dict:
+    """`connections` threads with keep-alive, each walking `requests` (method, path, form body)
+    in turn from its own starting point, for `duration` seconds. 200 and 303 count as done."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + duration
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def worker(offset: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        mine, bad = [], 0
+        while time.perf_counter() < stop:
+            method, path, body = requests[(offset + len(mine) + bad) % len(requests)]
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=form if body is not None else {})
+                response = conn.getresponse()
+                response.read()
+            except OSError:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+                bad += 1
+                continue
+            if response.status not in (200, 303):
+                bad += 1
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(n * 7919,)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"rps": len(latencies) / elapsed, "p50": q[49], "p90": q[89], "p99": q[98], "errors": errors[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--links", type=int, default=100, help="plans whose latest version gets a link")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of load per row per round")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="rows are loaded in turn; the median round is shown")
+    parser.add_argument("--redis", metavar="URI", default="",
+                        help="count the write limit in redis (RATELIMIT_STORAGE_URI), as a deployment with "
+                             "several hosts does, e.g. redis://127.0.0.1:6379; default: in the database")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-patient-"))
+    env = {**os.environ, "SECRET_KEY": SECRET, "REHAB_INSTANCE_PATH": str(workdir / "instance"),
+           "REHAB_PATIENT_WRITE_LIMIT": "1000000 per hour", "REHAB_ACCESS_LOG": ""}
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite'}")
+    if args.redis:
+        env["RATELIMIT_STORAGE_URI"] = args.redis
+    os.environ.update(env)
+    server = None
+    try:
+        versions = prepare(args.patients, args.links)
+        links = give_links(versions, args.links)
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(
+            [str(gunicorn), "--workers", str(args.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+             "--pythonpath", f"{ROOT / 'bench'},{ROOT}", "--log-level", "warning", "portal:bench_app()"],
+            cwd=ROOT, env=env)
+        wait_for(port)
+        rng = random.Random(5)
+        shuffled = rng.sample(links, len(links))
+        today = dt.date.today().isoformat()
+        pages = [("GET", f"/p/{token}", None) for token, _, _ in shuffled]
+        posts = [("POST", f"/p/{token}/log", urlencode(
+            [("form_token", form_token), ("day", today), ("pain", str(rng.randrange(0, 7))),
+             ("note", "Stiff after sitting, better after the walk.")] + [("done", box) for box in boxes]).encode())
+            for token, form_token, boxes in shuffled]
+        rows = [("bare Flask route", [("GET", "/bench/bare", None)]),
+                (f"patient page, {len(pages)} links", pages),
+                (f"log post, {len(posts)} links", posts)]
+        for name, requests in rows:  # every request works before anything is timed
+            result = load(port, requests[:3], 1, 1)
+            if result["errors"]:
+                raise SystemExit(f"{name}: {result['errors']} failed requests")
+        print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}; write limit counted in "
+              f"{'redis' if args.redis else 'the database'}; {len(links)} links; gunicorn "
+              f"{args.workers} sync workers; {args.connections} connections, {args.duration} s per row per "
+              f"round; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
+        runs: dict[str, list[dict]] = {name: [] for name, _ in rows}
+        for _ in range(args.rounds):  # interleaved, so background load spreads over every row
+            for name, requests in rows:
+                runs[name].append(load(port, requests, args.duration, args.connections))
+        bare = None
+        print(f"\n{'request':28} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} {'errors':>6}")
+        for name, _ in rows:
+            ordered = sorted(runs[name], key=lambda r: r["rps"])
+            median = ordered[len(ordered) // 2]
+            bare = bare or median["rps"]
+            print(f"{name:28} {median['rps']:8.1f} {median['p50']:7.2f} {median['p90']:7.2f} {median['p99']:7.2f} "
+                  f"{median['rps'] / bare:7.3f} {sum(r['errors'] for r in ordered):6d}")
+        print("\ntarget: the patient page and the log post at >= 0.300 x the bare route")
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

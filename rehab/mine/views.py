@@ -1,0 +1,189 @@
+"""The patient's page: the plan's current phase, "Get help now", the daily log and the PSFS.
+
+No login: the private link's token is the key (rehab.patient_link). The app's session CSRF
+does not apply (the patient has no session); each form carries a token bound to its link
+instead. Writes are rate-limited per link (rehab.throttle). Nothing here logs the token or
+anything the patient types; the audit names the link, the plan and the patient by id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from rehab import audit, patient_link, patient_log, throttle
+from rehab.extensions import csrf, db
+from rehab.mine.content import version_content
+from rehab.pdf import words
+
+bp = Blueprint("mine", __name__, url_prefix="/p")
+csrf.exempt(bp)  # the form token is bound to the link instead (form_token_ok)
+
+ENDED = {  # status -> (HTTP status, heading, what to do)
+    "unknown": (404, "This link does not work",
+                "Please check the address, or ask your clinic for your plan link again."),
+    "revoked": (410, "This link has been switched off",
+                "Your clinic has switched this link off. Please contact them for a new one."),
+    "expired": (410, "This link has expired",
+                "Links to your plan work for a limited time. Please contact your clinic for a new one."),
+    "superseded": (410, "There is a newer plan for you",
+                   "Your physio has saved a newer version of your plan. Please use the new plan sheet "
+                   "or the new link your clinic gives you."),
+}
+
+
+@bp.after_request
+def _private(response):
+    """The page is for one person: not indexed, not cached, no address passed on."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _ended(resolved: patient_link.Resolved):
+    code, title, message = ENDED[resolved.status]
+    return render_template("mine/ended.html", title=title, message=message, clinic=resolved.clinic), code
+
+
+def _chosen_day(text: str | None, today: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return today
+    return day if day in patient_log.editable_days(today) else today
+
+
+def _entry_from_row(row, day: dt.date) -> dict:
+    """A stored day as the form's values."""
+    raw = {"day": day.isoformat(), "pain": "", "note": "", "done": []}
+    if row is not None:
+        raw["pain"] = "" if row.pain is None else str(row.pain)
+        raw["note"] = row.note or ""
+        raw["done"] = [f"{exercise_id}:{n}" for exercise_id, count in (row.ticks or {}).items()
+                       for n in range(1, int(count) + 1)]
+        for code in row.symptoms or []:
+            raw[f"symptom-{code}"] = "yes"
+    return raw
+
+
+def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: dict | None = None,
+          errors: dict | None = None, psfs_typed: dict | None = None, psfs_errors: dict | None = None,
+          notice: str = "", status: int = 200):
+    today = _today()
+    version, link = resolved.version, resolved.link
+    content = version_content(version)
+    logged = patient_log.days_logged(version.id, today - dt.timedelta(days=patient_log.EDIT_DAYS - 1))
+    row = logged.get(day)
+    values = typed if typed is not None else _entry_from_row(row, day)
+    advice = [] if typed is not None or row is None else patient_log.triggers(row.pain, row.symptoms)
+    return render_template(
+        "mine/page.html", token=token, first_name=resolved.patient.first_name, clinic=resolved.clinic,
+        content=content, items=content.items, days=patient_log.editable_days(today), logged=logged, day=day,
+        today=today, values=values, errors=errors or {},
+        advice=[(code, *patient_log.ADVICE[code]) for code in advice],
+        symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX,
+        psfs=patient_log.psfs_state(resolved.patient.id, today), psfs_values=psfs_typed or {},
+        psfs_errors=psfs_errors or {}, psfs_max=patient_log.PSFS_ACTIVITY_MAX,
+        form_token=patient_link.form_token(current_app.config["SECRET_KEY"], link),
+        expires=link.expires_at.date(), notice=notice), status
+
+
+def _audit(action: str, resolved: patient_link.Resolved, **detail) -> None:
+    version = resolved.version
+    audit.record(action, "plan", version.plan_id, patient_id=resolved.patient.id, user_id=None,
+                 version=version.number, link=resolved.link.id, **detail)
+
+
+@bp.route("/<token>")
+def page(token: str):
+    """The plan and the day's log (?day=YYYY-MM-DD picks one of the last seven days)."""
+    resolved = patient_link.resolve(token)
+    if resolved.status != "ok":
+        return _ended(resolved)
+    day = _chosen_day(request.args.get("day"), _today())
+    saved = request.args.get("saved")
+    notice = {"day": "Saved. Thank you.", "psfs": "Your scores are saved. Thank you."}.get(saved or "", "")
+    response = _page(resolved, token, day, notice=notice)
+    _audit("patient_page_view", resolved)
+    _commit_read()
+    return response
+
+
+def _commit_read() -> None:
+    """Commit a view's audit row without waiting for the disk on PostgreSQL (asynchronous
+    commit for this transaction only): the row is written in order, and only a server crash
+    in the next fraction of a second could lose it. The wait was half the page's time. The
+    patient's own writes keep the full, synchronous commit."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
+
+
+def _refuse_write(resolved, token: str):
+    """The answer to a write that may not go ahead (bad form token, over the limit), else None.
+    The form is shown again as typed, so nothing is lost."""
+    if not patient_link.form_token_ok(current_app.config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
+        return "This form has expired. Please send it again.", 400
+    if not throttle.hit(throttle.link_key(resolved.link.id)):
+        return "Too many changes in a short time. Please wait a while, then send it again.", 429
+    return None
+
+
+@bp.route("/<token>/log", methods=["POST"])
+def log_day(token: str):
+    """Log or correct one day."""
+    resolved = patient_link.resolve(token)
+    if resolved.status != "ok":
+        return _ended(resolved)
+    today = _today()
+    items = version_content(resolved.version).items
+    entry = patient_log.read_day(request.form, items, today)
+    day = entry.day if entry.day in patient_log.editable_days(today) else today
+    refused = _refuse_write(resolved, token)
+    if refused is not None:
+        message, code = refused
+        return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code)
+    if entry.errors:
+        return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422)
+    row = patient_log.save_day(resolved.version, resolved.patient.id, entry)
+    _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
+    db.session.commit()
+    return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + "#log", 303)
+
+
+@bp.route("/<token>/psfs", methods=["POST"])
+def psfs(token: str):
+    """The weekly PSFS: at most once every seven days."""
+    resolved = patient_link.resolve(token)
+    if resolved.status != "ok":
+        return _ended(resolved)
+    today = _today()
+    state = patient_log.psfs_state(resolved.patient.id, today)
+    entry = patient_log.read_psfs(request.form, state.activities)
+    refused = _refuse_write(resolved, token)
+    if refused is not None:
+        message, code = refused
+        return _page(resolved, token, today, psfs_typed=entry.raw, psfs_errors={"form": message}, status=code)
+    if not state.due:
+        return _page(resolved, token, today, psfs_typed=entry.raw, status=409, psfs_errors={
+            "form": f"You have already sent your scores this week; the next ones are due on "
+                    f"{words.date_words(state.next_on)}."})
+    if entry.errors:
+        return _page(resolved, token, today, psfs_typed=entry.raw, psfs_errors=entry.errors, status=422)
+    patient_log.save_psfs(resolved.patient.id, resolved.version.id, today, entry)
+    _audit("patient_psfs_write", resolved)
+    db.session.commit()
+    return redirect(url_for("mine.page", token=token, saved="psfs") + "#psfs", 303)
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST"])
+def unknown(anything: str):
+    """Any other address under /p/ (a mistyped or cut link): the same kind page, never the portal's."""
+    return _ended(patient_link.Resolved("unknown"))

@@ -1,0 +1,178 @@
+"""The patient's private link to a saved plan version (the QR code on the printed plan).
+
+A token is HMAC-SHA256(SECRET_KEY, "patient-link:" + salt), written in URL-safe base64
+(256 bits). The database keeps the random salt and the token's SHA-256 only: the token
+can be shown and printed again for as long as the link lives (a reprinted sheet carries
+a working QR code), yet the database alone never gives a working link. A new SECRET_KEY
+ends every link. One live link per version: "Give the patient a link" shows the live one
+when there is one; "Revoke" ends every link of the version.
+
+A link works until it is revoked, until it expires (REHAB_PATIENT_LINK_WEEKS, 12 by
+default) or until a newer version of its plan is saved (`resolve` says which).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rehab.extensions import db
+from rehab.models import Clinic, Patient, PatientLink, Plan, PlanVersion, utcnow
+from rehab.portal.operations import VersionHead  # id, plan_id, number, created_at
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes of URL-safe base64 without padding
+
+
+def _key(secret_key: str | bytes) -> bytes:
+    return secret_key.encode() if isinstance(secret_key, str) else secret_key
+
+
+def token_for(secret_key: str | bytes, salt: str) -> str:
+    digest = hmac.new(_key(secret_key), b"patient-link:" + salt.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def form_token(secret_key: str | bytes, link) -> str:
+    """The patient's form token (CSRF): bound to this link, useless on any other."""
+    message = f"patient-form:{link.id}:{link.token_hash}".encode()
+    return hmac.new(_key(secret_key), message, hashlib.sha256).hexdigest()
+
+
+def form_token_ok(secret_key: str | bytes, link, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(form_token(secret_key, link), str(given))
+
+
+def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | None:
+    """The version's newest live link, if any."""
+    now = now or utcnow()
+    return db.session.execute(
+        db.select(PatientLink).where(PatientLink.version_id == version_id, PatientLink.revoked_at.is_(None),
+                                     PatientLink.expires_at > now)
+        .order_by(PatientLink.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
+         secret_key: str | bytes) -> tuple[PatientLink, bool]:
+    """(the version's live link, whether it was made now); the caller commits."""
+    link = live_link(version.id)
+    if link is not None:
+        return link, False
+    salt, now = secrets.token_hex(16), utcnow()
+    link = PatientLink(patient_id=patient_id, version_id=version.id, salt=salt,
+                       token_hash=token_hash(token_for(secret_key, salt)), created_by_id=user_id,
+                       created_at=now, expires_at=now + dt.timedelta(weeks=weeks))
+    db.session.add(link)
+    db.session.flush()
+    return link, True
+
+
+def revoke(version_id: int, user_id: int | None) -> int:
+    """End every live link of the version; returns how many; the caller commits."""
+    links = db.session.execute(db.select(PatientLink).where(
+        PatientLink.version_id == version_id, PatientLink.revoked_at.is_(None))).scalars().all()
+    now = utcnow()
+    for link in links:
+        link.revoked_at, link.revoked_by_id = now, user_id
+    return len(links)
+
+
+class LinkHead(NamedTuple):
+    id: int
+    token_hash: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class PatientHead(NamedTuple):
+    id: int
+    first_name: str
+
+
+class ClinicContact(NamedTuple):
+    name: str
+    phone: str
+    hours: str
+    out_of_hours: str
+
+
+@dataclass
+class Resolved:
+    """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
+    (a newer version was saved). The clinic is known for every status but "unknown"."""
+
+    status: str
+    link: LinkHead | None = None
+    version: VersionHead | None = None
+    patient: PatientHead | None = None
+    clinic: ClinicContact | None = None
+
+
+_newer = db.aliased(PlanVersion)
+# One query: the link, its version's head, the patient's id and first name, the clinic's
+# contact lines, and whether a newer version exists (no snapshot, no logo).
+_BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
+                      PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
+                      Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
+                      db.select(_newer.id).where(_newer.plan_id == PlanVersion.plan_id,
+                                                 _newer.number > PlanVersion.number).exists())
+            .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
+            .join(Patient, Patient.id == PatientLink.patient_id)
+            .join(Clinic, Clinic.id == Patient.clinic_id)
+            .where(PatientLink.token_hash == db.bindparam("token_hash")))
+
+
+def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
+    """Find the link for a token, in one query."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        return Resolved("unknown")
+    row = db.session.execute(_BY_HASH, {"token_hash": token_hash(token)}).first()
+    if row is None:
+        return Resolved("unknown")
+    link, version = LinkHead(*row[0:4]), VersionHead(*row[4:8])
+    patient, clinic = PatientHead(*row[8:10]), ClinicContact(*(value or "" for value in row[10:14]))
+    now = now or utcnow()
+    if link.revoked_at is not None:
+        status = "revoked"
+    elif link.expires_at <= now:
+        status = "expired"
+    elif row[14]:
+        status = "superseded"
+    else:
+        status = "ok"
+    return Resolved(status, link, version, patient, clinic)
+
+
+def newer_version_exists(version) -> bool:
+    """Whether the plan has a version after this one (`version`: anything with plan_id, number)."""
+    return db.session.execute(db.select(PlanVersion.id).where(
+        PlanVersion.plan_id == version.plan_id, PlanVersion.number > version.number).limit(1)).first() is not None
+
+
+def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:
+    """(version, patient, latest number) when the version belongs to the clinic, else None."""
+    row = db.session.execute(
+        db.select(PlanVersion, Patient).join(Plan, Plan.id == PlanVersion.plan_id)
+        .join(Patient, Patient.id == Plan.patient_id)
+        .where(PlanVersion.plan_id == plan_id, PlanVersion.number == number,
+               Patient.clinic_id == clinic_id)).first()
+    if row is None:
+        return None
+    latest = db.session.execute(db.select(db.func.max(PlanVersion.number)).where(
+        PlanVersion.plan_id == plan_id)).scalar_one()
+    return row[0], row[1], latest
+
+
+def public_url(base: str, path: str) -> str:
+    """`path` on the configured public address (REHAB_PUBLIC_URL), else on `base`, the
+    request's own host URL: never a guessed host or port."""
+    return base.rstrip("/") + path

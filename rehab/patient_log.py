@@ -1,0 +1,263 @@
+"""The patient's own daily log and weekly PSFS, sent from their plan page (rehab.mine).
+
+Reading a form (`read_day`, `read_psfs`) and choosing the safety advice (`triggers`) are
+pure; `save_day`, `save_psfs` and the queries below them touch the database. Every write is
+bounded: ticks 0..per_day for the plan's own exercises, pain 0-10, a note of at most
+NOTE_MAX characters, one row per plan version and day, and only the last EDIT_DAYS days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rehab.extensions import db
+from rehab.models import LogDay, PsfsScore
+from rehab.pdf.plan import _split_phases as split_phases, tracked
+from rehab.planner.types import Phase, Plan
+
+NOTE_MAX = 500
+EDIT_DAYS = 7  # today and the six days before it
+PSFS_EVERY_DAYS = 7
+PSFS_ACTIVITY_MAX = 80
+PSFS_ITEMS_MAX = 3
+
+# The "new symptom" questions, in the patient's words; the code is what LogDay.symptoms keeps.
+SYMPTOMS = {
+    "saddle_numbness": "Numbness between your legs or around your back passage or genitals (the saddle area)",
+    "bladder_bowel": "A change in your bladder or bowel control (trouble passing or holding urine or stool)",
+    "calf_swelling": "A swollen, painful, warm or red calf or leg",
+    "chest_breathless": "Chest pain, or sudden shortness of breath",
+}
+
+# What a trigger shows at once, most urgent first: (how urgent, heading, advice).
+ADVICE = {
+    "cauda_equina": ("emergency", "Emergency: get help now",
+                     "Numbness in the saddle area or a change in bladder or bowel control can be serious. "
+                     "Go to the emergency department now, or call an ambulance. Do not wait."),
+    "chest": ("emergency", "Call an ambulance now",
+              "Chest pain or sudden shortness of breath: call an ambulance now. Do not drive yourself."),
+    "calf": ("urgent", "See a doctor today",
+             "A swollen or painful calf needs a doctor the same day: call your GP or the clinic now, "
+             "or go to an urgent care centre today. Stop the exercises until you have been seen."),
+    "pain": ("clinic", "Contact your clinic",
+             "Pain of 8 out of 10 or more: stop the exercises for today and contact your clinic."),
+}
+PAIN_ALERT = 8  # pain logged at this or more shows the advice and flags the day
+
+
+def triggers(pain: int | None, symptoms) -> list[str]:
+    """The ADVICE codes a logged day triggers, most urgent first (empty: none)."""
+    said = set(symptoms or ())
+    found = []
+    if said & {"saddle_numbness", "bladder_bowel"}:
+        found.append("cauda_equina")
+    if "chest_breathless" in said:
+        found.append("chest")
+    if "calf_swelling" in said:
+        found.append("calf")
+    if pain is not None and pain >= PAIN_ALERT:
+        found.append("pain")
+    return found
+
+
+def editable_days(today: dt.date) -> list[dt.date]:
+    """The days the patient may log or correct, today first."""
+    return [today - dt.timedelta(days=n) for n in range(EDIT_DAYS)]
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """An exercise the patient ticks: its id, name and boxes a day (per_day, at least 1)."""
+
+    exercise_id: str
+    name: str
+    per_day: int
+
+
+def current_phase(plan: Plan) -> Phase | None:
+    """The phase the patient is in: the same choice as the printed plan's."""
+    return split_phases(plan)[0]
+
+
+def tracked_items(plan: Plan) -> list[Tracked]:
+    """What the patient ticks: the current phase's items the printed tracking sheet lists."""
+    phase = current_phase(plan)
+    out, seen = [], set()
+    for item in tracked(phase.items) if phase else []:
+        if item.exercise_id not in seen:
+            seen.add(item.exercise_id)
+            out.append(Tracked(item.exercise_id, item.name, max(1, min(item.dosage.per_day or 1, 10))))
+    return out
+
+
+@dataclass
+class DayEntry:
+    """A day as typed: the values to show again, the errors (field -> message) and, when
+    there are none, the clean values to save."""
+
+    day: dt.date | None = None
+    ticks: dict[str, int] = field(default_factory=dict)
+    pain: int | None = None
+    note: str = ""
+    symptoms: list[str] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _int(text: str) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 3 else None
+
+
+def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
+    """Check a posted day (a MultiDict: day, done = "<exercise id>:<box>", pain, note,
+    symptom-<code> = yes/no)."""
+    entry = DayEntry()
+    allowed_days = editable_days(today)
+    day_text = (form.get("day") or "").strip()[:20]
+    entry.raw["day"] = day_text
+    try:
+        day = dt.date.fromisoformat(day_text)
+    except ValueError:
+        entry.errors["day"] = "Day: choose one of the last seven days."
+    else:
+        if day > today:
+            entry.errors["day"] = "Day: you cannot fill in a day that has not happened yet."
+        elif day not in allowed_days:
+            entry.errors["day"] = "Day: you can fill in or correct only the last seven days."
+        entry.day = day
+    per_day = {item.exercise_id: item.per_day for item in items}
+    boxes: dict[str, set[int]] = {}
+    done = form.getlist("done")
+    entry.raw["done"] = [str(v)[:80] for v in done[:200]]
+    for value in done[:200]:
+        exercise_id, _, box = str(value).partition(":")
+        number = _int(box)
+        if exercise_id not in per_day:
+            entry.errors["done"] = "Sessions done: a tick was for an exercise that is not in your plan."
+        elif number is None or not 1 <= number <= per_day[exercise_id]:
+            entry.errors["done"] = "Sessions done: a tick was for a session that is not in your plan."
+        else:
+            boxes.setdefault(exercise_id, set()).add(number)
+    if len(done) > 200:
+        entry.errors["done"] = "Sessions done: too many ticks."
+    entry.ticks = {exercise_id: len(boxes.get(exercise_id, ())) for exercise_id in per_day}
+    pain_text = (form.get("pain") or "").strip()[:10]
+    entry.raw["pain"] = pain_text
+    if pain_text:
+        pain = _int(pain_text)
+        if pain is None or pain > 10:
+            entry.errors["pain"] = "Pain: give a whole number from 0 (no pain) to 10 (the worst pain)."
+        entry.pain = pain if pain is not None and pain <= 10 else None
+    note = form.get("note") or ""
+    entry.raw["note"] = note[:NOTE_MAX * 4]
+    if len(note) > NOTE_MAX:
+        entry.errors["note"] = f"Note: at most {NOTE_MAX} characters (this one has {len(note)}); please shorten it."
+    entry.note = note.strip()[:NOTE_MAX]
+    for code in SYMPTOMS:
+        answer = (form.get(f"symptom-{code}") or "no").strip().lower()
+        entry.raw[f"symptom-{code}"] = answer[:3]
+        if answer not in ("yes", "no"):
+            entry.errors[f"symptom-{code}"] = "New symptoms: answer yes or no."
+        elif answer == "yes":
+            entry.symptoms.append(code)
+    return entry
+
+
+def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
+    """Write (or correct) the day's one row. A day that triggers advice is flagged for the
+    clinician (and flagged again if they had marked it seen); a correction never clears a
+    flag the clinician has not seen. The caller commits."""
+    row = db.session.execute(db.select(LogDay).where(LogDay.version_id == version.id,
+                                                     LogDay.day == entry.day)).scalar_one_or_none()
+    if row is None:
+        row = LogDay(patient_id=patient_id, version_id=version.id, day=entry.day, alert=False)
+        db.session.add(row)
+    row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
+    if triggers(entry.pain, entry.symptoms):
+        row.alert, row.alert_seen_at, row.alert_seen_by_id = True, None, None
+    db.session.flush()
+    return row
+
+
+def days_logged(version_id: int, since: dt.date) -> dict[dt.date, LogDay]:
+    rows = db.session.execute(db.select(LogDay).where(LogDay.version_id == version_id,
+                                                      LogDay.day >= since)).scalars()
+    return {row.day: row for row in rows}
+
+
+# ------------------------------------------------------------------ PSFS
+
+
+@dataclass
+class PsfsState:
+    """activities: the ones last named (empty: the patient names up to three);
+    due: whether a rating may be sent today; next_on: else when."""
+
+    activities: list[str]
+    due: bool
+    next_on: dt.date | None
+
+
+def psfs_state(patient_id: int, today: dt.date) -> PsfsState:
+    """The activities last named and whether a rating is due (one query: the latest score,
+    and the latest the patient sent)."""
+    def newest(*where):
+        return (db.select(PsfsScore.taken_on, PsfsScore.source, PsfsScore.items)
+                .where(PsfsScore.patient_id == patient_id, *where)
+                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1).subquery())
+
+    latest, own = newest(), newest(PsfsScore.source == "patient")
+    rows = db.session.execute(db.union_all(
+        db.select(db.literal(0).label("which"), latest), db.select(db.literal(1).label("which"), own))).all()
+    latest_items = next((row.items for row in rows if row.which == 0), [])
+    last_own = next((row.taken_on for row in rows if row.which == 1), None)
+    activities = [str(i.get("activity", ""))[:PSFS_ACTIVITY_MAX] for i in latest_items or []
+                  if str(i.get("activity", "")).strip()][:PSFS_ITEMS_MAX]
+    if last_own is not None and today < last_own + dt.timedelta(days=PSFS_EVERY_DAYS):
+        return PsfsState(activities, False, last_own + dt.timedelta(days=PSFS_EVERY_DAYS))
+    return PsfsState(activities, True, None)
+
+
+@dataclass
+class PsfsEntry:
+    items: list[dict] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def read_psfs(form, activities: list[str]) -> PsfsEntry:
+    """Scores score-0..2 (0-10) for the named activities, or, with none named yet, up to
+    three activity-N names each with its score."""
+    entry = PsfsEntry()
+    for n in range(PSFS_ITEMS_MAX):
+        name = activities[n] if n < len(activities) else None
+        if name is None and activities:
+            break
+        typed = (form.get(f"activity-{n}") or "").strip() if name is None else name
+        score_text = (form.get(f"score-{n}") or "").strip()[:10]
+        entry.raw[f"activity-{n}"], entry.raw[f"score-{n}"] = typed[:PSFS_ACTIVITY_MAX * 4], score_text
+        if not typed and not score_text:
+            continue
+        label = f"Activity {n + 1}"
+        if len(typed) > PSFS_ACTIVITY_MAX:
+            entry.errors[f"activity-{n}"] = f"{label}: at most {PSFS_ACTIVITY_MAX} characters."
+        elif not typed:
+            entry.errors[f"activity-{n}"] = f"{label}: say what the activity is, or clear its score."
+        score = _int(score_text)
+        if score is None or score > 10:
+            entry.errors[f"score-{n}"] = f"{label}: choose a score from 0 (cannot do it) to 10 (as before)."
+        elif typed and len(typed) <= PSFS_ACTIVITY_MAX:
+            entry.items.append({"activity": typed, "score": score})
+    if not entry.items and not entry.errors:
+        entry.errors["score-0"] = "Activity 1: give at least one score."
+    return entry
+
+
+def save_psfs(patient_id: int, version_id: int, today: dt.date, entry: PsfsEntry) -> PsfsScore:
+    score = PsfsScore(patient_id=patient_id, version_id=version_id, taken_on=today, source="patient",
+                      items=entry.items)
+    db.session.add(score)
+    db.session.flush()
+    return score
