@@ -189,16 +189,27 @@ def _turned_shapes(s: Skeleton, pose: Pose) -> list[Shape]:
     for dx in (-0.035, 0.035):
         shapes.append(Shape("circle", ((head[0] + across[0] * dx + u[0] * 0.01, head[1] + across[1] * dx + u[1] * 0.01),),
                             "eye", HEAD_R * 0.14))
+    for joint, elbow, hand in turned_arms(s, pose):
+        shapes += _limb("near", [(UPPER_ARM_W, (joint, elbow)), (FOREARM_W, (elbow, hand))])
+    return shapes
+
+
+def turned_arms(s: Skeleton, pose: Pose) -> tuple[tuple[Point, Point, Point], ...]:
+    """(shoulder joint, elbow, hand) of the near and the far arm of a chest turned to the
+    viewer: out to the sides by `arm`, the near one on the back side of the picture."""
+    u, across, _ = _axes(s)
+    sh = s["shoulder"]
     lift = math.radians(max(HANGING, min(180.0, float(pose.arm))))
     bend = math.cos(math.radians(8 if pose.elbow is None else pose.elbow))  # elbow flexion points at the viewer
-    for sign in (-1.0, 1.0):  # near arm on the back side, far arm on the front side
-        joint = at(sign * SHOULDER_HALF, 1.0, -0.03)
+    arms = []
+    for sign in (-1.0, 1.0):
+        joint = (sh[0] + sign * across[0] * SHOULDER_HALF - u[0] * 0.03,
+                 sh[1] + sign * across[1] * SHOULDER_HALF - u[1] * 0.03)
         d = (-u[0] * math.cos(lift) + sign * across[0] * math.sin(lift),
              -u[1] * math.cos(lift) + sign * across[1] * math.sin(lift))
         elbow = add(joint, (d[0] * UPPER_ARM, d[1] * UPPER_ARM))
-        hand = add(elbow, (d[0] * FOREARM * bend, d[1] * FOREARM * bend))
-        shapes += _limb("near", [(UPPER_ARM_W, (joint, elbow)), (FOREARM_W, (elbow, hand))])
-    return shapes
+        arms.append((joint, elbow, add(elbow, (d[0] * FOREARM * bend, d[1] * FOREARM * bend))))
+    return tuple(arms)
 
 
 def _turn_arrow(s: Skeleton) -> tuple[Point, ...]:
