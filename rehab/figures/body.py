@@ -31,7 +31,7 @@ half_kneeling tuck the toes and raise the knees.
 side_lying with a trunk lean (+) raises the chest, the hips and legs staying down:
 at about 30 the shoulder is at the height of the lower forearm, which props it
 (elbow under the shoulder), as a side plank starts.
-A stick (props [stick]) is held along the back of an upright body, touching the
+A broom handle (props [broom_handle]) is held along the back of an upright body, touching the
 head, upper back and tailbone: the near hand holds it at the low back, the far
 hand behind the neck (the hip-hinge drill).
 When other_hip/other_knee are left out, the other leg keeps the body's default
@@ -555,7 +555,7 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     holds = p.body in ("standing", "kneeling", "half_kneeling") or (p.body == "sitting" and "bike" in ctx.props)
     if ctx.grip and holds and p.arm < 120:
         pts["elbow"], pts["hand"] = _reach(shoulder, ctx.grip)
-    elif "stick" in ctx.props and p.body in STICK_HOLDERS:
+    elif "broom_handle" in ctx.props and p.body in STICK_HOLDERS:
         line = stick_line(pts)  # the near hand at the low back, the far one behind the neck
         pts["elbow"], pts["hand"] = _reach(shoulder, _along_stick(line, 0.22))
         pts["oelbow"], pts["ohand"] = _reach_up(shoulder, _along_stick(line, 0.68))

@@ -1,6 +1,6 @@
 """Props drawn around the body: mat, chair, step/box/bench, wall, rail, bike,
 roller, slider, pillow/cushion, ice pack, compression wrap, weight, band, strap
-and a stick held along the back.
+and a broom handle held along the back.
 
 Fixed props (chair, wall, step...) are placed once for the figure so they stand
 still between the Start and Finish panels; worn or held ones (weight, band,
@@ -179,7 +179,7 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
             front[i].extend(_wrap(s, going_on=(i == 0 and fig.move == "none" and fig.start != fig.end)))
         if "weight" in props:
             front[i].extend(_weight(fig, s))
-        if "stick" in props and s.body in STICK_HOLDERS:  # along the back: head, upper back, tailbone
+        if "broom_handle" in props and s.body in STICK_HOLDERS:  # along the back: head, upper back, tailbone
             front[i].append(stroke("stick", STICK_W, *stick_line(s.points)))
         if "strap" in props:  # from the hands round the sole of the foot
             sole = mid(s["heel"], s["toe"])

@@ -31,17 +31,17 @@ def _eyes(panel) -> int:
 
 # --------------------------------------------------------------------------- the stick
 
-def test_stick_is_a_prop_the_admin_form_offers():
+def test_broom_handle_is_a_prop_the_admin_form_offers():
     from rehab.admin.forms import FigureForm
 
-    assert "stick" in PROPS
+    assert "broom_handle" in PROPS
     form = FigureForm()
-    assert "stick" in [choice.value for choice in form.props.choices]
+    assert "broom_handle" in [choice.value for choice in form.props.choices]
 
 
 def test_hip_hinge_drill_holds_a_stick_touching_head_upper_back_and_tailbone(library):
     fig = library["hip_hinge_lifting"].figure
-    assert "stick" in fig.props
+    assert "broom_handle" in fig.props
     sc = scene(fig)
     for panel, s in zip(sc.panels, sc.skeletons):
         sticks = [sh for sh in panel if sh.style == "stick"]
@@ -65,11 +65,11 @@ def test_hip_hinge_drill_holds_a_stick_touching_head_upper_back_and_tailbone(lib
 
 def test_stick_follows_any_upright_body_and_is_not_drawn_lying_down():
     kneel = scene(Figure(start=Pose(body="kneeling"), end=Pose(body="kneeling", trunk=40), move="trunk",
-                         props=["stick"]))
+                         props=["broom_handle"]))
     for panel, s in zip(kneel.panels, kneel.skeletons):
         (stick,) = [sh for sh in panel if sh.style == "stick"]
         assert stick.points == stick_line(s.points)
-    lying = scene(Figure(start=Pose(body="supine"), end=Pose(body="supine", knee=60), props=["stick"]))
+    lying = scene(Figure(start=Pose(body="supine"), end=Pose(body="supine", knee=60), props=["broom_handle"]))
     assert not [sh for panel in lying.panels for sh in panel if sh.style == "stick"]
 
 
