@@ -31,9 +31,9 @@ half_kneeling tuck the toes and raise the knees.
 side_lying with a trunk lean (+) raises the chest, the hips and legs staying down:
 at about 30 the shoulder is at the height of the lower forearm, which props it
 (elbow under the shoulder), as a side plank starts.
-A broom handle (props [broom_handle]) is held along the back of an upright body, touching the
-head, upper back and tailbone: the near hand holds it at the low back, the far
-hand behind the neck (the hip-hinge drill).
+A broom handle (props [broom_handle]) is held along the back of an upright body,
+touching the head, upper back and tailbone: the near hand holds it at the low
+back, the far hand behind the neck (the hip-hinge drill).
 When other_hip/other_knee are left out, the other leg keeps the body's default
 place in the room (a trunk lean does not move it).
 """
@@ -560,7 +560,7 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
         pts["elbow"], pts["hand"] = _reach(shoulder, _along_stick(line, 0.22))
         pts["oelbow"], pts["ohand"] = _reach_up(shoulder, _along_stick(line, 0.68))
         return Skeleton(pts, pointed, True, p.body)
-    if p.body == "side_lying" and abs(p.arm) < 20:  # the top arm resting along the side, hand on the hip
+    elif p.body == "side_lying" and abs(p.arm) < 20:  # the top arm resting along the side, hand on the hip
         pts["elbow"] = add(shoulder, add(polar(theta + 180, UPPER_ARM * 0.95), polar(theta + 270, 0.17)))
         pts["hand"] = add(pts["elbow"], add(polar(theta + 180, FOREARM * 0.9), polar(theta + 270, 0.02)))
     far_arm = False

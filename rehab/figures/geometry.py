@@ -187,8 +187,8 @@ def _turned_shapes(s: Skeleton, pose: Pose) -> list[Shape]:
     shapes += _limb("near", [(NECK_W, (sh, p["neck"], head))])
     shapes.append(Shape("circle", (head,), "head", HEAD_R))
     for dx in (-0.035, 0.035):
-        shapes.append(Shape("circle", ((head[0] + across[0] * dx + u[0] * 0.01, head[1] + across[1] * dx + u[1] * 0.01),),
-                            "eye", HEAD_R * 0.14))
+        eye = (head[0] + across[0] * dx + u[0] * 0.01, head[1] + across[1] * dx + u[1] * 0.01)
+        shapes.append(Shape("circle", (eye,), "eye", HEAD_R * 0.14))
     for joint, elbow, hand in turned_arms(s, pose):
         shapes += _limb("near", [(UPPER_ARM_W, (joint, elbow)), (FOREARM_W, (elbow, hand))])
     return shapes

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from rehab.library.schema import Figure
 
-from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, OUTLINE, ROLLER_R, SEAT_H, STEP_H, THIGH_W, Context,
-                   STICK_HOLDERS, Point, Skeleton, bike_layout, dist, mid,
-                   stick_line, sub)
+from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, OUTLINE, ROLLER_R, SEAT_H, STEP_H, STICK_HOLDERS,
+                   THIGH_W, Context, Point, Skeleton, bike_layout, dist, mid, stick_line, sub)
 
 # --------------------------------------------------------------------------- shapes
 
@@ -63,6 +62,7 @@ def ellipse(style: str, c: Point, rx: float, ry: float, angle: float = 0.0, n: i
 # --------------------------------------------------------------------------- props
 
 STICK_W = 0.03  # a broom handle
+
 
 def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list, list, list]:
     """(shared, back, front): shapes fixed in the room (the same in both panels), and per
