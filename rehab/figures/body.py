@@ -28,6 +28,12 @@ lift: supine pivots on the shoulders (or a bench under them, with props [bench])
 until the feet reach the floor or a step/box under them (bridge); prone and
 side_lying rise onto the forearm (plank, side plank); quadruped and
 half_kneeling tuck the toes and raise the knees.
+side_lying with a trunk lean (+) raises the chest, the hips and legs staying down:
+at about 30 the shoulder is at the height of the lower forearm, which props it
+(elbow under the shoulder), as a side plank starts.
+A broom handle (props [broom_handle]) is held along the back of an upright body,
+touching the head, upper back and tailbone: the near hand holds it at the low
+back, the far hand behind the neck (the hip-hinge drill).
 When other_hip/other_knee are left out, the other leg keeps the body's default
 place in the room (a trunk lean does not move it).
 """
@@ -55,6 +61,9 @@ BODY_R = 0.07  # half the body's thickness: a lying body's line is this far abov
 ELBOW_PAD = 0.03  # an elbow resting on the floor
 LIMB_R = 0.025  # half a drawn line: how far a limb's line sits above what it rests on
 SIDE_STACK = 0.11  # lying on the side, seen from the front: the top hip this far above the lower one
+PROPPED = 0.12  # lying on the side: a chest raised this far off the floor rests on the lower forearm
+STICK_OFF = 0.1  # a stick held along the back: this far behind the spine (head, upper back, tailbone)
+STICK_HOLDERS = ("standing", "kneeling", "half_kneeling")  # bodies that hold a stick along the back
 # Limb thickness (world units; a standing adult is ~1.7 tall) and the outline
 # drawn round each limb, so a body reads as a body, not as lines.
 THIGH_W, SHANK_W, FOOT_W = 0.13, 0.095, 0.06
@@ -132,7 +141,7 @@ class Params:
     def of(cls, pose: Pose) -> "Params":
         d_hip, d_knee = other_leg_default(pose)
         return cls(pose.body, pose.hip, pose.knee,
-                   d_hip + (0 if pose.body == "quadruped" else pose.trunk) if pose.other_hip is None
+                   d_hip + (0 if pose.body in ("quadruped", "side_lying") else pose.trunk) if pose.other_hip is None
                    else pose.other_hip,
                    d_knee if pose.other_knee is None else pose.other_knee,
                    pose.trunk, pose.arm, 1.0 if pose.lift else 0.0, pose.abduct,
@@ -269,7 +278,8 @@ def _raw(p: Params, theta: float) -> tuple[dict, tuple[bool, bool]]:
     pw = _pointed(p, theta, p.hip, p.knee)
     po = _pointed(p, theta, p.other_hip, p.other_knee)
     for prefix, h, k, pt, ab in (("", p.hip, p.knee, pw, p.abduct), ("o", p.other_hip, p.other_knee, po, 0)):
-        leg = _leg_side(theta, h, k, ab) if p.body == "side_lying" else _leg(theta, h, k, pt)
+        # lying on the side, a trunk lean raises the chest only: the legs stay along the floor
+        leg = _leg_side(theta + p.trunk, h, k, ab) if p.body == "side_lying" else _leg(theta, h, k, pt)
         for name in ("knee", "ankle", "heel", "toe"):
             pts[prefix + name] = leg[name]
         pts[prefix + "thigh_mid"] = mid(pts["hip"], leg["knee"])
@@ -277,7 +287,7 @@ def _raw(p: Params, theta: float) -> tuple[dict, tuple[bool, bool]]:
         pw = po = True  # feet point at the viewer: drawn as a short stub
         # Seen from the front, the hips are stacked: the top (working) leg starts a thigh's
         # width above the lower one, so both legs show.
-        up = polar(theta - 90, SIDE_STACK)
+        up = polar(theta + p.trunk - 90, SIDE_STACK)
         for name in ("knee", "ankle", "heel", "toe", "thigh_mid"):
             pts[name] = add(pts[name], up)
         pts["hip_top"] = up
@@ -404,6 +414,41 @@ def _reach(shoulder: Point, target: Point) -> tuple[Point, Point]:
     return el, target
 
 
+def _reach_up(shoulder: Point, target: Point) -> tuple[Point, Point]:
+    """Elbow and hand of an arm reaching for target with the elbow raised (a hand
+    behind the neck)."""
+    el, hand = _reach(shoulder, target)
+    # mirror the low elbow across the shoulder -> target line
+    dx, dy = target[0] - shoulder[0], target[1] - shoulder[1]
+    ln2 = dx * dx + dy * dy
+    if ln2 < 1e-12:
+        return el, hand
+    ex, ey = el[0] - shoulder[0], el[1] - shoulder[1]
+    t = (ex * dx + ey * dy) / ln2
+    foot = (shoulder[0] + dx * t, shoulder[1] + dy * t)
+    return (2 * foot[0] - el[0], 2 * foot[1] - el[1]), hand
+
+
+def stick_line(pts: dict) -> tuple[Point, Point]:
+    """(low end, top end) of a stick held along the back: it touches the back of the
+    head, the upper back and the tailbone, and reaches a little past both."""
+    hip, sh = pts["hip"], pts["shoulder"]
+    d = sub(sh, hip)
+    ln = math.hypot(*d) or 1.0
+    u = (d[0] / ln, d[1] / ln)
+    back = (-u[1], u[0])  # the back is on the left of hip -> shoulder for a body facing right
+    off = STICK_OFF
+    top = max(0.0, (pts["head"][0] - hip[0]) * u[0] + (pts["head"][1] - hip[1]) * u[1]) + HEAD_R + 0.1
+    low = (hip[0] + back[0] * off - u[0] * 0.14, hip[1] + back[1] * off - u[1] * 0.14)
+    return low, (hip[0] + back[0] * off + u[0] * top, hip[1] + back[1] * off + u[1] * top)
+
+
+def _along_stick(line: tuple[Point, Point], t: float) -> Point:
+    """The point `t` of the way along the stick from its low end."""
+    (x0, y0), (x1, y1) = line
+    return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+
+
 def _arm_pose(body: str, arm: float, lifted: bool) -> tuple[float, float]:
     """(shoulder flexion, elbow flexion) actually drawn for the near arm."""
     if body == "quadruped" and arm < 45:
@@ -510,6 +555,11 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     holds = p.body in ("standing", "kneeling", "half_kneeling") or (p.body == "sitting" and "bike" in ctx.props)
     if ctx.grip and holds and p.arm < 120:
         pts["elbow"], pts["hand"] = _reach(shoulder, ctx.grip)
+    elif "broom_handle" in ctx.props and p.body in STICK_HOLDERS:
+        line = stick_line(pts)  # the near hand at the low back, the far one behind the neck
+        pts["elbow"], pts["hand"] = _reach(shoulder, _along_stick(line, 0.22))
+        pts["oelbow"], pts["ohand"] = _reach_up(shoulder, _along_stick(line, 0.68))
+        return Skeleton(pts, pointed, True, p.body)
     elif p.body == "side_lying" and abs(p.arm) < 20:  # the top arm resting along the side, hand on the hip
         pts["elbow"] = add(shoulder, add(polar(theta + 180, UPPER_ARM * 0.95), polar(theta + 270, 0.17)))
         pts["hand"] = add(pts["elbow"], add(polar(theta + 180, FOREARM * 0.9), polar(theta + 270, 0.02)))
@@ -517,12 +567,12 @@ def skeleton(p: Params, ctx: Context) -> Skeleton:
     if p.body == "quadruped" and abs(arm - 90) > 10:
         far_arm = True
         pts["oelbow"], pts["ohand"] = _arm(shoulder, arm_ref + 270, 0.0, floor)
-    elif p.body == "side_lying" and p.lift < 0.5:
+    elif p.body == "side_lying" and p.lift < 0.5 and shoulder[1] < floor + BODY_R + PROPPED:
         far_arm = True  # the lower arm stretched out under the head
         pts["oelbow"] = add(shoulder, polar(theta0, UPPER_ARM))
         pts["ohand"] = add(pts["oelbow"], polar(theta0, FOREARM))
     elif p.body == "side_lying":
-        far_arm = True  # propped on the lower forearm
+        far_arm = True  # propped on the lower forearm (lifted, or the chest raised)
         pts["oelbow"] = (shoulder[0] - 0.02, floor + ELBOW_PAD)
         pts["ohand"] = (shoulder[0] - 0.02 - FOREARM, floor + ELBOW_PAD)
     else:

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from rehab.library.schema import Figure, Pose
 
-from .body import (FOOT_W, FOREARM_W, NECK_W, OUTLINE, SHANK_W, THIGH_W, UPPER_ARM_W,
-                   HEAD_R, Context, Params, Point, Skeleton, add, dist, figure_context, mid, skeleton, sub)
+from .body import (FOOT_W, FOREARM, FOREARM_W, NECK_W, OUTLINE, SHANK_W, THIGH_W, UPPER_ARM, UPPER_ARM_W,
+                   HEAD_R, SHOULDER_HALF, Context, Params, Point, Skeleton, add, dist, figure_context, mid,
+                   skeleton, sub)
 from .props import Shape, prop_shapes, roller_centre, stroke
 
 MOVE_POINT = {"hand": "hand", "foot": "ankle", "knee": "knee", "hip": "hip", "head": "head",
@@ -134,6 +135,98 @@ def _body_shapes(s: Skeleton) -> list[Shape]:
     return shapes
 
 
+# A chest turned to the viewer over legs seen from the side (a trunk turn): the trunk's
+# outline as (across, along) offsets, across to the right of the spine, along measured
+# from the hip for the lower points and from the shoulder for the upper ones.
+TURNED_TORSO = ((-0.12, 0.0, -0.05), (0.12, 0.0, -0.05), (0.135, 0.0, 0.04), (0.125, 0.5, 0.0),
+                (0.2, 1.0, -0.06), (0.17, 1.0, 0.02), (-0.17, 1.0, 0.02), (-0.2, 1.0, -0.06),
+                (-0.125, 0.5, 0.0), (-0.135, 0.0, 0.04))
+HANGING = 12.0  # a turned chest's arms at 0: just off the trunk
+
+
+def trunk_turns(fig: Figure) -> bool:
+    """Move "trunk" on a standing body is a turn of the trunk (a lean shows by itself):
+    the finish shows the chest turned to the viewer, towards the working (near, front)
+    leg, with an arc round the waist for the arrow; see turned()."""
+    return fig.move == "trunk" and fig.start.body == fig.end.body == "standing"
+
+
+def turned(fig: Figure) -> tuple[bool, bool]:
+    """Which panels show the chest turned to the viewer: the finish of a trunk turn, and its
+    start too when the arms are raised, because arms out to the sides point at the viewer
+    in a side view; seen from the front they show. On a turned chest `arm` lifts the arms
+    out to the sides (0 by the side, 90 level with the shoulders, in line with each other)."""
+    if not trunk_turns(fig):
+        return (False, False)
+    return (fig.start.arm >= 45, True)
+
+
+def _axes(s: Skeleton) -> tuple[Point, Point, float]:
+    """(along the spine hip -> shoulder, across it to the front, spine length)."""
+    d = sub(s["shoulder"], s["hip"])
+    ln = math.hypot(*d) or 1.0
+    u = (d[0] / ln, d[1] / ln)
+    return u, (u[1], -u[0]), ln
+
+
+def _turned_shapes(s: Skeleton, pose: Pose) -> list[Shape]:
+    """Back to front: far leg, the broad trunk, working leg, neck and head with two eyes,
+    both arms out to the sides by `arm` (the near one on the back side of the picture)."""
+    p = s.points
+    u, across, ln = _axes(s)
+    hip = p["hip"]
+
+    def at(a: float, t: float, b: float) -> Point:
+        along = t * ln + b
+        return (hip[0] + u[0] * along + across[0] * a, hip[1] + u[1] * along + across[1] * a)
+
+    shapes = _leg_shapes("far", p, "o", s.pointed[1])
+    shapes.append(Shape("poly", tuple(at(*pt) for pt in TURNED_TORSO), "torso"))
+    shapes += _leg_shapes("leg", p, "", s.pointed[0])
+    sh, head = p["shoulder"], p["head"]
+    shapes += _limb("near", [(NECK_W, (sh, p["neck"], head))])
+    shapes.append(Shape("circle", (head,), "head", HEAD_R))
+    for dx in (-0.035, 0.035):
+        eye = (head[0] + across[0] * dx + u[0] * 0.01, head[1] + across[1] * dx + u[1] * 0.01)
+        shapes.append(Shape("circle", (eye,), "eye", HEAD_R * 0.14))
+    for joint, elbow, hand in turned_arms(s, pose):
+        shapes += _limb("near", [(UPPER_ARM_W, (joint, elbow)), (FOREARM_W, (elbow, hand))])
+    return shapes
+
+
+def turned_arms(s: Skeleton, pose: Pose) -> tuple[tuple[Point, Point, Point], ...]:
+    """(shoulder joint, elbow, hand) of the near and the far arm of a chest turned to the
+    viewer: out to the sides by `arm`, the near one on the back side of the picture."""
+    u, across, _ = _axes(s)
+    sh = s["shoulder"]
+    lift = math.radians(max(HANGING, min(180.0, float(pose.arm))))
+    bend = math.cos(math.radians(8 if pose.elbow is None else pose.elbow))  # elbow flexion points at the viewer
+    arms = []
+    for sign in (-1.0, 1.0):
+        joint = (sh[0] + sign * across[0] * SHOULDER_HALF - u[0] * 0.03,
+                 sh[1] + sign * across[1] * SHOULDER_HALF - u[1] * 0.03)
+        d = (-u[0] * math.cos(lift) + sign * across[0] * math.sin(lift),
+             -u[1] * math.cos(lift) + sign * across[1] * math.sin(lift))
+        elbow = add(joint, (d[0] * UPPER_ARM, d[1] * UPPER_ARM))
+        arms.append((joint, elbow, add(elbow, (d[0] * FOREARM * bend, d[1] * FOREARM * bend))))
+    return tuple(arms)
+
+
+def _turn_arrow(s: Skeleton) -> tuple[Point, ...]:
+    """An arc round the trunk at the waist, from its front towards the viewer: the turn.
+    Depth towards the viewer is drawn as a little towards the hips."""
+    u, across, ln = _axes(s)
+    hip = s["hip"]
+    c = (hip[0] + u[0] * ln * 0.45, hip[1] + u[1] * ln * 0.45)
+    a, b = 0.3, 0.1
+    pts = []
+    for i in range(17):
+        t = math.radians(25 - 170 * i / 16)
+        pts.append((c[0] + across[0] * a * math.cos(t) + u[0] * b * math.sin(t),
+                    c[1] + across[1] * a * math.cos(t) + u[1] * b * math.sin(t)))
+    return tuple(pts)
+
+
 def _front_shapes(s: Skeleton) -> list[Shape]:
     """A standing body seen from the front: both legs, a broad trunk, both arms, a face with two eyes."""
     p = s.points
@@ -165,6 +258,8 @@ def _turn(v: Point, angle: float) -> Point:
 
 
 def _arrow_path(fig: Figure, ctx: Context, skels: list[Skeleton], shapes: list[Shape]) -> tuple[Point, ...]:
+    if trunk_turns(fig):
+        return _turn_arrow(skels[1])
     name = MOVE_POINT.get(fig.move)
     if name is None:
         return ()
@@ -250,8 +345,10 @@ def scene_from_key(key: str) -> Scene:
     skels = [skeleton(Params.of(fig.start), ctx), skeleton(Params.of(fig.end), ctx)]
     shared, back, front = prop_shapes(fig, ctx, skels)
     panels = []
+    turns = turned(fig)
     for i, s in enumerate(skels):
-        panels.append(tuple(shared + back[i] + _body_shapes(s) + front[i]))
+        body = _turned_shapes(s, (fig.start, fig.end)[i]) if turns[i] else _body_shapes(s)
+        panels.append(tuple(shared + back[i] + body + front[i]))
     arrow = _arrow_path(fig, ctx, skels, list(panels[1]))
     xs, ys = [0.0], [0.0]
     for panel in panels:

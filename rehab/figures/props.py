@@ -1,5 +1,6 @@
 """Props drawn around the body: mat, chair, step/box/bench, wall, rail, bike,
-roller, slider, pillow/cushion, ice pack, compression wrap, weight, band and strap.
+roller, slider, pillow/cushion, ice pack, compression wrap, weight, band, strap
+and a broom handle held along the back.
 
 Fixed props (chair, wall, step...) are placed once for the figure so they stand
 still between the Start and Finish panels; worn or held ones (weight, band,
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 
 from rehab.library.schema import Figure
 
-from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, OUTLINE, ROLLER_R, SEAT_H, STEP_H, THIGH_W, Context,
-                   Point, Skeleton, bike_layout, dist, mid, sub)
+from .body import (BODY_R, BOX_H, CUSHION_H, HEAD_R, MAT_H, OUTLINE, ROLLER_R, SEAT_H, STEP_H, STICK_HOLDERS,
+                   THIGH_W, Context, Point, Skeleton, bike_layout, dist, mid, stick_line, sub)
 
 # --------------------------------------------------------------------------- shapes
 
@@ -59,6 +60,9 @@ def ellipse(style: str, c: Point, rx: float, ry: float, angle: float = 0.0, n: i
 
 
 # --------------------------------------------------------------------------- props
+
+STICK_W = 0.03  # a broom handle
+
 
 def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list, list, list]:
     """(shared, back, front): shapes fixed in the room (the same in both panels), and per
@@ -175,6 +179,8 @@ def prop_shapes(fig: Figure, ctx: Context, skels: list[Skeleton]) -> tuple[list,
             front[i].extend(_wrap(s, going_on=(i == 0 and fig.move == "none" and fig.start != fig.end)))
         if "weight" in props:
             front[i].extend(_weight(fig, s))
+        if "broom_handle" in props and s.body in STICK_HOLDERS:  # along the back: head, upper back, tailbone
+            front[i].append(stroke("stick", STICK_W, *stick_line(s.points)))
         if "strap" in props:  # from the hands round the sole of the foot
             sole = mid(s["heel"], s["toe"])
             d = sub(s["toe"], s["heel"])

@@ -54,6 +54,7 @@ STYLES: dict[str, dict] = {
     "wrap_o": {"stroke": "#6b6b6b"}, "wrap": {"stroke": "#f3e3b5"},
     "wrap_mark": {"stroke": "#a08a4a", "width": 0.4},
     "strap": {"stroke": "#6b4f2a", "width": 0.9},
+    "stick": {"stroke": "#9c6b3c"},  # a broom handle
     "arrow": {"stroke": ACCENT, "width": 0.7},
     "arrow_head": {"stroke": ACCENT, "width": 0.3, "fill": ACCENT},
     "label": {"fill": "#333333"},

@@ -35,7 +35,7 @@ BODIES = (
 Body = Literal[BODIES]  # type: ignore[valid-type]
 MOVING_POINTS = ("hand", "foot", "knee", "hip", "head", "trunk", "none")
 PROPS = ("mat", "chair", "box", "bench", "wall", "band", "strap", "weight", "step",
-         "rail", "roller", "bike", "cushion", "ice", "pillow", "cone", "slider", "wrap", "crutches")
+         "rail", "roller", "bike", "cushion", "ice", "pillow", "cone", "slider", "wrap", "crutches", "broom_handle")
 
 
 class Strict(BaseModel):
