@@ -107,7 +107,8 @@ POSE_WORDS = {  # the meaning of each angle is explained once, above both poses 
 POSE_HELP = ("Angles in degrees. Hip: thigh against the trunk, 0 in line, 90 at a right angle, "
              "negative behind. Knee: 0 straight. Other hip and knee: the other leg; empty for the "
              "same as the working leg. Trunk: extra lean forward (+) or back (\u2212). Arm: 0 by the "
-             "side, 90 forward, 180 overhead. Leg out: sideways lift, side lying only.")
+             "side, 90 forward, 180 overhead (out to the sides when the movement is a trunk turn). "
+             "Leg out: sideways lift, side lying only.")
 DOSAGE_NUMBERS = tuple(n for n, f in Dosage.model_fields.items() if f.annotation in (int, int | None))
 
 

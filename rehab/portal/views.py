@@ -124,7 +124,7 @@ def patients():
                         progress.flagged([row[0] for row in page.items]))
     drafts = wizard.unsaved_drafts() if not q and page.number == 1 else []
     return render_template("portal/patients.html", form=form, page=page, rows=rows, q=q or "", drafts=drafts,
-                           draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
+                           step_count=len(wizard.STEPS), draft_days=current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
