@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from rehab.extensions import db
-from rehab.models import AuditEntry, Exercise, Plan, PlanVersion
+from rehab.models import AuditEntry, Clinic, Exercise, Plan, PlanVersion
 from rehab.portal.rendering import clear_version_bodies
 
 P1 = "P1_acute_protection"
@@ -246,3 +246,16 @@ def test_versions_saved_before_the_second_edition_still_open_compare_and_print(a
     wizard.save()
     history = portal.get(f"/plans/{plan_id}?a=1&b=2")
     assert history.status_code == 200 and "Version 2" in history.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("phone, warned", [("", True), ("01632 960123", False)])
+def test_version_page_warns_when_the_clinic_has_no_phone(app, portal, saved_plan, phone, warned):
+    """The printed plan and the patient's page tell the patient to call the clinic: without a
+    number that advice has nothing to dial, so the clinician is told before printing."""
+    plan_id, number = saved_plan
+    with app.app_context():
+        for clinic in db.session.execute(db.select(Clinic)).scalars():
+            clinic.phone = phone
+        db.session.commit()
+    html = portal.get(f"/plans/{plan_id}/versions/{number}").get_data(as_text=True)
+    assert ("The clinic has no phone number yet" in html) is warned
