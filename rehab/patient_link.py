@@ -176,3 +176,12 @@ def public_url(base: str, path: str) -> str:
     """`path` on the configured public address (REHAB_PUBLIC_URL), else on `base`, the
     request's own host URL: never a guessed host or port."""
     return base.rstrip("/") + path
+
+
+def patient_has_live_link(patient_id: int, now: dt.datetime | None = None) -> bool:
+    """Whether any of the patient's links is neither revoked nor expired (saving a newer
+    version ends it, and the clinician is told so then)."""
+    now = now or utcnow()
+    return db.session.execute(
+        db.select(PatientLink.id).where(PatientLink.patient_id == patient_id, PatientLink.revoked_at.is_(None),
+                                        PatientLink.expires_at > now).limit(1)).first() is not None

@@ -11,7 +11,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from rehab import audit, bounds
+from rehab import audit, bounds, patient_link
 from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
@@ -400,9 +400,13 @@ def draft_save(patient_id: int):
     form = forms.PlanActionForm()
     if not form.validate_on_submit():
         return _render_review(patient, draft, status=422)
+    had_link = patient_link.patient_has_live_link(patient.id)
     version = operations.save_draft(draft, patient, current_user, form.note.data or "",
                                     next_appointment=form.next_appointment.data or "")
     flash(f"Saved as version {version.number}.", "success")
+    if had_link:
+        flash("The patient's phone link has ended with this version. Give them a new one below, and "
+              "print the new plan so its QR code leads there.", "info")
     return redirect(url_for("portal.version", plan_id=version.plan_id, number=version.number))
 
 

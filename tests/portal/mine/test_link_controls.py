@@ -171,3 +171,23 @@ def test_erasing_the_patient_removes_their_links(app, portal, linked, admin, log
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     assert _links(app) == []
     assert patient_client.get(linked.path).status_code == 404
+
+
+def _reassess_and_save(portal, wizard, plan_id: int):
+    """Reassess keeping every prefilled answer, then save; the page the save leads to."""
+    from ..test_versions import _form_values
+
+    wizard.client.post(f"/plans/{plan_id}/reassess")
+    for step in wizard.STEPS:
+        values = _form_values(wizard.client.get(wizard.url(step)).get_data(as_text=True))
+        assert wizard.post(step, values).status_code == 302, step
+    return portal.post(f"/patients/{wizard.patient_id}/plans/draft/save", data={"note": ""},
+                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_saving_a_new_version_says_the_patients_link_ended(portal, wizard, saved_plan):
+    """A reassessment ends the patient's link: the clinician is told so where a new one is given."""
+    plan_id, number = saved_plan
+    assert "phone link has ended" not in _reassess_and_save(portal, wizard, plan_id)  # no link given
+    give_link(portal, plan_id, number + 1)
+    assert "phone link has ended with this version" in _reassess_and_save(portal, wizard, plan_id)
