@@ -106,8 +106,9 @@ class DayEntry:
 
 
 def _int(text: str) -> int | None:
+    """A whole number typed with the digits 0-9 (str.isdigit also passes "²" and "٥")."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 3 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
 def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:

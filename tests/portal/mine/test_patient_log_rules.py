@@ -134,3 +134,10 @@ def test_tracked_items_are_the_printed_tracking_sheets_rows():
     rows = patient_log.tracked_items(plan)
     assert [r.exercise_id for r in rows] == [i.exercise_id for i in tracked(current.items)]
     assert [r.per_day for r in rows] == [i.dosage.per_day or 1 for i in tracked(current.items)]
+
+
+@pytest.mark.parametrize("typed", ["²", "٥", "1²", "¹0"])
+def test_digits_other_than_0_to_9_are_refused_not_a_crash(typed):
+    """str.isdigit passes superscripts (int() then raises) and other scripts' digits."""
+    entry = read_day(_form(pain=typed, done=[f"heel_dig:{typed}"]), ITEMS, TODAY)
+    assert "pain" in entry.errors and "done" in entry.errors and entry.pain is None
