@@ -26,7 +26,7 @@ from rehab.vocab import CATEGORIES, DIAGNOSES, PHASE_CODES, STATES, TAGS
 # Every schema field the form edits; `retired` is changed by retire/restore only.
 FORM_FIELDS = ("id", "name", "category", "tags", "targets", "equipment", "suits", "avoid_with",
                "only_with", "avoid_in", "dosage", "dosage_variants", "steps", "precautions",
-               "supported", "evidence", "easier", "harder", "notes", "figure")
+               "supported", "supported_steps", "evidence", "easier", "harder", "notes", "figure")
 ALL = "all"
 
 
@@ -178,6 +178,10 @@ class ExerciseForm(FlaskForm):
         "Frail patients (65+, osteoporosis, falls risk) get this step first, e.g. 'Keep one hand on a "
         "rail or counter throughout.' Only for standing single-leg and split-stance exercises."),
         render_kw={"maxlength": _max_length(Exercise, "supported") or 400})
+    supported_steps = LinesField("Supported steps", description=(
+        "Optional, 2 to 4 lines: in the supported form these are printed after the supported step "
+        "instead of the steps, when a step does not fit a hand kept on the rail (open floor, "
+        "crossing steps, eyes closed). Empty: the steps are printed unchanged."), render_kw={"rows": 4})
     evidence = StringField("Evidence", description="Source codes separated by commas: S-01, TB or PH.")
     easier = SelectField("Easier exercise", validate_choice=False)
     harder = SelectField("Harder exercise", validate_choice=False)
@@ -227,6 +231,7 @@ def initial_data(exercise: Exercise | None) -> dict:
     data["harder"] = exercise.harder or ""
     data["notes"] = exercise.notes or ""
     data["supported"] = exercise.supported or ""
+    data["supported_steps"] = exercise.supported_steps or []
     data["dosage_variants"] = [*data["dosage_variants"], {}]  # one blank row to add a variant
     return data
 
@@ -318,6 +323,7 @@ def form_to_data(form: ExerciseForm, original: dict | None = None, retired: bool
     data["harder"] = form.harder.data or None
     data["notes"] = (form.notes.data or "").strip() or None
     data["supported"] = (form.supported.data or "").strip() or None
+    data["supported_steps"] = form.supported_steps.lines() or None
     data["figure"] = figure_data(form.figure.form, original.get("figure"))
     data["retired"] = retired
     return data
@@ -325,7 +331,7 @@ def form_to_data(form: ExerciseForm, original: dict | None = None, retired: bool
 
 # ------------------------------------------------------------ schema errors -> form fields
 
-_ITEM_NAMES = {"steps": "Step", "precautions": "Precaution", "targets": "Target",
+_ITEM_NAMES = {"steps": "Step", "supported_steps": "Supported step", "precautions": "Precaution", "targets": "Target",
                "equipment": "Equipment line", "evidence": "Evidence", "tags": "Tag",
                "avoid_with": "State", "only_with": "State", "props": "Prop",
                "conditions": "Condition", "phases": "Phase"}

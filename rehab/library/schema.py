@@ -144,6 +144,11 @@ class Exercise(Strict):
     # The supported form for frail patients (reference 2.3): a first step such as "Keep one
     # hand on a rail or counter throughout". Only standing single-leg and split-stance items.
     supported: LongText | None = None
+    # In the supported form these steps are printed after `supported` instead of `steps`, so
+    # the patient reads one consistent set (no open floor, no crossing steps, no "touch the
+    # support when you need to" under "keep one hand on it all the time"). Left out, the
+    # supported form is `supported` followed by `steps` unchanged.
+    supported_steps: list[LongText] | None = Field(None, min_length=2, max_length=4)
     evidence: list[Annotated[str, StringConstraints(pattern=r"^(S-\d\d[a-z]?|TB|PH)$")]] = Field(min_length=1)
     easier: Slug | None = None
     harder: Slug | None = None
@@ -151,12 +156,20 @@ class Exercise(Strict):
     figure: Figure
     retired: bool = False
 
-    @field_validator("name", "steps", "precautions", "targets", "equipment", "notes", "supported")
+    @field_validator("name", "steps", "precautions", "targets", "equipment", "notes", "supported",
+                     "supported_steps")
     @classmethod
     def _no_markup(cls, value):
         for text in value if isinstance(value, list) else (value,) if value else ():
             if _MARKUP.search(text):
                 raise ValueError("must not contain '<' or '>'")
+        return value
+
+    @field_validator("supported_steps")
+    @classmethod
+    def _with_a_supported_step(cls, value, info):
+        if value and not info.data.get("supported"):
+            raise ValueError("needs `supported` (the hand-hold step printed before these)")
         return value
 
     @field_validator("tags", "avoid_with", "only_with")

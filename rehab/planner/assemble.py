@@ -277,7 +277,9 @@ class Context:
         ex = self.library[exercise_id]
         steps = list(ex.steps)
         if ex.supported and self.supported_form:
-            steps.insert(0, ex.supported)
+            # One consistent set: the hand hold first, then the supported steps if the
+            # exercise has its own (they replace steps that assume open floor or no hold).
+            steps = [ex.supported, *(ex.supported_steps or ex.steps)]
         code = CODE_BY_PHASE[phase]
         allowances = [a.precaution for m in self.modifiers for a in m.allow
                       if a.when in self.states and code in a.phases and ex.id in a.ids]

@@ -141,3 +141,26 @@ def test_dump_is_canonical(exercise_files):
     again = parse_exercise(text)
     assert again == exercise
     assert dump_exercise(again) == text
+
+
+def test_supported_steps_need_a_supported_step(exercise_files):
+    """The supported form's own steps follow the hand-hold step; without one they are an error
+    naming the file and the line of `supported_steps`."""
+    path = exercise_files.write(supported_steps=["Hold the counter.", "Step sideways along it."])
+    line = problem_line(exercise_files.dir)
+    assert where(path, "supported_steps").match(line) and "supported" in line
+    line_no = int(line.split(":")[1])
+    assert path.read_text().splitlines()[line_no - 1].startswith("supported_steps:")
+
+
+@pytest.mark.parametrize("steps", [["Only one."], ["a", "b", "c", "d", "e"], ["Hold <b>on</b>.", "Step."]])
+def test_supported_steps_are_two_to_four_plain_lines(exercise_files, steps):
+    path = exercise_files.write(supported="Keep one hand on the counter all the time.", supported_steps=steps)
+    assert where(path, "supported_steps").match(problem_line(exercise_files.dir))
+
+
+def test_supported_steps_load(exercise_files):
+    exercise_files.write(supported="Keep one hand on the counter all the time.",
+                         supported_steps=["Stand side-on to the counter.", "Step sideways along it."])
+    ex = load_library(exercise_files.dir)["test_heel_dig"]
+    assert ex.supported_steps == ["Stand side-on to the counter.", "Step sideways along it."]

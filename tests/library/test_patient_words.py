@@ -103,7 +103,8 @@ def reached_doses(ex: Exercise) -> dict[int, tuple[Dosage, set[tuple[str, str]]]
 
 def _shown_text(ex: Exercise) -> list[str]:
     """The texts printed with every dose of the exercise."""
-    return [*ex.steps, *ex.precautions, *([ex.supported] if ex.supported else [])]
+    return [*ex.steps, *ex.precautions, *([ex.supported] if ex.supported else []),
+            *(ex.supported_steps or [])]
 
 
 # ---------------------------------------------------------------- the checker itself
@@ -279,7 +280,9 @@ def test_pregnancy_words_only_for_pregnant_patients(library):
 # turned into plain words by the planner); Askling names three exercises, so only there.
 JARGON = ["H-test", "eccentric", "isometric", "propriocept", "plyometric", "RPE", "Askling",
           "concentric", "prone", "supine", "flexion", "extension", "abduction", "lumbar",
-          "neural", "McKenzie", "NPRS", "glute", "tensioner", "activation", "passive", "rhythmic"]
+          "neural", "McKenzie", "NPRS", "glute", "tensioner", "activation", "passive", "rhythmic",
+          # from the patient's review of printed plans
+          "end range", "end-range", "exit test", "maximal", "T-drill", "nerve examination"]
 RPE_TOKEN = re.compile(r"RPE \d+\s*[-\u2013]\s*\d+(/10)?")
 
 
@@ -293,6 +296,10 @@ def _jargon(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     ("Lie prone", ["prone"]),
     ("Lie face down and press gently", []),
     ("an isometric hold", ["isometric"]),
+    ("No movement to end range.", ["end range"]),
+    ("until the exit tests are met", ["exit test"]),
+    ("Maximal-speed sprints", ["maximal"]),
+    ("shuffle, carioca, T-drill", ["T-drill"]),
 ])
 def test_jargon_finder(text, found):
     assert _jargon(text) == found
@@ -308,6 +315,19 @@ def test_no_jargon_in_what_the_patient_reads(library):
             problems += [f"{ex.id}: {w} in effort {dose.effort!r}" for w in _jargon(effort)]
         problems += [f"{ex.id}: {w} in the name" for w in _jargon(ex.name, allowed=("Askling",))]
     assert not problems, "\n".join(problems)
+
+
+# Exercise nicknames a patient cannot guess from the word: the name says in brackets what
+# the body does (as "Pallof press (band press without turning)" does), so the phone page and
+# the printed plan explain it where it is read.
+NICKNAMES = ["Bird-dog", "Dead bug", "Cat-camel", "Pallof", "airplane"]
+
+
+def test_nicknames_are_explained_in_the_name(library):
+    problems = [ex.id for ex in library.values() for nick in NICKNAMES
+                if re.search(rf"\b{re.escape(nick)}\b", ex.name, re.I)
+                and not re.search(r"\(\w[^)]{8,}\)", ex.name)]
+    assert not problems, problems
 
 
 # ---------------------------------------------------------------- frailty (reference 2.3)
@@ -347,4 +367,50 @@ def test_time_based_doses_never_drop_as_the_phases_go_on(library):
             for (p1, m1), (p2, m2) in zip(minutes, minutes[1:]):
                 if m1 and m2 and m2 < m1:
                     problems.append(f"{ex.id} {diagnosis}: {m1} min in {p1}, {m2} min in {p2}")
+    assert not problems, "\n".join(problems)
+
+
+# In the supported form the hand stays on the counter or rail all the time, so no printed line
+# may make the hold optional, send the patient across open floor, or add a harder balance
+# challenge (crossing steps, eyes closed, a cushion) (patient review: the grapevine printed
+# "one hand on the counter all the time" above "mark out 10 metres of clear floor").
+NOT_WITH_A_HAND_HOLD = re.compile(
+    r"\b(?:whenever|when|if) you need\b|\bif needed\b|\blet go\b|\bwithout (?:holding|support)\b"
+    r"|\bclear floor\b|\bopen floor\b|\bmetres?\b|\bmark out\b"
+    r"|\bcross(?:es|ing|over)?\b|\bgrapevine\b|\bcarioca\b"
+    r"|\beyes closed\b|\bclose your eyes\b|\bcushion\b|\bfoam\b|\bwobble\b", re.I)
+# A line that forbids the thing ("do not close your eyes or stand on a cushion", "leave out
+# the crossing steps", "no crossing steps") agrees with the hold.
+FORBIDS = re.compile(r"\b(?:do not|don't|leave out|no|never|keep your eyes open)\b", re.I)
+
+
+def supported_form_lines(ex: Exercise) -> list[str]:
+    """What a frail patient reads for the item (the planner's supported form): the hand-hold
+    step, then the supported steps or else the steps, and the precautions."""
+    return [ex.supported, *(ex.supported_steps or ex.steps), *ex.precautions]
+
+
+@pytest.mark.parametrize("text, clash", [
+    ("Mark out about 10 metres of clear floor.", True),
+    ("For the grapevine, travel sideways while the trailing foot crosses in front.", True),
+    ("Touch the support whenever you need to; that is part of the exercise.", True),
+    ("Stand near a wall if you need it.", True),
+    ("When it feels easy, try it with your eyes closed, then standing on a cushion.", True),
+    ("Keep one hand on the counter all the time; do not close your eyes or stand on a cushion.", False),
+    ("Side-step along a counter with one hand on it, and leave out the crossing steps.", False),
+    ("Stand side-on to a kitchen counter with one hand resting on it.", False),
+])
+def test_hand_hold_clash_finder(text, clash):
+    assert bool(NOT_WITH_A_HAND_HOLD.search(text) and not FORBIDS.search(text)) is clash
+
+
+def test_supported_form_is_one_consistent_set(library):
+    """Every item with a supported form prints, in that form, lines that all keep the hand on
+    the support: steps that do not fit are replaced by `supported_steps`."""
+    problems = []
+    for ex in library.values():
+        if not ex.supported:
+            continue
+        problems += [f"{ex.id}: {t!r}" for t in supported_form_lines(ex)
+                     if NOT_WITH_A_HAND_HOLD.search(t) and not FORBIDS.search(t)]
     assert not problems, "\n".join(problems)

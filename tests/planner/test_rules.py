@@ -352,7 +352,10 @@ def test_excluded_entries_name_the_exercise_and_read_as_words(plan_for):
 
 # Words a patient with modest reading skills does not know. Exercise names (Nordic curl,
 # Askling glider) stay; the printed plan explains them in its "Words used" box.
-JARGON = re.compile(r"\b(RPE|eccentric|isometrics?|H-test|plyometrics?|propriocepti\w*|SLR|AKE|NPRS)\b", re.I)
+# The patient's review added words that reached printed plans: "nerve tensioners", "end
+# range", "exit tests", "maximal strength tests", "T-drill".
+JARGON = re.compile(r"\b(RPE|eccentric|isometrics?|H-test|plyometrics?|propriocepti\w*|SLR|AKE|NPRS"
+                    r"|tensioners?|end[- ]range|exit tests?|maximal|T-drill|nerve examination)\b", re.I)
 
 
 def test_protocol_text_a_patient_reads_has_no_jargon():
@@ -376,3 +379,30 @@ def test_plan_effort_is_in_plain_words(plan_for):
         for phase in plan.phases:
             for item in phase.items:
                 assert not JARGON.search(item.dosage.effort), (item.exercise_id, item.dosage.effort)
+
+
+def test_supported_form_prints_one_consistent_set_of_steps(plan_for, real_library):
+    """Patient review: an 80-year-old with falls risk got the grapevine's supported step ("one
+    hand on the counter all the time, leave out the crossing steps") above the open-floor steps
+    and the crossing steps. In the supported form an item prints its hand-hold step and then its
+    `supported_steps` (or, without them, its steps), never both sets."""
+    plan = plan_for("hamstring_strain", 2, age=80, comorbidities=["falls_risk"])
+    seen = set()
+    for phase in plan.phases:
+        for item in phase.items:
+            ex = real_library[item.exercise_id]
+            if not ex.supported:
+                continue
+            seen.add(ex.id)
+            assert item.instructions == [ex.supported, *(ex.supported_steps or ex.steps)], ex.id
+            assert "holding a rail or counter" in item.dosage.effort
+    assert "side_step_grapevine" in seen
+    grapevine = next(i for p in plan.phases for i in p.items if i.exercise_id == "side_step_grapevine")
+    printed = " ".join(grapevine.instructions + grapevine.precautions)
+    assert "clear floor" not in printed and "grapevine" not in printed.lower()
+    assert not re.search(r"foot crosses|crossover", printed)
+
+    # The same item for a patient who needs no hand hold keeps the full steps.
+    fit = plan_for("piriformis_syndrome", age=40)
+    full = [i for p in fit.phases for i in p.items if i.exercise_id == "side_step_grapevine"]
+    assert full and all(i.instructions == real_library["side_step_grapevine"].steps for i in full)
