@@ -62,15 +62,17 @@ def triggers(pain: int | None, symptoms) -> list[str]:
     return found
 
 
-def reported(pain: int | None, symptoms, before: dict | None = None) -> dict:
+def reported(pain: int | None, symptoms, note: str = "", before: dict | None = None) -> dict:
     """What raised a day's alert, as LogDay.alert_reported keeps it: the highest pain and
-    every symptom reported (added to `before`, what was reported earlier while the alert was
-    unseen), so a correction never hides what first raised it."""
+    every symptom reported, and the note as it was when the alert was raised (added to
+    `before`, what was reported earlier while the alert was unseen), so a correction never
+    hides what first raised it."""
     before = before or {}
     pains = [p for p in (before.get("pain"), pain) if p is not None]
     said = set(before.get("symptoms") or ()) | set(symptoms or ())
     return {"pain": max(pains) if pains else None,
-            "symptoms": [code for code in SYMPTOMS if code in said] + sorted(said - set(SYMPTOMS))}
+            "symptoms": [code for code in SYMPTOMS if code in said] + sorted(said - set(SYMPTOMS)),
+            "note": before["note"] if "note" in before else note}
 
 
 def clean_text(text: str) -> str:
@@ -188,7 +190,8 @@ def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
     """Write (or correct) the day's one row. A day that triggers advice is flagged for the
     clinician (and flagged again if they had marked it seen); a correction never clears a
     flag the clinician has not seen, nor what raised it: while the flag is unseen,
-    `alert_reported` keeps the highest pain and every symptom reported that day. The caller
+    `alert_reported` keeps the highest pain and every symptom reported that day, and the
+    note as it was when the alert was raised. The caller
     commits."""
     row = db.session.execute(db.select(LogDay).where(LogDay.version_id == version.id,
                                                      LogDay.day == entry.day)).scalar_one_or_none()
@@ -196,11 +199,11 @@ def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
         row = LogDay(patient_id=patient_id, version_id=version.id, day=entry.day, alert=False)
         db.session.add(row)
     if row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
-        before = row.alert_reported or reported(row.pain, row.symptoms)  # (a row saved before the column)
-        row.alert_reported = reported(entry.pain, entry.symptoms, before)
+        before = row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
+        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note, before)
     elif triggers(entry.pain, entry.symptoms):  # a new flag (or a seen one raised again)
         row.alert, row.alert_seen_at, row.alert_seen_by_id = True, None, None
-        row.alert_reported = reported(entry.pain, entry.symptoms)
+        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note)
     row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
     db.session.flush()
     return row

@@ -136,12 +136,12 @@ def test_tracked_items_are_the_printed_tracking_sheets_rows():
     assert [r.per_day for r in rows] == [i.dosage.per_day or 1 for i in tracked(current.items)]
 
 
-def test_reported_keeps_the_highest_pain_and_every_symptom():
-    first = patient_log.reported(9, ["calf_swelling"])
-    assert first == {"pain": 9, "symptoms": ["calf_swelling"]}
-    later = patient_log.reported(4, ["saddle_numbness"], first)
-    assert later == {"pain": 9, "symptoms": ["saddle_numbness", "calf_swelling"]}
-    assert patient_log.reported(None, [], later) == later
+def test_reported_keeps_the_highest_pain_every_symptom_and_the_first_note():
+    first = patient_log.reported(9, ["calf_swelling"], "Sharp")
+    assert first == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp"}
+    later = patient_log.reported(4, ["saddle_numbness"], "Better now", first)
+    assert later == {"pain": 9, "symptoms": ["saddle_numbness", "calf_swelling"], "note": "Sharp"}
+    assert patient_log.reported(None, [], "", later) == later
 
 
 def test_control_characters_are_dropped_from_the_note_line_breaks_kept():

@@ -4,6 +4,9 @@ advice and the weekly PSFS (rehab.mine)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 
 import pytest
 
@@ -329,19 +332,24 @@ def test_a_correction_keeps_what_raised_an_unseen_alert(app, portal, linked, pat
     patient_client.post(linked.path + "/log", data=day_form(token, pain="5", **{"symptom-calf_swelling": "yes"}))
     (row,) = _rows(app)
     assert row.pain == 5 and row.symptoms == ["calf_swelling"]  # the day as corrected
-    assert row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"]}
+    assert row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp pain on the stairs"}
     patient_client.post(linked.path + "/log", data=day_form(token, pain="2"))  # no trigger: nothing lost
     (row,) = _rows(app)
-    assert row.alert and row.alert_seen_at is None and row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"]}
+    assert row.alert and row.alert_seen_at is None
+    assert row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp pain on the stairs"}
     html = portal.get(f"/patients/{linked.patient_id}").get_data(as_text=True)
-    assert "pain 9/10 reported (8 or more), corrected to 2/10; calf swelling or pain" in html
+    assert ("pain 9/10 reported (8 or more), corrected to 2/10; calf swelling or pain; "
+            "the note then: \u201cSharp pain on the stairs\u201d") in html
+    with zipfile.ZipFile(io.BytesIO(portal.get(f"/patients/{linked.patient_id}/export.zip").data)) as archive:
+        exported = json.loads(archive.read("between-visits.json"))["log_days"]
+    assert exported[0]["alert_reported"]["pain"] == 9  # the record's export keeps it
     with app.app_context():  # seen: a new trigger starts afresh
         stored = db.session.get(LogDay, row.id)
         stored.alert_seen_at = dt.datetime.now(dt.timezone.utc)
         db.session.commit()
     patient_client.post(linked.path + "/log", data=day_form(token, pain="8"))
     (row,) = _rows(app)
-    assert row.alert_seen_at is None and row.alert_reported == {"pain": 8, "symptoms": []}
+    assert row.alert_seen_at is None and row.alert_reported == {"pain": 8, "symptoms": [], "note": ""}
 
 
 def test_a_nul_in_the_note_or_an_activity_is_dropped_not_refused(app, linked, patient_client, form_token, day_form):
