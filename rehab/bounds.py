@@ -41,6 +41,14 @@ def _nul_in(values) -> str | None:
     return None
 
 
+def form_cleans_nul(view):
+    """Mark a view whose form reader removes NUL (and other control characters) itself and
+    shows the form again, so a stray NUL never costs the sender what they typed (the patient's
+    page, rehab.mine). Its query string is still checked here."""
+    view.form_cleans_nul = True
+    return view
+
+
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
@@ -55,7 +63,9 @@ def register(app: Flask) -> None:
             limit = app.config["MAX_FORM_MEMORY_SIZE"]
             if any(len(value) > limit for _, value in request.form.items(multi=True)):
                 abort(413)
-            field = _nul_in(request.form)
+            view = app.view_functions.get(request.endpoint)
+            if not getattr(view, "form_cleans_nul", False):
+                field = _nul_in(request.form)
         if field is not None:
             abort(400, f"The field {field!r} contains a NUL character (\\0), which no field accepts. "
                        "Nothing was saved.")

@@ -324,6 +324,9 @@ class LogDay(db.Model):
     alert: Mapped[bool] = mapped_column(default=False, server_default=false())
     alert_seen_at: Mapped[datetime | None]
     alert_seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # what raised the alert, kept while it is unseen however the day is corrected:
+    # {"pain": the highest pain reported, "symptoms": every symptom reported} (rehab.patient_log.reported)
+    alert_reported: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("version_id", "day"),

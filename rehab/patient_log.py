@@ -9,6 +9,7 @@ NOTE_MAX characters, one row per plan version and day, and only the last EDIT_DA
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 from rehab.extensions import db
@@ -59,6 +60,26 @@ def triggers(pain: int | None, symptoms) -> list[str]:
     if pain is not None and pain >= PAIN_ALERT:
         found.append("pain")
     return found
+
+
+def reported(pain: int | None, symptoms, note: str = "", before: dict | None = None) -> dict:
+    """What raised a day's alert, as LogDay.alert_reported keeps it: the highest pain and
+    every symptom reported, and the note as it was when the alert was raised (added to
+    `before`, what was reported earlier while the alert was unseen), so a correction never
+    hides what first raised it."""
+    before = before or {}
+    pains = [p for p in (before.get("pain"), pain) if p is not None]
+    said = set(before.get("symptoms") or ()) | set(symptoms or ())
+    return {"pain": max(pains) if pains else None,
+            "symptoms": [code for code in SYMPTOMS if code in said] + sorted(said - set(SYMPTOMS)),
+            "note": before["note"] if "note" in before else note}
+
+
+def clean_text(text: str) -> str:
+    """Typed text without control characters (a NUL from a pasted note, say), line breaks
+    and tabs kept, Windows line ends as one: what is checked, counted and saved."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def editable_days(today: dt.date) -> list[dt.date]:
@@ -151,7 +172,7 @@ def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
         if pain is None or pain > 10:
             entry.errors["pain"] = "Pain: give a whole number from 0 (no pain) to 10 (the worst pain)."
         entry.pain = pain if pain is not None and pain <= 10 else None
-    note = form.get("note") or ""
+    note = clean_text(form.get("note") or "")
     entry.raw["note"] = note[:NOTE_MAX * 4]
     if len(note) > NOTE_MAX:
         entry.errors["note"] = f"Note: at most {NOTE_MAX} characters (this one has {len(note)}); please shorten it."
@@ -169,15 +190,22 @@ def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
 def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
     """Write (or correct) the day's one row. A day that triggers advice is flagged for the
     clinician (and flagged again if they had marked it seen); a correction never clears a
-    flag the clinician has not seen. The caller commits."""
+    flag the clinician has not seen, nor what raised it: while the flag is unseen,
+    `alert_reported` keeps the highest pain and every symptom reported that day, and the
+    note as it was when the alert was raised. The caller
+    commits."""
     row = db.session.execute(db.select(LogDay).where(LogDay.version_id == version.id,
                                                      LogDay.day == entry.day)).scalar_one_or_none()
     if row is None:
         row = LogDay(patient_id=patient_id, version_id=version.id, day=entry.day, alert=False)
         db.session.add(row)
-    row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
-    if triggers(entry.pain, entry.symptoms):
+    if row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
+        before = row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
+        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note, before)
+    elif triggers(entry.pain, entry.symptoms):  # a new flag (or a seen one raised again)
         row.alert, row.alert_seen_at, row.alert_seen_by_id = True, None, None
+        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note)
+    row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
     db.session.flush()
     return row
 
@@ -232,11 +260,12 @@ def read_psfs(form, activities: list[str]) -> PsfsEntry:
     """Scores score-0..2 (0-10) for the named activities, or, with none named yet, up to
     three activity-N names each with its score."""
     entry = PsfsEntry()
+    named: dict[str, int] = {}  # an activity's name, folded -> the row that named it first
     for n in range(PSFS_ITEMS_MAX):
         name = activities[n] if n < len(activities) else None
         if name is None and activities:
             break
-        typed = (form.get(f"activity-{n}") or "").strip() if name is None else name
+        typed = " ".join(clean_text(form.get(f"activity-{n}") or "").split()) if name is None else name
         score_text = (form.get(f"score-{n}") or "").strip()[:10]
         entry.raw[f"activity-{n}"], entry.raw[f"score-{n}"] = typed[:PSFS_ACTIVITY_MAX * 4], score_text
         if not typed and not score_text:
@@ -246,10 +275,15 @@ def read_psfs(form, activities: list[str]) -> PsfsEntry:
             entry.errors[f"activity-{n}"] = f"{label}: at most {PSFS_ACTIVITY_MAX} characters."
         elif not typed:
             entry.errors[f"activity-{n}"] = f"{label}: say what the activity is, or clear its score."
+        elif typed.casefold() in named:
+            entry.errors[f"activity-{n}"] = (f"{label}: this is the same as activity {named[typed.casefold()] + 1}; "
+                                             "name a different activity, or clear this one.")
+        if typed:
+            named.setdefault(typed.casefold(), n)
         score = _int(score_text)
         if score is None or score > 10:
             entry.errors[f"score-{n}"] = f"{label}: choose a score from 0 (cannot do it) to 10 (as before)."
-        elif typed and len(typed) <= PSFS_ACTIVITY_MAX:
+        elif typed and f"activity-{n}" not in entry.errors:
             entry.items.append({"activity": typed, "score": score})
     if not entry.items and not entry.errors:
         entry.errors["score-0"] = "Activity 1: give at least one score."

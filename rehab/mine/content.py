@@ -24,15 +24,16 @@ CACHE_SIZE = 256
 
 
 def version_content(head) -> SimpleNamespace:
-    """plan (Plan), items (what the log ticks), seek_help (the plan's own lines) and body (the
-    exercises and "How to use", as HTML) for a VersionHead."""
+    """plan (Plan), items (what the log ticks), seek_help (the plan's own lines), referral (the
+    plan's own referral in the printed plan's words, or None), next_appointment (as saved with
+    the version and printed) and body (the exercises and "How to use", as HTML) for a VersionHead."""
     key = (head.id, head.created_at.isoformat())
     with _LOCK:
         content = _CACHE.get(key)
         if content is not None:
             _CACHE.move_to_end(key)
             return content
-    snapshot = db.session.execute(db.select(PlanVersion.plan, PlanVersion.figures)
+    snapshot = db.session.execute(db.select(PlanVersion.plan, PlanVersion.figures, PlanVersion.next_appointment)
                                   .where(PlanVersion.id == head.id)).one()
     plan = plan_from_dict(snapshot.plan)
     phase = patient_log.current_phase(plan)
@@ -43,7 +44,8 @@ def version_content(head) -> SimpleNamespace:
         "mine/_exercises.html", exercises=exercises, pain_rules=words.pain_rules(plan.diagnosis),
         phase_title=f"{words.phase_number(phase.id)} · {phase.name}" if phase else ""))
     content = SimpleNamespace(plan=plan, items=patient_log.tracked_items(plan), seek_help=list(plan.seek_help_if),
-                              body=body)
+                              referral=words.plan_referral(plan.referral),
+                              next_appointment=(snapshot.next_appointment or "").strip(), body=body)
     with _LOCK:
         _CACHE[key] = content
         while len(_CACHE) > CACHE_SIZE:

@@ -13,7 +13,7 @@ import datetime as dt
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 
-from rehab import audit, patient_link, patient_log, throttle
+from rehab import audit, bounds, patient_link, patient_log, throttle
 from rehab.extensions import csrf, db
 from rehab.mine.content import version_content
 from rehab.pdf import words
@@ -92,7 +92,8 @@ def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: d
         psfs=patient_log.psfs_state(resolved.patient.id, today), psfs_values=psfs_typed or {},
         psfs_errors=psfs_errors or {}, psfs_max=patient_log.PSFS_ACTIVITY_MAX,
         form_token=patient_link.form_token(current_app.config["SECRET_KEY"], link),
-        expires=link.expires_at.date(), notice=notice), status
+        expires=link.expires_at.date(), notice=notice,
+        notice_text={"day": "Saved. Thank you.", "psfs": "Your scores are saved. Thank you."}.get(notice, "")), status
 
 
 def _audit(action: str, resolved: patient_link.Resolved, **detail) -> None:
@@ -109,7 +110,7 @@ def page(token: str):
         return _ended(resolved)
     day = _chosen_day(request.args.get("day"), _today())
     saved = request.args.get("saved")
-    notice = {"day": "Saved. Thank you.", "psfs": "Your scores are saved. Thank you."}.get(saved or "", "")
+    notice = saved if saved in ("day", "psfs") else ""
     response = _page(resolved, token, day, notice=notice)
     _audit("patient_page_view", resolved)
     _commit_read()
@@ -137,6 +138,7 @@ def _refuse_write(resolved, token: str):
 
 
 @bp.route("/<token>/log", methods=["POST"])
+@bounds.form_cleans_nul  # read_day drops control characters from the note
 def log_day(token: str):
     """Log or correct one day."""
     resolved = patient_link.resolve(token)
@@ -155,10 +157,14 @@ def log_day(token: str):
     row = patient_log.save_day(resolved.version, resolved.patient.id, entry)
     _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
     db.session.commit()
-    return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + "#log", 303)
+    # Land where the patient reads the answer: the advice (with "Saved") when the day raised
+    # it, else "Saved" above the form (the page draws both with these ids; no script needed).
+    anchor = "#advice" if patient_log.triggers(row.pain, row.symptoms) else "#saved"
+    return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + anchor, 303)
 
 
 @bp.route("/<token>/psfs", methods=["POST"])
+@bounds.form_cleans_nul  # read_psfs drops control characters from the activities
 def psfs(token: str):
     """The weekly PSFS: at most once every seven days."""
     resolved = patient_link.resolve(token)
@@ -180,7 +186,7 @@ def psfs(token: str):
     patient_log.save_psfs(resolved.patient.id, resolved.version.id, today, entry)
     _audit("patient_psfs_write", resolved)
     db.session.commit()
-    return redirect(url_for("mine.page", token=token, saved="psfs") + "#psfs", 303)
+    return redirect(url_for("mine.page", token=token, saved="psfs") + "#psfs-saved", 303)
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST"])

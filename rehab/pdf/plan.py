@@ -183,12 +183,10 @@ def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, 
 
 def _plan_referral(plan: Plan, st: Styles) -> list:
     """An allowed plan that also refers (routine or urgent): said plainly on page 1."""
-    level = plan.referral.level
-    if level not in words.PLAN_REFERRAL_WORDS:
+    level, said = plan.referral.level, words.plan_referral(plan.referral)
+    if said is None:
         return []
-    to = words.join_words(plan.referral.refer_to) or "a doctor"
-    rows = [labelled(f"Your physiotherapist is also referring you to: {to}.", "", st.body),
-            para(words.PLAN_REFERRAL_WORDS[level], st.body)]
+    rows = [labelled(said[0], "", st.body), para(said[1], st.body)]
     border = WARN if level == "urgent" else ACCENT
     return [Spacer(0, 2 * mm), Box(rows, border, WARN_TINT if level == "urgent" else TINT, 4 * mm, line=2)]
 

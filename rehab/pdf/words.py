@@ -174,6 +174,18 @@ PLAN_REFERRAL_WORDS = {
                "in the meantime.",
 }
 
+
+
+def plan_referral(referral) -> tuple[str, str] | None:
+    """An allowed plan's own referral (routine or urgent) in the patient's words, as the
+    printed plan (page 1) and the patient's page both say it: (who to, what happens next),
+    or None for a plan that refers nowhere."""
+    if referral.level not in PLAN_REFERRAL_WORDS:
+        return None
+    to = join_words(referral.refer_to) or "a doctor"
+    return f"Your physiotherapist is also referring you to: {to}.", PLAN_REFERRAL_WORDS[referral.level]
+
+
 WELLS_ITEM_WORDS = {
     "active_cancer": "Active cancer",
     "paralysis_or_recent_cast": "Paralysis, weakness or a recent plaster cast of the leg",

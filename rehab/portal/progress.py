@@ -37,10 +37,21 @@ def symptom_words(code: str) -> str:
 
 
 def alert_reasons(row) -> list[str]:
-    """Why a log day raised an alert, in plain words."""
-    reasons = [symptom_words(code) for code in row.symptoms or []]
-    if row.pain is not None and row.pain >= ALERT_PAIN:
-        reasons.insert(0, f"pain {row.pain}/10 ({ALERT_PAIN} or more)")
+    """Why a log day raised an alert, in plain words: what was reported (the highest pain and
+    every symptom, LogDay.alert_reported), with the day's pain now when it was corrected, and
+    the note sent with the alert when it was changed since."""
+    said = getattr(row, "alert_reported", None) or {"pain": row.pain, "symptoms": row.symptoms}
+    reasons = [symptom_words(code) for code in said.get("symptoms") or []]
+    pain = said.get("pain")
+    if pain is not None and pain >= ALERT_PAIN:
+        if row.pain == pain:
+            reasons.insert(0, f"pain {pain}/10 ({ALERT_PAIN} or more)")
+        else:  # corrected since: what was reported first, then the day's pain now
+            now = f"corrected to {row.pain}/10" if row.pain is not None else "the pain score since removed"
+            reasons.insert(0, f"pain {pain}/10 reported ({ALERT_PAIN} or more), {now}")
+    note = said.get("note") or ""
+    if note and note != (row.note or ""):  # the note that came with the alert, since changed
+        reasons.append(f"the note then: \u201c{note}\u201d")
     return reasons or ["the patient's page raised an alert"]
 
 
@@ -57,7 +68,7 @@ def _psfs_rows(patient_id: int) -> list[PsfsScore]:
 # The patient's log rows a page needs, in one query: the last 28 days, and any older day whose
 # alert nobody has marked seen. Plain columns, no ORM objects.
 _LOG = (select(LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
-               LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at)
+               LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at, LogDay.alert_reported)
         .where(LogDay.patient_id == bindparam("patient"),
                or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
                    and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
@@ -203,7 +214,8 @@ def export_rows(patient_id: int) -> dict:
     return {
         "log_days": [{"day": iso(r.day), "version_id": r.version_id, "ticks": r.ticks, "pain": r.pain,
                       "note": r.note, "symptoms": r.symptoms, "alert": r.alert,
-                      "alert_seen_at": iso(r.alert_seen_at), "alert_seen_by": r.alert_seen_by_id,
+                      "alert_reported": r.alert_reported, "alert_seen_at": iso(r.alert_seen_at),
+                      "alert_seen_by": r.alert_seen_by_id,
                       "updated_at": iso(r.updated_at)} for r in log],
         "psfs": [{"taken_on": iso(r.taken_on), "source": r.source, "version_id": r.version_id,
                   "items": r.items} for r in psfs],

@@ -56,6 +56,12 @@ def _fits(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
+def _in_view(locator) -> bool:
+    """The element's top is on the screen (not only somewhere on the page)."""
+    box = locator.bounding_box()
+    return box is not None and -2 <= box["y"] and box["y"] + 24 <= locator.page.viewport_size["height"]
+
+
 def _log_day(page, label: str, pain: str, ticks: int = 1, symptom: str | None = None, note: str = ""):
     page.locator("ul.days a", has_text=label).click()
     form = page.locator("form.log-form")
@@ -107,6 +113,7 @@ def test_the_patient_flow_on_a_phone(app, browser, live_server, clinician, user_
 
     _log_day(phone, "Today", "3", ticks=2)
     assert phone.get_by_role("status").filter(has_text="Saved").is_visible()
+    assert _in_view(phone.get_by_role("status").filter(has_text="Saved"))  # where the page lands
     _log_day(phone, "Yesterday", "4", ticks=1, note="Tight after the walk")
     two_ago = dt.date.today() - dt.timedelta(days=2)
     _log_day(phone, f"{two_ago.day} {two_ago.strftime('%b')}", "9", ticks=1,
@@ -115,16 +122,24 @@ def test_the_patient_flow_on_a_phone(app, browser, live_server, clinician, user_
     assert alerts.filter(has_text="Go to the emergency department now, or call an ambulance").is_visible()
     assert alerts.filter(has_text="Pain of 8 out of 10 or more").is_visible()
     assert alerts.filter(has_text="01632 960123").is_visible()
+    assert alerts.filter(has_text="When the clinic is closed: NHS 111").is_visible()  # with the pain advice
+    # the page lands on the advice, with "Saved", not on the log 1,000 px below it
+    assert _in_view(alerts.filter(has_text="Go to the emergency department now").get_by_role("heading"))
+    assert _in_view(phone.get_by_role("status").filter(has_text="Saved"))
     shots(phone, "patient-warning")
     assert phone.locator("ul.days").get_by_text("logged").count() == 3
     _fits(phone)
     warning_url = phone.url.split("#")[0]
 
     phone.locator("ul.days a", has_text="Today").click()
-    phone.get_by_label(re.compile("A note for your physio")).fill("x" * 501)
+    note = phone.get_by_label(re.compile("A note for your physio"))
+    assert note.get_attribute("maxlength") == "500" and phone.get_by_text("Up to 500 characters.").is_visible()
+    note.evaluate("el => el.removeAttribute('maxlength')")  # an older browser: the server still refuses
+    note.fill("x" * 501)
     phone.get_by_role("button", name="Save this day").click()
     phone.wait_for_load_state()
     assert phone.get_by_text("Note: at most 500 characters").first.is_visible()
+    assert _in_view(phone.locator("#log-errors"))  # the refusal is on the screen, not 1,600 px down
     assert phone.get_by_label(re.compile("A note for your physio")).input_value() == "x" * 501
     shots(phone, "patient-bad-note")
 

@@ -141,3 +141,27 @@ def test_digits_other_than_0_to_9_are_refused_not_a_crash(typed):
     """str.isdigit passes superscripts (int() then raises) and other scripts' digits."""
     entry = read_day(_form(pain=typed, done=[f"heel_dig:{typed}"]), ITEMS, TODAY)
     assert "pain" in entry.errors and "done" in entry.errors and entry.pain is None
+
+
+def test_reported_keeps_the_highest_pain_every_symptom_and_the_first_note():
+    first = patient_log.reported(9, ["calf_swelling"], "Sharp")
+    assert first == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp"}
+    later = patient_log.reported(4, ["saddle_numbness"], "Better now", first)
+    assert later == {"pain": 9, "symptoms": ["saddle_numbness", "calf_swelling"], "note": "Sharp"}
+    assert patient_log.reported(None, [], "", later) == later
+
+
+def test_control_characters_are_dropped_from_the_note_line_breaks_kept():
+    entry = read_day(MultiDict({"day": TODAY.isoformat(), "note": "a\x00b\x07c\r\nd\te"}), ITEMS, TODAY)
+    assert not entry.errors and entry.note == "abc\nd\te"
+
+
+def test_a_note_counts_a_line_break_once_as_the_browser_does():
+    entry = read_day(MultiDict({"day": TODAY.isoformat(), "note": "x\r\n" * (patient_log.NOTE_MAX // 2)}), ITEMS, TODAY)
+    assert "note" not in entry.errors
+
+
+def test_psfs_the_same_activity_twice_names_the_field():
+    entry = read_psfs(MultiDict({"activity-0": "Stairs", "score-0": "3", "activity-2": "STAIRS", "score-2": "4"}), [])
+    assert entry.errors == {"activity-2": "Activity 3: this is the same as activity 1; name a different activity, "
+                                          "or clear this one."}

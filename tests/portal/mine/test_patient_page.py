@@ -4,6 +4,9 @@ advice and the weekly PSFS (rehab.mine)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 
 import pytest
 
@@ -246,3 +249,125 @@ def test_psfs_bad_score_keeps_what_was_typed(app, linked, patient_client, form_t
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Activity 1: choose a score from 0" in html
     assert 'value="Gardening"' in html and _psfs(app) == []
+
+
+# ------------------------------------------------------------------ after the review at 390x844
+
+
+def test_a_saved_day_lands_on_saved_or_on_the_advice_it_raised(app, linked, patient_client, form_token, day_form):
+    token = form_token(patient_client, linked.path)
+    calm = patient_client.post(linked.path + "/log", data=day_form(token, pain="3"))
+    assert calm.status_code == 303 and calm.headers["Location"].endswith("#saved")
+    html = patient_client.get(calm.headers["Location"]).get_data(as_text=True)
+    assert 'id="saved">Saved. Thank you.' in html and 'id="advice"' not in html
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    for changes in ({"pain": "8"}, {"pain": "2", "symptom-chest_breathless": "yes"}):
+        alarm = patient_client.post(linked.path + "/log", data=day_form(token, day=yesterday, **changes))
+        assert alarm.headers["Location"].endswith("#advice"), changes
+        html = patient_client.get(alarm.headers["Location"]).get_data(as_text=True)
+        advice = html.split('id="advice"', 1)[1].split('id="help"')[0]
+        assert "Saved. Thank you." in advice and 'role="alert"' in advice  # "Saved" and the advice together
+        assert 'id="saved"' not in html
+
+
+def test_a_refused_save_comes_back_at_its_error_summary(app, linked, patient_client, form_token, day_form):
+    from rehab.patient_log import NOTE_MAX
+
+    page = patient_client.get(linked.path).get_data(as_text=True)
+    assert f'action="{linked.path}/log#log-errors"' in page and f'action="{linked.path}/psfs#psfs-errors"' in page
+    assert f'maxlength="{NOTE_MAX}"' in page and f"Up to {NOTE_MAX} characters." in page
+    token = form_token(patient_client, linked.path)
+    refused = patient_client.post(linked.path + "/log", data=day_form(token, note="x" * (NOTE_MAX + 100)))
+    assert refused.status_code == 422 and 'id="log-errors"' in refused.get_data(as_text=True)
+    psfs = patient_client.post(linked.path + "/psfs", data={"form_token": token, "activity-0": "Gardening",
+                                                            "score-0": "12"})
+    assert psfs.status_code == 422 and 'id="psfs-errors"' in psfs.get_data(as_text=True)
+    bad_token = patient_client.post(linked.path + "/log", data=day_form("0" * 64))
+    assert bad_token.status_code == 400 and 'id="log-errors"' in bad_token.get_data(as_text=True)
+
+
+def _refer(app, version_id: int, level: str, refer_to: list[str], next_appointment: str) -> None:
+    """Give the saved version a referral and a next appointment (before the page draws it)."""
+    from rehab.models import PlanVersion
+
+    with app.app_context():
+        version = db.session.get(PlanVersion, version_id)
+        version.plan = {**version.plan, "referral": {"level": level, "reasons": ["Grade 3 strain"],
+                                                     "refer_to": refer_to}}
+        version.next_appointment = next_appointment
+        db.session.commit()
+
+
+def test_the_page_gives_the_plans_referral_and_next_appointment_in_the_printed_words(app, linked, patient_client):
+    from rehab.pdf import words
+    from rehab.planner.types import Referral
+
+    _refer(app, linked.version_id, "urgent", ["Orthopaedic surgeon (urgent opinion)"], "Tuesday 18 March, 10:30")
+    html = patient_client.get(linked.path).get_data(as_text=True)
+    top = html.split('id="log"')[0]
+    lead, text = words.plan_referral(Referral("urgent", [], ["Orthopaedic surgeon (urgent opinion)"]))
+    assert lead in top and text in top and "if you have not heard by then, call the clinic" in top
+    assert "Next appointment:</strong> Tuesday 18 March, 10:30" in top
+
+
+def test_no_referral_no_appointment_no_box(app, linked, patient_client):
+    html = patient_client.get(linked.path).get_data(as_text=True)
+    assert 'id="next"' not in html and "also referring you" not in html
+
+
+@pytest.mark.parametrize("changes", [{"pain": "9"}, {"pain": "1", "symptom-calf_swelling": "yes"}])
+def test_clinic_and_urgent_advice_give_the_out_of_hours_line(app, linked, patient_client, form_token, day_form,
+                                                             changes):
+    _set_clinic_phone(app)
+    response = patient_client.post(linked.path + "/log", data=day_form(form_token(patient_client, linked.path),
+                                                                       **changes))
+    html = patient_client.get(response.headers["Location"]).get_data(as_text=True)
+    advice = html.split('id="advice"', 1)[1].split('id="help"')[0]
+    assert "01234 567890" in advice and "When the clinic is closed:</strong> NHS 111" in advice
+
+
+def test_a_correction_keeps_what_raised_an_unseen_alert(app, portal, linked, patient_client, form_token, day_form):
+    token = form_token(patient_client, linked.path)
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="9", note="Sharp pain on the stairs"))
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="5", **{"symptom-calf_swelling": "yes"}))
+    (row,) = _rows(app)
+    assert row.pain == 5 and row.symptoms == ["calf_swelling"]  # the day as corrected
+    assert row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp pain on the stairs"}
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="2"))  # no trigger: nothing lost
+    (row,) = _rows(app)
+    assert row.alert and row.alert_seen_at is None
+    assert row.alert_reported == {"pain": 9, "symptoms": ["calf_swelling"], "note": "Sharp pain on the stairs"}
+    html = portal.get(f"/patients/{linked.patient_id}").get_data(as_text=True)
+    assert ("pain 9/10 reported (8 or more), corrected to 2/10; calf swelling or pain; "
+            "the note then: \u201cSharp pain on the stairs\u201d") in html
+    with zipfile.ZipFile(io.BytesIO(portal.get(f"/patients/{linked.patient_id}/export.zip").data)) as archive:
+        exported = json.loads(archive.read("between-visits.json"))["log_days"]
+    assert exported[0]["alert_reported"]["pain"] == 9  # the record's export keeps it
+    with app.app_context():  # seen: a new trigger starts afresh
+        stored = db.session.get(LogDay, row.id)
+        stored.alert_seen_at = dt.datetime.now(dt.timezone.utc)
+        db.session.commit()
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="8"))
+    (row,) = _rows(app)
+    assert row.alert_seen_at is None and row.alert_reported == {"pain": 8, "symptoms": [], "note": ""}
+
+
+def test_a_nul_in_the_note_or_an_activity_is_dropped_not_refused(app, linked, patient_client, form_token, day_form):
+    token = form_token(patient_client, linked.path)
+    response = patient_client.post(linked.path + "/log", data=day_form(token, note="Sore\x00 after\r\nthe walk"))
+    assert response.status_code == 303
+    assert _rows(app)[0].note == "Sore after\nthe walk"
+    psfs = patient_client.post(linked.path + "/psfs", data={"form_token": token, "activity-0": "Run\x00ning",
+                                                            "score-0": "4"})
+    assert psfs.status_code == 303 and _psfs(app)[-1].items == [{"activity": "Running", "score": 4}]
+    # the query string is still checked, and the clinician's forms still refuse a NUL
+    assert patient_client.get(linked.path + "?day=2026\x00").status_code == 400
+
+
+def test_psfs_refuses_the_same_activity_twice(app, linked, patient_client, form_token):
+    response = patient_client.post(linked.path + "/psfs", data={
+        "form_token": form_token(patient_client, linked.path), "activity-0": "Running", "score-0": "3",
+        "activity-1": "  running ", "score-1": "5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Activity 2: this is the same as activity 1" in html
+    assert _psfs(app) == []
