@@ -1,0 +1,97 @@
+"""The physiotherapist's review of the wizard: the optional PSFS never blocks a reassessment,
+its errors reach the top banner, "Back" and "Check the answers" keep it; one message per
+number box."""
+
+from __future__ import annotations
+
+import re
+
+from tests.portal.test_between_visits import seeded  # noqa: F401 (a fixture)
+
+
+def _to_findings(wizard, cases, reassess_plan=None, portal=None):
+    if reassess_plan is None:
+        wizard.start()
+    else:
+        assert portal.post(f"/plans/{reassess_plan}/reassess").status_code == 302
+    for step in wizard.STEPS[:-1]:
+        assert wizard.post(step, cases.hamstring_2.get(step, {})).status_code == 302
+
+
+def test_prefilled_psfs_activities_without_scores_do_not_block_a_reassessment(portal, seeded, wizard, cases):
+    version, _ = seeded
+    _to_findings(wizard, cases, version.plan_id, portal)
+    html = portal.get(wizard.url("findings")).get_data(as_text=True)
+    assert re.search(r'name="psfs-activity_1"[^>]*value="Running"', html)  # prefilled, not scored
+    response = wizard.post("findings", {**cases.hamstring_2["findings"], "psfs-activity_1": "Running",
+                                        "psfs-score_1": "", "psfs-activity_2": "Sitting", "psfs-score_2": "5"})
+    assert response.status_code == 302, re.findall(r"class=\"error\"[^>]*>(.*?)<", response.get_data(as_text=True))
+    assert wizard.stored()["psfs"] == [{"activity": "Sitting", "score": 5}]  # Running: not rated this visit
+
+
+def test_a_psfs_error_is_in_the_top_banner_with_a_link(wizard, cases):
+    _to_findings(wizard, cases)
+    response = wizard.post("findings", {**cases.hamstring_2["findings"], "psfs-score_2": "4"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    banner = re.search(r'<div class="flash flash-error error-summary" role="alert">(.*?)</div>', html, re.S)
+    assert banner, "no banner"
+    assert re.search(r'<a href="#psfs-activity_2">Activity 2</a>: Name the activity this score is for.',
+                     banner.group(1))
+    assert 'id="psfs-activity_2"' in html
+
+
+def test_back_keeps_the_psfs_typed(wizard, cases):
+    _to_findings(wizard, cases)
+    response = wizard.post("findings", {**cases.hamstring_2["findings"], "psfs-activity_1": "Kneeling",
+                                        "psfs-score_1": "3", "back": "1"})
+    assert response.status_code == 302
+    html = wizard.client.get(wizard.url("findings")).get_data(as_text=True)
+    assert re.search(r'name="psfs-activity_1"[^>]*value="Kneeling"', html)
+    assert re.search(r'name="psfs-score_1"[^>]*value="3"', html)
+
+
+def test_the_summary_lists_the_psfs_with_a_change_link(wizard, cases):
+    _to_findings(wizard, cases)
+    assert wizard.post("findings", {**cases.hamstring_2["findings"], "psfs-activity_1": "Kneeling",
+                                    "psfs-score_1": "3"}).status_code == 302
+    html = wizard.client.get(wizard.url("summary")).get_data(as_text=True)
+    findings = re.search(r'<section class="answer-group" aria-labelledby="answers-findings">(.*?)</section>', html, re.S)
+    assert "<dt>PSFS: Kneeling</dt><dd>3 of 10</dd>" in findings.group(1)
+    assert f'href="{wizard.url("findings")}"' in findings.group(1)
+
+
+def test_the_summary_says_when_no_psfs_was_scored(wizard, cases):
+    wizard.run(cases.hamstring_2)
+    html = wizard.client.get(wizard.url("summary")).get_data(as_text=True)
+    assert "PSFS (no activity scored at this visit)" in html
+
+
+def test_a_number_box_that_is_not_a_whole_number_says_only_that(wizard, cases):
+    _to_findings(wizard, cases)
+    response = wizard.post("findings", {**cases.hamstring_2["findings"], "single_leg_bridge_reps_injured": "5.5"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    errors = re.findall(r'id="single_leg_bridge_reps_injured-error"[^>]*>(.*?)</p>', html)
+    assert errors == ["Enter a whole number, for example 12."]
+
+
+def test_the_phase_at_the_last_visit_is_named_by_its_title(wizard, cases):
+    wizard.start()
+    wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
+    wizard.post("red_flags", {})
+    html = wizard.client.get(wizard.url("modifiers")).get_data(as_text=True)
+    assert '<option value="P1_acute_protection">Phase 1 · Protect and settle</option>' in html
+    assert "P1 acute protection" not in html
+    wizard.post("modifiers", {**cases.hamstring_2["modifiers"], "previous_phase": "P1_acute_protection"})
+    wizard.post("findings", cases.hamstring_2["findings"])
+    summary = wizard.client.get(wizard.url("summary")).get_data(as_text=True)
+    assert "<dt>Phase at the last visit</dt><dd>Phase 1 · Protect and settle</dd>" in summary
+
+
+def test_a_patient_state_reads_as_words():
+    from rehab.portal.snapshot import STATE_WORDS, plain
+    from rehab.vocab import STATES
+    assert set(STATE_WORDS) <= set(STATES)
+    assert plain("Lying heel dig: not with pregnant_after_12_weeks", {}) == \
+        "Lying heel dig: not with pregnancy after week 12"
