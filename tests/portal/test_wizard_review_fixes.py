@@ -4,9 +4,10 @@ number box."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from tests.portal.test_between_visits import seeded  # noqa: F401 (a fixture)
+from tests.portal.test_between_visits import TODAY, seeded  # noqa: F401 (a fixture)
 
 
 def _to_findings(wizard, cases, reassess_plan=None, portal=None):
@@ -95,3 +96,59 @@ def test_a_patient_state_reads_as_words():
     assert set(STATE_WORDS) <= set(STATES)
     assert plain("Lying heel dig: not with pregnant_after_12_weeks", {}) == \
         "Lying heel dig: not with pregnancy after week 12"
+
+
+# ------------------------------------------------------------------ what the patient's log reported
+
+
+def _log(app, patient_id, version, **fields):
+    from rehab.extensions import db as _db
+    from rehab.models import LogDay
+    with app.app_context():
+        _db.session.add(LogDay(patient_id=patient_id, version_id=version.id, ticks={}, **fields))
+        _db.session.commit()
+
+
+def test_the_patient_page_ranks_an_emergency_alert_first(app, portal, seeded, patient_id):
+    version, _ = seeded  # pain 9 yesterday, calf swelling today (both unseen)
+    _log(app, patient_id, version, day=TODAY - dt.timedelta(days=5), pain=2, symptoms=["saddle_numbness"], alert=True)
+    html = portal.get(f"/patients/{patient_id}").get_data(as_text=True)
+    box = re.search(r'<div class="log-alerts"(.*?)</div>', html, re.S).group(1)
+    assert re.search(r'<h3><span class="badge badge-emergency">Emergency symptom reported</span> 3 alerts not yet seen', box)
+    items = re.findall(r"<li>(.*?)</li>", box, re.S)
+    assert "Emergency symptom reported" in items[0] and "saddle" in items[0]
+    assert "Urgent symptom reported" in items[1] and "calf" in items[1]
+    assert "pain 9/10" in items[2] and "badge" not in items[2]
+
+
+def test_the_red_flag_step_and_the_review_show_what_the_log_reported(app, portal, seeded, wizard, cases, patient_id):
+    version, _ = seeded
+    _log(app, patient_id, version, day=TODAY - dt.timedelta(days=4), pain=3, symptoms=["chest_breathless"],
+         alert=True)
+    assert portal.post(f"/plans/{version.plan_id}/reassess").status_code == 302
+    wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
+    html = portal.get(wizard.url("red_flags")).get_data(as_text=True)
+    box = re.search(r'<section class="log-alerts log-reported"(.*?)</section>', html, re.S).group(1)
+    assert "check these red flags" in box
+    items = re.findall(r"<li>(.*?)</li>", box, re.S)
+    assert items[0].startswith("<strong>Emergency symptom reported:</strong> the patient reported chest pain")
+    assert "calf swelling" in items[1] and "pain 9/10" in items[2]
+    for step in wizard.STEPS[1:]:
+        assert wizard.post(step, cases.hamstring_2.get(step, {})).status_code == 302
+    review = wizard.review().get_data(as_text=True)
+    assert '<section class="log-alerts log-reported"' in review and "chest pain" in review
+
+
+def test_no_box_without_a_reported_symptom(wizard, cases):
+    wizard.start()
+    wizard.post("diagnosis", cases.hamstring_2["diagnosis"])
+    assert "log-reported" not in wizard.client.get(wizard.url("red_flags")).get_data(as_text=True)
+
+
+def test_the_review_shows_no_risk_tags_and_the_phase_reasons_in_words(wizard, cases):
+    wizard.run(cases.hamstring_2)
+    html = wizard.review().get_data(as_text=True)
+    assert re.findall(r'<p class="item-cat">(.*?)</p>', html)
+    assert all(p.count('class="tag') == 1 for p in re.findall(r'<p class="item-cat">(.*?)</p>', html))
+    why = re.search(r'<h2>Why this phase</h2>(.*?)</section>', html, re.S).group(1)
+    assert not re.search(r"\bP[1-4]\b|_", why), why
