@@ -44,6 +44,12 @@ def alert_reasons(row) -> list[str]:
     return reasons or ["the patient's page raised an alert"]
 
 
+def one_per_day(rows: list[PsfsScore]) -> list[PsfsScore]:
+    """One PSFS per day, the day's last (rows oldest first), so the chart and the table show
+    the same value for a day on which the scale was taken twice (clinic and patient page)."""
+    return list({r.taken_on: r for r in rows}.values())
+
+
 def _days(rows) -> list[trends.Day]:
     return [trends.Day(r.day, r.ticks or {}, r.pain) for r in rows]
 
@@ -89,7 +95,7 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
                      for window in trends.WINDOWS]
     pain = trends.pain_series(_days(recent), start, today)
-    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in _psfs_rows(patient_id)]
+    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(_psfs_rows(patient_id))]
     psfs_points = [(p.taken_on, p.mean) for p in psfs if p.mean is not None and start <= p.taken_on <= today]
     return SimpleNamespace(
         version=version, today=today, start=start, adherence=adherence, pain=pain,

@@ -152,3 +152,21 @@ def test_the_review_shows_no_risk_tags_and_the_phase_reasons_in_words(wizard, ca
     assert all(p.count('class="tag') == 1 for p in re.findall(r'<p class="item-cat">(.*?)</p>', html))
     why = re.search(r'<h2>Why this phase</h2>(.*?)</section>', html, re.S).group(1)
     assert not re.search(r"\bP[1-4]\b|_", why), why
+
+
+def test_psfs_taken_twice_on_a_day_is_one_value_the_days_last(app, portal, seeded, patient_id):
+    from rehab.extensions import db as _db
+    from rehab.models import PsfsScore
+    from rehab.portal import progress
+    version, _ = seeded  # PSFS 10 days ago (mean 4) and 3 days ago (mean 5.5)
+    with app.app_context():
+        _db.session.add(PsfsScore(patient_id=patient_id, version_id=version.id, taken_on=TODAY - dt.timedelta(days=3),
+                                  source="clinic", items=[{"activity": "Running", "score": 8},
+                                                          {"activity": "Sitting", "score": 8}]))
+        _db.session.commit()
+        figures = progress.summary(patient_id, None, TODAY)
+    assert [(p.taken_on, p.mean) for p in figures.psfs] == [(TODAY - dt.timedelta(days=10), 4.0),
+                                                          (TODAY - dt.timedelta(days=3), 8.0)]
+    assert figures.psfs_points == [(p.taken_on, p.mean) for p in figures.psfs]  # the chart: the same values
+    assert [scores for _, scores in figures.psfs_table[1]] == [[2, 8], [6, 8]]
+    assert "one value a day, the last taken that day" in portal.get(f"/patients/{patient_id}").get_data(as_text=True)
