@@ -170,3 +170,11 @@ def test_psfs_taken_twice_on_a_day_is_one_value_the_days_last(app, portal, seede
     assert figures.psfs_points == [(p.taken_on, p.mean) for p in figures.psfs]  # the chart: the same values
     assert [scores for _, scores in figures.psfs_table[1]] == [[2, 8], [6, 8]]
     assert "one value a day, the last taken that day" in portal.get(f"/patients/{patient_id}").get_data(as_text=True)
+
+
+def test_the_save_box_puts_each_label_above_its_own_box(wizard, cases):
+    wizard.run(cases.hamstring_2)
+    html = wizard.review().get_data(as_text=True)
+    box = re.search(r'<section class="card save-bar">(.*?)</form>', html, re.S).group(1)
+    for name in ("note", "next_appointment"):
+        assert re.search(rf'<div class="field"><label for="{name}">[^<]*</label>\s*<input type="text" name="{name}"', box)
