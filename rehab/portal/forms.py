@@ -21,14 +21,16 @@ from flask_wtf import FlaskForm
 from pydantic import BaseModel
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
 
 from rehab.extensions import db
 from rehab.fields import MultiCheckboxField, choices
 from rehab.models import Patient
 from rehab.planner.intake import Findings, Intake, Pregnancy
 from rehab.planner.reads import findings_read
-from rehab.vocab import ACTIVITY_LEVELS, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASES, SEXES, SIDES, WELLS_ITEMS
+from rehab.planner.protocols import load_protocols
+from rehab.vocab import (ACTIVITY_LEVELS, COMORBIDITIES, DIAGNOSES, MEDICATIONS, PHASE_CODES, PHASES, SEXES, SIDES,
+                         WELLS_ITEMS)
 
 SLUG = Regexp(r"^[a-z][a-z0-9_]{1,63}$", message="Not an exercise id.")
 
@@ -171,10 +173,24 @@ def bounds(name: str, model: type[BaseModel] = Findings) -> tuple:
     return field_spec(name, model)[3:5]
 
 
-class WholeNumberField(IntegerField):
+class _OneMessage:
+    """A number box that could not be read says only that: its bounds and the other box of
+    a pair are not checked (they would judge an empty value and contradict the message)."""
+
+    def pre_validate(self, form):
+        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():  # empty: Optional decides
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class NumberField(_OneMessage, DecimalField):
+    """A decimal box with one message per problem (see _OneMessage)."""
+
+
+class WholeNumberField(_OneMessage, IntegerField):
     """An integer box with a plain-words error, the validator's bounds as min/max for the
     browser (the form is novalidate: the server's message is the one shown), and a numeric
-    keypad on phones."""
+    keypad on phones; one message when it is not a whole number."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         bounds = next(({"min": v.min, "max": v.max} for v in validators or () if isinstance(v, NumberRange)), {})
@@ -193,7 +209,7 @@ def model_fields(name: str, model: type[BaseModel] = Findings) -> dict:
     if spec.kind == "int":
         return {key: WholeNumberField(spec.label, _range(spec.low, spec.high), description=spec.help)}
     if spec.kind == "float":
-        return {key: DecimalField(spec.label, places=1, description=spec.help,
+        return {key: NumberField(spec.label, places=1, description=spec.help,
                                   validators=_range(spec.low, spec.high, "a number"),
                                   invalid_value_message="Enter a number, for example 37.5.")}
     if spec.kind == "bool":
@@ -372,6 +388,22 @@ class ModifiersForm(FlaskForm):
         "Obstetric contraindication to exercise (no plan is given)")
     comorbidities = MultiCheckboxField("Other conditions", choices=choices(COMORBIDITIES, COMORBIDITY_LABELS))
     medications = MultiCheckboxField("Medicines", choices=choices(MEDICATIONS, MEDICATION_LABELS))
+
+
+@lru_cache(maxsize=None)
+def modifiers_form(diagnosis: str | None) -> type[FlaskForm]:
+    """ModifiersForm with the phases of the last visit named by their titles in this
+    diagnosis' protocol ("Phase 1 · Protect and settle"), not by their ids."""
+    protocol = load_protocols()[0].get(diagnosis or "")
+    if protocol is None:
+        return ModifiersForm
+    titles = [SelectChoice(phase, f"Phase {code[1:]} · {protocol.phases[code].name}")
+              for code, phase in zip(PHASE_CODES, PHASES)]
+    field = SelectField(ModifiersForm.previous_phase.args[0], default="",
+                        choices=[SelectChoice("", "None: first assessment"), *titles],
+                        description=ModifiersForm.previous_phase.kwargs["description"])
+    field.creation_counter = ModifiersForm.previous_phase.creation_counter  # in the same place
+    return type(f"ModifiersForm_{diagnosis}", (ModifiersForm,), {"previous_phase": field})
 
 
 # ------------------------------------------------------------------ review, adjust, download

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, or_, select, true
 
-from rehab import audit, trends
+from rehab import audit, patient_log, trends
 from rehab.extensions import db
 from rehab.models import LogDay, PatientLink, PlanVersion, PsfsScore, utcnow
 
@@ -53,6 +53,12 @@ def alert_reasons(row) -> list[str]:
     if note and note != (row.note or ""):  # the note that came with the alert, since changed
         reasons.append(f"the note then: \u201c{note}\u201d")
     return reasons or ["the patient's page raised an alert"]
+
+
+def one_per_day(rows: list[PsfsScore]) -> list[PsfsScore]:
+    """One PSFS per day, the day's last (rows oldest first), so the chart and the table show
+    the same value for a day on which the scale was taken twice (clinic and patient page)."""
+    return list({r.taken_on: r for r in rows}.values())
 
 
 def _days(rows) -> list[trends.Day]:
@@ -100,7 +106,7 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
                      for window in trends.WINDOWS]
     pain = trends.pain_series(_days(recent), start, today)
-    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in _psfs_rows(patient_id)]
+    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(_psfs_rows(patient_id))]
     psfs_points = [(p.taken_on, p.mean) for p in psfs if p.mean is not None and start <= p.taken_on <= today]
     return SimpleNamespace(
         version=version, today=today, start=start, adherence=adherence, pain=pain,
@@ -109,7 +115,7 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         chart=trends.chart_svg(pain, psfs_points, start, today, chart_id=f"pain-chart-{patient_id}")
         if pain or psfs_points else None,
         notes=[(r.day, r.note) for r in reversed(recent) if r.note][:RECENT_NOTES],
-        logged=bool(recent))
+        logged=bool(recent), reported=reported(rows, start, today))
 
 
 def followed_version(plans: list[dict]) -> PlanVersion | None:
@@ -145,13 +151,48 @@ def snapshot(figures: SimpleNamespace, psfs_now: list[dict] | None = None) -> di
     return {"on": figures.today.isoformat(), **kept}
 
 
+# ------------------------------------------------------------------ how urgent a logged day is
+
+# The levels of the patient page's advice (rehab.patient_log.ADVICE), most urgent first, and
+# what the clinician's pages call them.
+LEVEL_RANK = {"emergency": 0, "urgent": 1, "clinic": 2}
+LEVEL_WORDS = {"emergency": "Emergency symptom reported", "urgent": "Urgent symptom reported",
+               "clinic": "Pain of 8 or more reported"}
+
+
+def alert_level(row) -> str | None:
+    """How urgent a logged day is: the level of its most urgent trigger (None: no trigger)."""
+    codes = patient_log.triggers(row.pain, row.symptoms)
+    return patient_log.ADVICE[codes[0]][0] if codes else None
+
+
+def reported(rows, start: dt.date, today: dt.date) -> list[SimpleNamespace]:
+    """The log days (as `_LOG` reads them) that triggered advice, in the last 28 days or still
+    unseen: most urgent first, then newest. For the clinician at the red-flag screen and the
+    review: what the patient reported, not a rule (the planner decides the plan)."""
+    days = [SimpleNamespace(id=r.id, day=r.day, level=alert_level(r), words=LEVEL_WORDS[alert_level(r)],
+                            reasons=alert_reasons(r), seen=not (r.alert and r.alert_seen_at is None))
+            for r in sorted(rows, key=lambda r: r.day, reverse=True)
+            if (start <= r.day <= today or (r.alert and r.alert_seen_at is None)) and alert_level(r)]
+    return sorted(days, key=lambda d: LEVEL_RANK[d.level])
+
+
+def reported_since(patient_id: int, today: dt.date) -> list[SimpleNamespace]:
+    """`reported` for a patient, read here (the wizard's red-flag step)."""
+    rows = db.session.execute(_LOG, {"patient": patient_id, "start": _window(today), "today": today}).all()
+    return reported(rows, _window(today), today)
+
+
 # ------------------------------------------------------------------ alerts
 
 
 def unseen_alerts(rows) -> list[SimpleNamespace]:
-    """The log days (as `_LOG` reads them) that raised an alert nobody has marked seen, newest first."""
-    return [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r))
-            for r in sorted(rows, key=lambda r: r.day, reverse=True) if r.alert and r.alert_seen_at is None]
+    """The log days (as `_LOG` reads them) that raised an alert nobody has marked seen, most
+    urgent first, then newest."""
+    alerts = [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r), level=alert_level(r),
+                              words=LEVEL_WORDS.get(alert_level(r), "Alert"))
+              for r in sorted(rows, key=lambda r: r.day, reverse=True) if r.alert and r.alert_seen_at is None]
+    return sorted(alerts, key=lambda a: LEVEL_RANK.get(a.level, len(LEVEL_RANK)))  # most urgent first
 
 
 def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:

@@ -7,13 +7,14 @@ when the version is saved (operations.save_draft)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from rehab.portal.forms import WholeNumberField
 from rehab.portal.progress import latest_activities
 
-STEP = "findings"
+STEP = "findings"  # the wizard step that asks it (rehab.portal.wizard.STEPS)
 ROWS = (1, 2, 3)
 ACTIVITY_LENGTH = 80
 
@@ -38,31 +39,44 @@ class PsfsForm(FlaskForm):
     activity_3, score_3 = _activity(3), _score(3)
 
     def validate(self, extra_validators=None) -> bool:
+        """An activity without a score is not rated at this visit (a reassessment prefills
+        the last activities: the scale is optional), never an error; a score without its
+        activity, or out of range, is."""
         ok = super().validate(extra_validators)
         for n in ROWS:
             activity, score = self[f"activity_{n}"], self[f"score_{n}"]
             if activity.errors or score.errors:
                 continue
-            if activity.data and score.data is None:
-                score.errors = [*score.errors, "Score this activity from 0 to 10, or clear the activity."]
-                ok = False
-            elif score.data is not None and not activity.data:
+            if score.data is not None and not activity.data:
                 activity.errors = [*activity.errors, "Name the activity this score is for."]
                 ok = False
         return ok
 
     def items(self) -> list[dict]:
+        """The activities scored at this visit (an unscored one is left out: not rated)."""
         return [{"activity": self[f"activity_{n}"].data, "score": self[f"score_{n}"].data}
-                for n in ROWS if self[f"activity_{n}"].data]
+                for n in ROWS if self[f"activity_{n}"].data and self[f"score_{n}"].data is not None]
+
+
+
+def typed_names() -> list[str]:
+    """The posted names of the PSFS boxes (kept with the step's own when going "Back")."""
+    return [f"psfs-{kind}_{n}" for n in ROWS for kind in ("activity", "score")]
 
 
 def form_for(step: str, draft, posted: bool) -> PsfsForm | None:
-    """The PSFS form of the step (None on other steps): as posted, else the draft's answers,
-    else the activities of the patient's latest PSFS to score again."""
+    """The PSFS form of the step (None on other steps): as posted, else as typed before going
+    "Back", else the draft's answers, else the activities of the patient's latest PSFS to
+    score again."""
     if step != STEP:
         return None
     if posted:
         return PsfsForm(prefix="psfs")
+    typed = draft.typed.get(step) if isinstance(draft.typed, dict) else None
+    if isinstance(typed, dict) and any(name in typed for name in typed_names()):
+        return PsfsForm(prefix="psfs", formdata=MultiDict(
+            [(name, str(v)) for name in typed_names() if isinstance(typed.get(name), list)
+             for v in typed[name]]))
     data = {}
     for n, item in zip(ROWS, draft.psfs or [{"activity": a} for a in latest_activities(draft.patient_id)]):
         data[f"activity_{n}"], data[f"score_{n}"] = item.get("activity"), item.get("score")

@@ -156,8 +156,23 @@ _PHASE_ID = re.compile(r"(?:\b([Pp])hase\s+)?'?\bP([1-9])(?:_[a-z0-9_]+)?\b'?")
 _SLUG = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
 
 
+# Patient states (rehab.vocab.STATES) whose id does not read as words once its underscores
+# are spaces ("not with pregnant after 12 weeks").
+STATE_WORDS = {
+    "pregnant_after_12_weeks": "pregnancy after week 12",
+    "pregnancy_pgp": "pregnancy with pelvic girdle pain",
+    "age_65_plus": "age 65 or over",
+    "post_partum_early": "under 3 months after giving birth",
+    "neuro_deficit": "a neurological deficit",
+    "neuro_exam_normal": "a normal neurological examination",
+    "medically_cleared": "a doctor's clearance for heavy eccentric load",
+}
+
+
 def plain(text: str, names: dict[str, str]) -> str:
     """A message with its ids in words: a phase id as "phase 1", an exercise id as its name,
-    any other code (a tag, a rule) with spaces for its underscores."""
+    a patient state in words (STATE_WORDS), any other code (a tag, a rule) with spaces for
+    its underscores."""
     text = _PHASE_ID.sub(lambda m: f"{m.group(1) or 'p'}hase {m.group(2)}", str(text or ""))
-    return _SLUG.sub(lambda m: names.get(m.group(1)) or m.group(1).replace("_", " "), text)
+    return _SLUG.sub(lambda m: names.get(m.group(1)) or STATE_WORDS.get(m.group(1))
+                     or m.group(1).replace("_", " "), text)

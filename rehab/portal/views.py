@@ -276,7 +276,8 @@ def wizard_step(patient_id: int, step: str):
             return redirect(url_for("portal.draft", patient_id=patient.id))
         following = draft.next_step() or wizard.SUMMARY  # the first step not done yet, else the summary
         return redirect(url_for("portal.wizard_step", patient_id=patient.id, step=following))
-    return render_template("portal/wizard.html", form=form, psfs_form=psfs_form,
+    reported = progress.reported_since(patient.id, _today()) if step == "red_flags" else []
+    return render_template("portal/wizard.html", form=form, psfs_form=psfs_form, reported=reported,
                            red_flag_groups=forms.RED_FLAG_GROUPS, **context), 422 if form.is_submitted() else 200
 
 

@@ -24,7 +24,7 @@ from rehab.extensions import db
 from rehab.models import Draft as DraftRow, Patient, utcnow
 from rehab.planner import IntakeError, parse_intake
 from rehab.planner.triage import triage
-from rehab.portal import forms
+from rehab.portal import forms, psfs
 from rehab.vocab import RED_FLAGS
 
 STEPS = ("diagnosis", "red_flags", "modifiers", "findings")
@@ -223,8 +223,9 @@ def _findings_owned(step: str) -> set[str]:
 def form_class(step: str, intake: dict):
     if step == "findings":
         return forms.findings_form(intake.get("diagnosis", ""))
-    return {"diagnosis": forms.DiagnosisForm, "red_flags": forms.RedFlagForm,
-            "modifiers": forms.ModifiersForm}[step]
+    if step == "modifiers":
+        return forms.modifiers_form(intake.get("diagnosis"))
+    return {"diagnosis": forms.DiagnosisForm, "red_flags": forms.RedFlagForm}[step]
 
 
 def form_data(step: str, intake: dict) -> dict:
@@ -372,9 +373,11 @@ MAX_TYPED_LENGTH = 200  # per value; every box of the wizard is shorter
 
 def keep_typed(draft: Draft, step: str, form) -> None:
     """Store what was typed on `step` as it is, unchecked (the clinician is going back, not
-    submitting): only the step's own fields, each value cut to a bounded length, so the
-    draft never holds anything the form could not show again."""
+    submitting): only the step's own fields (with the findings step's PSFS boxes), each value
+    cut to a bounded length, so the draft never holds anything the form could not show again."""
     names = [f.name for f in form if f.type not in ("CSRFTokenField", "HiddenField")]
+    if step == psfs.STEP:
+        names += psfs.typed_names()
     raw = request.form
     draft.typed[step] = {name: [v[:MAX_TYPED_LENGTH] for v in raw.getlist(name)[:MAX_TYPED_VALUES]]
                          for name in names if name in raw}
@@ -415,7 +418,7 @@ def summary(draft: Draft) -> list[tuple[str, str, list[tuple[str, str]], list[st
 
     The questions are the wizard's own labels (for findings: the intake model's titles), so
     the summary reads as the steps do. Unticked boxes are left out; empty findings are listed
-    by name as not assessed."""
+    by name as not assessed; the PSFS scored at this visit is listed with the findings."""
     out = []
     for step in STEPS:
         form = form_class(step, draft.intake)(formdata=None, data=form_data(step, draft.intake),
@@ -431,5 +434,10 @@ def summary(draft: Draft) -> list[tuple[str, str, list[tuple[str, str]], list[st
                 empty.append(f.label.text)
         if step == "red_flags" and not any(form[name].data for name in forms.RED_FLAG_FIELDS):
             answers.insert(0, ("Red flags", "None ticked"))
+        if step == psfs.STEP:  # the PSFS of this visit, changed on the same step
+            answers += [(f"PSFS: {item['activity']}", f"{item['score']} of 10")
+                        for item in draft.psfs or [] if item.get("activity")]
+            if not draft.psfs:
+                empty.append("PSFS (no activity scored at this visit)")
         out.append((step, STEP_TITLES[step], answers, empty if step == "findings" else []))
     return out

@@ -220,7 +220,6 @@ def test_psfs_activities_are_prefilled_from_the_latest(portal, seeded, wizard, c
 @pytest.mark.parametrize("data, field, message", [
     ({"psfs-activity_1": "Running", "psfs-score_1": "11"}, "psfs-score_1", "Enter a score from 0"),
     ({"psfs-activity_1": "Running", "psfs-score_1": "six"}, "psfs-score_1", "Enter a whole number"),
-    ({"psfs-activity_1": "Running"}, "psfs-score_1", "Score this activity from 0 to 10"),
     ({"psfs-score_2": "4"}, "psfs-activity_2", "Name the activity this score is for."),
     ({"psfs-activity_3": "x" * 81, "psfs-score_3": "4"}, "psfs-activity_3", "at most 80 characters"),
 ])
