@@ -12,6 +12,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 from rehab.extensions import db
 from rehab.models import LogDay, PsfsScore
 from rehab.pdf.plan import _split_phases as split_phases, tracked
@@ -82,9 +84,11 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
-def editable_days(today: dt.date) -> list[dt.date]:
-    """The days the patient may log or correct, today first."""
-    return [today - dt.timedelta(days=n) for n in range(EDIT_DAYS)]
+def editable_days(today: dt.date, first: dt.date | None = None) -> list[dt.date]:
+    """The days the patient may log or correct, today first: the last seven, none before
+    `first` (the day the plan was saved: earlier days belong to no plan of this one)."""
+    return [day for day in (today - dt.timedelta(days=n) for n in range(EDIT_DAYS))
+            if first is None or day >= min(first, today)]
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,11 @@ def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
-def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
+def read_day(form, items: list[Tracked], today: dt.date, first: dt.date | None = None) -> DayEntry:
     """Check a posted day (a MultiDict: day, done = "<exercise id>:<box>", pain, note,
     symptom-<code> = yes/no)."""
     entry = DayEntry()
-    allowed_days = editable_days(today)
+    allowed_days = editable_days(today, first)
     day_text = (form.get("day") or "").strip()[:20]
     entry.raw["day"] = day_text
     try:
@@ -146,6 +150,8 @@ def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
     else:
         if day > today:
             entry.errors["day"] = "Day: you cannot fill in a day that has not happened yet."
+        elif first is not None and day < first and day >= today - dt.timedelta(days=EDIT_DAYS - 1):
+            entry.errors["day"] = "Day: this plan starts on the day it was given to you; log from then on."
         elif day not in allowed_days:
             entry.errors["day"] = "Day: you can fill in or correct only the last seven days."
         entry.day = day
@@ -189,24 +195,46 @@ def read_day(form, items: list[Tracked], today: dt.date) -> DayEntry:
 
 def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
     """Write (or correct) the day's one row. A day that triggers advice is flagged for the
-    clinician (and flagged again if they had marked it seen); a correction never clears a
-    flag the clinician has not seen, nor what raised it: while the flag is unseen,
-    `alert_reported` keeps the highest pain and every symptom reported that day, and the
-    note as it was when the alert was raised. The caller
-    commits."""
-    row = db.session.execute(db.select(LogDay).where(LogDay.version_id == version.id,
-                                                     LogDay.day == entry.day)).scalar_one_or_none()
-    if row is None:
-        row = LogDay(patient_id=patient_id, version_id=version.id, day=entry.day, alert=False)
-        db.session.add(row)
+    clinician; a correction never clears a flag the clinician has not seen, nor what raised
+    it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
+    reported that day, and the note as it was when the alert was raised. A flag the clinician
+    has seen is raised again only by something it did not already report (a new symptom, or
+    pain 8 or more above what was seen), not by a corrected note. The caller commits."""
+    row = _day_row(version.id, patient_id, entry.day)
     if row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
         before = row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
         row.alert_reported = reported(entry.pain, entry.symptoms, entry.note, before)
-    elif triggers(entry.pain, entry.symptoms):  # a new flag (or a seen one raised again)
+    elif _raises_anew(row, entry):  # a new flag (or a seen one raised by something new)
         row.alert, row.alert_seen_at, row.alert_seen_by_id = True, None, None
         row.alert_reported = reported(entry.pain, entry.symptoms, entry.note)
     row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
     db.session.flush()
+    return row
+
+
+def _raises_anew(row: LogDay, entry: DayEntry) -> bool:
+    now = triggers(entry.pain, entry.symptoms)
+    if not now or not row.alert:
+        return bool(now)
+    seen = row.alert_reported or reported(row.pain, row.symptoms)
+    new_symptoms = set(entry.symptoms) - set(seen.get("symptoms") or ())
+    worse_pain = "pain" in now and (entry.pain or 0) > (seen.get("pain") or 0)
+    return bool(new_symptoms and triggers(None, sorted(new_symptoms))) or worse_pain
+
+
+def _day_row(version_id: int, patient_id: int, day: dt.date) -> LogDay:
+    """The day's row, made if there is none. Two saves of a new day at once (a double tap)
+    both find none: the second insert hits the unique (version, day) and reads the first's."""
+    query = db.select(LogDay).where(LogDay.version_id == version_id, LogDay.day == day)
+    row = db.session.execute(query).scalar_one_or_none()
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = LogDay(patient_id=patient_id, version_id=version_id, day=day, alert=False)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.execute(query).scalar_one()
     return row
 
 

@@ -52,12 +52,17 @@ def _ended(resolved: patient_link.Resolved):
     return render_template("mine/ended.html", title=title, message=message, clinic=resolved.clinic), code
 
 
-def _chosen_day(text: str | None, today: dt.date) -> dt.date:
+def _first_day(version) -> dt.date:
+    """The day the version was saved: the log starts there."""
+    return version.created_at.date()
+
+
+def _chosen_day(text: str | None, today: dt.date, first: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat((text or "")[:10])
     except ValueError:
         return today
-    return day if day in patient_log.editable_days(today) else today
+    return day if day in patient_log.editable_days(today, first) else today
 
 
 def _entry_from_row(row, day: dt.date) -> dict:
@@ -75,17 +80,19 @@ def _entry_from_row(row, day: dt.date) -> dict:
 
 def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: dict | None = None,
           errors: dict | None = None, psfs_typed: dict | None = None, psfs_errors: dict | None = None,
-          notice: str = "", status: int = 200):
+          notice: str = "", status: int = 200, advice: list[str] | None = None):
     today = _today()
     version, link = resolved.version, resolved.link
     content = version_content(version)
     logged = patient_log.days_logged(version.id, today - dt.timedelta(days=patient_log.EDIT_DAYS - 1))
     row = logged.get(day)
     values = typed if typed is not None else _entry_from_row(row, day)
-    advice = [] if typed is not None or row is None else patient_log.triggers(row.pain, row.symptoms)
+    if advice is None:  # what the stored day calls for; a refused post passes what it typed
+        advice = [] if typed is not None or row is None else patient_log.triggers(row.pain, row.symptoms)
     return render_template(
         "mine/page.html", token=token, first_name=resolved.patient.first_name, clinic=resolved.clinic,
-        content=content, items=content.items, days=patient_log.editable_days(today), logged=logged, day=day,
+        content=content, items=content.items, days=patient_log.editable_days(today, _first_day(version)),
+        logged=logged, day=day,
         today=today, values=values, errors=errors or {},
         advice=[(code, *patient_log.ADVICE[code]) for code in advice],
         symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX,
@@ -108,7 +115,7 @@ def page(token: str):
     resolved = patient_link.resolve(token)
     if resolved.status != "ok":
         return _ended(resolved)
-    day = _chosen_day(request.args.get("day"), _today())
+    day = _chosen_day(request.args.get("day"), _today(), _first_day(resolved.version))
     saved = request.args.get("saved")
     notice = saved if saved in ("day", "psfs") else ""
     response = _page(resolved, token, day, notice=notice)
@@ -146,14 +153,17 @@ def log_day(token: str):
         return _ended(resolved)
     today = _today()
     items = version_content(resolved.version).items
-    entry = patient_log.read_day(request.form, items, today)
-    day = entry.day if entry.day in patient_log.editable_days(today) else today
+    first = _first_day(resolved.version)
+    entry = patient_log.read_day(request.form, items, today, first)
+    day = entry.day if entry.day in patient_log.editable_days(today, first) else today
+    # A day that is not saved (a typo, the limit) still gets the advice for what it reports.
+    advice = patient_log.triggers(entry.pain, entry.symptoms)
     refused = _refuse_write(resolved, token)
     if refused is not None:
         message, code = refused
-        return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code)
+        return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code, advice=advice)
     if entry.errors:
-        return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422)
+        return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422, advice=advice)
     row = patient_log.save_day(resolved.version, resolved.patient.id, entry)
     _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
     db.session.commit()

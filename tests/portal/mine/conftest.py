@@ -57,10 +57,21 @@ def give_link(client, plan_id: int, number: int) -> SimpleNamespace:
                                plan=version.plan)
 
 
+def saved_days_ago(app, version_id: int, days: int) -> None:
+    """Move a version's save date back: the log offers no day before it."""
+    with app.app_context():
+        version = _db.session.get(PlanVersion, version_id)
+        version.created_at = version.created_at - dt.timedelta(days=days)
+        _db.session.commit()
+
+
 @pytest.fixture
-def linked(portal, saved_plan):
+def linked(app, portal, saved_plan):
+    """A link to a plan saved two weeks ago (so every day of the last seven may be logged)."""
     plan_id, number = saved_plan
-    return give_link(portal, plan_id, number)
+    link = give_link(portal, plan_id, number)
+    saved_days_ago(app, link.version_id, 14)
+    return link
 
 
 @pytest.fixture

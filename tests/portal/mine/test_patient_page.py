@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from rehab import patient_log
 from rehab.extensions import db
 from rehab.models import AuditEntry, Clinic, LogDay, PsfsScore
 
@@ -185,9 +186,12 @@ def test_a_correction_does_not_hide_an_unseen_alert_and_a_new_trigger_flags_agai
         stored = db.session.get(LogDay, row.id)
         stored.alert_seen_at = dt.datetime.now(dt.timezone.utc)
         db.session.commit()
-    patient_client.post(linked.path + "/log", data=day_form(token, pain="8"))
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="8", note="only the note changed"))
     (row,) = _rows(app)
-    assert row.alert and row.alert_seen_at is None
+    assert row.alert and row.alert_seen_at is not None  # nothing the clinician has not seen
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="8", **{"symptom-calf_swelling": "yes"}))
+    (row,) = _rows(app)
+    assert row.alert and row.alert_seen_at is None  # a new symptom raises it again
 
 
 # ------------------------------------------------------------------ PSFS
@@ -349,7 +353,10 @@ def test_a_correction_keeps_what_raised_an_unseen_alert(app, portal, linked, pat
         db.session.commit()
     patient_client.post(linked.path + "/log", data=day_form(token, pain="8"))
     (row,) = _rows(app)
-    assert row.alert_seen_at is None and row.alert_reported == {"pain": 8, "symptoms": [], "note": ""}
+    assert row.alert_seen_at is not None  # pain 8 after 9 was seen: nothing new
+    patient_client.post(linked.path + "/log", data=day_form(token, pain="10"))
+    (row,) = _rows(app)
+    assert row.alert_seen_at is None and row.alert_reported == {"pain": 10, "symptoms": [], "note": ""}
 
 
 def test_a_nul_in_the_note_or_an_activity_is_dropped_not_refused(app, linked, patient_client, form_token, day_form):
@@ -371,3 +378,57 @@ def test_psfs_refuses_the_same_activity_twice(app, linked, patient_client, form_
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Activity 2: this is the same as activity 1" in html
     assert _psfs(app) == []
+
+
+@pytest.mark.parametrize("symptom, heading", [("saddle_numbness", "Emergency"), ("calf_swelling", "")])
+def test_a_refused_save_still_gives_the_advice_for_what_was_typed(linked, patient_client, form_token, day_form,
+                                                                  symptom, heading):
+    """A typo (or the limit) must not hide what a danger sign calls for: the advice is shown
+    at the top and in the error box the refused save lands on."""
+    data = day_form(form_token(patient_client, linked.path), note="n" * 501, **{f"symptom-{symptom}": "yes"})
+    response = patient_client.post(linked.path + "/log", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    code, level, title, text = next((c, *patient_log.ADVICE[c]) for c in patient_log.triggers(None, [symptom]))
+    assert 'id="advice"' in html and html.count(text) == 2  # at the top, and in the error box
+    assert heading in title
+
+
+def test_two_saves_of_a_new_day_at_once_keep_one_row_not_a_500(app, linked, patient_client, form_token, day_form,
+                                                                 monkeypatch):
+    """A double tap: both requests find no row for the day; the second insert meets the unique
+    (version, day) and must correct the first's row instead of failing."""
+    token = form_token(patient_client, linked.path)
+    assert patient_client.post(linked.path + "/log", data=day_form(token, pain="2")).status_code == 303
+    real_execute, missed = db.session.execute, []
+
+    def first_look_finds_nothing(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs)
+        if not missed and "log_day" in str(statement) and "log_day.day" in str(statement):
+            missed.append(True)
+            return real_execute(db.select(LogDay).where(LogDay.id == -1))  # as if not yet committed
+        return result
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "execute", first_look_finds_nothing)
+        response = patient_client.post(linked.path + "/log", data=day_form(token, pain="4"))
+    assert missed and response.status_code == 303
+    (row,) = _rows(app)
+    assert row.pain == 4
+
+
+def test_no_day_before_the_plan_was_saved_can_be_logged(app, portal, saved_plan, patient_client, form_token,
+                                                        day_form):
+    from .conftest import give_link, saved_days_ago
+
+    link = give_link(portal, *saved_plan)
+    saved_days_ago(app, link.version_id, 2)
+    html = patient_client.get(link.path).get_data(as_text=True)
+    for back, offered in ((0, True), (2, True), (3, False)):
+        day = (TODAY - dt.timedelta(days=back)).isoformat()
+        assert (f"day={day}" in html) is offered, day
+    token = form_token(patient_client, link.path)
+    three_ago = (TODAY - dt.timedelta(days=3)).isoformat()
+    response = patient_client.post(link.path + "/log", data=day_form(token, day=three_ago, pain="2"))
+    assert response.status_code == 422 and "this plan starts on the day" in response.get_data(as_text=True)
+    assert _rows(app) == []
