@@ -153,6 +153,29 @@ REFERRAL_WORDS = {
     ),
 }
 
+# The referral letter of an allowed plan that also refers: heading and action in its box. The
+# exercise plan goes on, so these are not REFERRAL_WORDS' "go now" / "do not exercise".
+PLAN_LETTER_WORDS = {
+    "emergency": REFERRAL_WORDS["emergency"],
+    "urgent": ("URGENT referral: to be seen within 1 to 2 days",
+               "Your physiotherapist will arrange this appointment with you; it should happen within the next "
+               "1 to 2 days. If you have not heard by then, call the clinic."),
+    "routine": ("ROUTINE referral: in the coming weeks",
+                "Your physiotherapist will arrange this appointment with you in the coming weeks."),
+}
+PLAN_LETTER_PATIENT = ("take this letter with you to the appointment. Keep to the exercises in your plan until "
+                       "then; if the pain gets much worse or you notice anything in \"Get help now\" on your plan, "
+                       "stop and get help.")
+
+
+def plan_letter_opening(plan) -> str:
+    """The letter's first line for an allowed plan with a referral: why, and that exercise goes on."""
+    phase = phase_number(plan.current_phase) if plan.current_phase else ""
+    started = f"an exercise plan ({phase})" if phase and phase != "Phase" else "an exercise plan"
+    return (f"During today's assessment we found signs that need a further opinion. The patient has started "
+            f"{started} suited to these findings and will keep to it until seen. Reasons for the referral:")
+
+
 # An allowed plan that also carries a referral (contract: routine or urgent), on page 1.
 def next_without_later_phases(referral_level: str, refer_to) -> str:
     """'What comes next' for a plan with no later stage: the specialist's opinion decides it
