@@ -149,13 +149,20 @@ def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
 
 
 def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
-    """Label and value pairs: one pair a row in large print, two otherwise."""
-    label_w = (56 if st.large else 38) * mm  # "Next appointment" on one line
-    cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows if str(v).strip()]
-    if st.large:
-        info = Table(cells, colWidths=[label_w, width - label_w])
+    """Label and value pairs, two pairs a row."""
+    rows = [(k, v) for k, v in rows if str(v).strip()]
+    cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows]
+    pairs = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+    if st.large:  # two pairs a row too (compact: page 1 also has "Get help now"), labels as wide as they need
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        def label_w(column):
+            return max([stringWidth(k, st.cell_bold.fontName, st.cell_bold.fontSize) for k, _ in column] or [0]) + 6
+        left, right = label_w(rows[0::2]), label_w(rows[1::2])
+        half = width / 2
+        info = Table(pairs, colWidths=[left, half - left, right, half - right])
     else:
-        pairs = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+        label_w = 38 * mm  # "Next appointment" on one line
         half = width / 2
         info = Table(pairs, colWidths=[label_w, half - label_w, label_w, half - label_w])
     info.setStyle(table_style([
@@ -173,12 +180,17 @@ def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, 
             ("Side", words.side_words(d.side)), ("Your physio", d.clinician),
             ("Next appointment", d.next_appointment)]  # the plan and version are in every footer
     story = clinic_block(d, st, width)
-    story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm), info_table(rows, st, width),
-              Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm)]
-    story.append(labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body))
-    why = [labelled("Where you are now:", _phase_title(current), st.body)] if current is not None else []
-    # "Get help now" straight after who and what, so it is on page 1 whatever the paper and type size.
-    return story + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
+    story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm)]
+    who = [KeepTogether([info_table(rows, st, width)]), Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm),
+           labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body)]
+    why = [Spacer(0, 2 * mm), labelled("Where you are now:", _phase_title(current), st.body)] \
+        if current is not None else []
+    # "Get help now" (kept whole) straight after who and what, so it is on page 1 whatever the
+    # paper; in large print, where the box alone can take most of a page, before the details.
+    if st.large:
+        return story + _seek_help(plan, d, st) + [Spacer(0, 3 * mm)] + who + _plan_referral(plan, st) + why \
+            + _how_to(plan, current, st)
+    return story + who + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
 
 
 def _plan_referral(plan: Plan, st: Styles) -> list:
@@ -210,20 +222,31 @@ def _how_to(plan: Plan, current: Phase | None, st: Styles) -> list:
 
 
 def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
+    """Who to call first (the clinic's phone, when it is closed, an ambulance), then the signs.
+    Page 1 is laid out so the box fits there whole; only a list of signs far longer than any
+    plan's runs on to page 2, and then never before the phone lines and the first two signs."""
     c = d.contact
     rows = [heading("Get help now", st.warn_title)]
-    rows.append(labelled("Stop the exercises and get help", "if any of these happen:", st.body))
-    rows += _bullets(unique(plan.seek_help_if), st)
-    call = f"Call {c.name} on {c.phone}" if c.phone else f"Contact {c.name}"
+    call = f"call {c.name} on {c.phone}" if c.phone else f"contact {c.name}"
     call += f" ({c.hours})" if c.hours else ""
-    rows.append(para(f"{call} or your GP the same day.", st.body))
+    rows.append(labelled("If any of the signs below happen,", f"stop the exercises and {call} or your GP "
+                         "the same day.", st.body))
     if c.out_of_hours:
         rows.append(labelled("When the clinic is closed:", c.out_of_hours, st.body))
     rows.append(labelled("If you feel very unwell, have chest pain or sudden shortness of breath, "
                          "call an ambulance now.", "", st.body))
-    # A long list may run on to page 2 (both parts framed), but never leaves page 1 without the
-    # heading and the first signs.
-    return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=3)]
+    calls = len(rows)
+    rows += _bullets(unique(plan.seek_help_if), st, _cell_bullet(st) if st.large else None)
+    return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=calls + 2)]
+
+
+def _cell_bullet(st: Styles):
+    """Bullets at the details table's size (the large-print minimum for dense text): a long list of
+    signs then fits on page 1 with the phone lines above it."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(st.bullet.name + "-cell", parent=st.bullet, fontSize=st.cell.fontSize,
+                          leading=st.cell.leading, bulletFontSize=st.cell.fontSize)
 
 
 def _link_qr(url: str | None, st: Styles, width: float) -> list:

@@ -112,7 +112,7 @@ def test_clinic_contact_and_clinician_with_role(typical_plan, plan_figures, prin
         assert needle in text, needle
     bare = pdf_text(render_plan(typical_plan, print_details(clinic=None, clinician_role="", next_appointment=""),
                                 plan_figures))
-    assert "Contact Riverside Physiotherapy or your GP the same day." in bare
+    assert "stop the exercises and contact Riverside Physiotherapy or your GP the same day." in bare
     assert "Next appointment" not in bare and "clinic is closed" not in bare and "Alex Morgan," not in bare
 
 
