@@ -239,13 +239,29 @@ GLOSSARY = {
     "Copenhagen": "The Copenhagen plank: a side plank with the top leg resting on a bench.",
     "sciatic": "The sciatic nerve runs from the lower back down the back of the leg.",
     "glute": "The glutes are the buttock muscles.",
+    "HARM": "For the first 72 hours after an injury avoid HARM: Heat (hot baths, heat packs), Alcohol, "
+            "Running and Massage. They can increase bleeding and swelling.",
+    "Bird-dog": "On hands and knees, you reach one arm forward and the opposite leg back while keeping "
+                "your back still. It trains the back and trunk muscles.",
+    "Dead bug": "Lying on your back with your arms and legs in the air, you slowly lower one arm and the "
+                "opposite leg while keeping your lower back still.",
+    "T-drill": "A running drill: you run forward, shuffle sideways to each side and run back, along the "
+               "shape of a letter T. It trains quick changes of direction.",
+    "end range": "The very end of how far a joint can move or a muscle can stretch.",
+    "exit test": "The checks your physio does at the end of a stage to see if you are ready for the next one.",
+    "maximal strength test": "A test where you push or pull as hard as you can, so your physio can measure "
+                              "your strength.",
 }
 
 
 def _glossary_pattern() -> re.Pattern:
     """One pattern for every term: names match as whole words; lower-case terms also with
-    an ending ("eccentrically", "glutes")."""
-    alternatives = [re.escape(term) + ("" if term.islower() else r"(?![\w-])") for term in GLOSSARY]
+    an ending ("eccentrically", "glutes"); an acronym (HARM) only in capitals, never "harm"."""
+    def alternative(term: str) -> str:
+        if term.isupper():
+            return f"(?-i:{re.escape(term)})" + r"(?![\w-])"
+        return re.escape(term) + ("" if term.islower() else r"(?![\w-])")
+    alternatives = [alternative(term) for term in GLOSSARY]
     return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 

@@ -339,3 +339,23 @@ def test_the_plans_side_goes_to_a_renderer_that_mirrors(typical_plan, plan_figur
     calls.clear()
     render_plan(typical_plan, print_details(side="left"), plan_figures)
     assert calls == []  # cached per figure and side
+
+
+def test_glossary_explains_the_words_the_review_found_unexplained():
+    """"avoid HARM", the exercise names and the clinicians' words get a "Words used in this plan" entry;
+    HARM only in capitals (the everyday word "harm" is not a term)."""
+    texts = ["First 72 hours: avoid HARM.", "Bird-dog", "Dead bug", "T-drill", "No lengthening to end range",
+             "until the exit tests", "an exit test", "Maximal strength tests"]
+    found = [t for t, _ in words.glossary_terms(texts)]
+    assert found == ["HARM", "Bird-dog", "Dead bug", "T-drill", "end range", "exit test", "maximal strength test"]
+    assert words.glossary_terms(["This does no harm.", "harmless"]) == []
+    assert "Heat" in words.GLOSSARY["HARM"] and "Massage" in words.GLOSSARY["HARM"]
+
+
+def test_typical_plan_glossary_explains_harm(typical_plan, plan_figures, print_details, pdf_text):
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(
+        typical_plan.phases[0], precautions=["No heat, alcohol, running or massage for 72 hours (avoid HARM)."])]
+        + list(typical_plan.phases[1:]))
+    text = pdf_text(render_plan(plan, print_details(), plan_figures))
+    box = text[text.index("Words used in this plan"):]
+    assert "HARM: For the first 72 hours" in box
