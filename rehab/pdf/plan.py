@@ -371,8 +371,54 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
     if not terms:
         return Spacer(0, 0), Spacer(0, 0)
     rows = [heading("Words used in this plan", st.h2, 0)]
-    rows += [labelled(f"{term}:", meaning, st.bullet) for term, meaning in terms]
+    # At the details table's size: a reference box, so it fits under the tracking sheet.
+    entries = [labelled(f"{term}:", meaning, _cell_bullet(st)) for term, meaning in terms]
+    rows += [_Balanced(entries, 6 * mm, (90 if st.large else 70) * mm)] if len(entries) >= 4 else entries
     return first_fit(Box(rows, RULE, TINT, 3.5 * mm), 3 * mm)
+
+
+class _Balanced(Flowable):
+    """Entries in as many columns of even height (down the first, then the next) as the width
+    given allows at `min_col` each: a long glossary under the tracking sheet (a landscape
+    page) takes a third of its height, on a portrait page a half."""
+
+    def __init__(self, entries: list[Flowable], gap: float, min_col: float):
+        super().__init__()
+        self.entries, self.gap, self.min_col = entries, gap, min_col
+        self.columns: list[list[tuple[Flowable, float]]] = []
+
+    @staticmethod
+    def _heights(entries, w):
+        return [(f, f.wrap(w, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter()) for f in entries]
+
+    @staticmethod
+    def _best(sized, n):
+        """The split into n runs (in order) whose tallest run is shortest."""
+        if n == 1 or len(sized) <= 1:
+            return [sized]
+        best = None
+        for k in range(1, len(sized)):
+            rest = _Balanced._best(sized[k:], n - 1)
+            cols = [sized[:k]] + rest
+            tallest = max(sum(h for _, h in c) for c in cols)
+            if best is None or tallest < best[0]:
+                best = (tallest, cols)
+        return best[1]
+
+    def wrap(self, aw, ah):
+        n = max(1, min(3, len(self.entries), int((aw + self.gap) // (self.min_col + self.gap))))
+        self.col_w = (aw - (n - 1) * self.gap) / n
+        self.columns = self._best(self._heights(self.entries, self.col_w), n)
+        self.width, self.height = aw, max(sum(h for _, h in c) for c in self.columns)
+        return self.width, self.height
+
+    def draw(self):
+        for i, column in enumerate(self.columns):
+            x, y = i * (self.col_w + self.gap), self.height
+            for f, h in column:
+                f.wrap(self.col_w, 1e6)
+                y -= h
+                f.drawOn(self.canv, x, y + f.getSpaceAfter())
 
 
 # ------------------------------------------------------------------ later phases

@@ -239,18 +239,13 @@ GLOSSARY = {
     "Copenhagen": "The Copenhagen plank: a side plank with the top leg resting on a bench.",
     "sciatic": "The sciatic nerve runs from the lower back down the back of the leg.",
     "glute": "The glutes are the buttock muscles.",
-    "HARM": "For the first 72 hours after an injury avoid HARM: Heat (hot baths, heat packs), Alcohol, "
-            "Running and Massage. They can increase bleeding and swelling.",
-    "Bird-dog": "On hands and knees, you reach one arm forward and the opposite leg back while keeping "
-                "your back still. It trains the back and trunk muscles.",
-    "Dead bug": "Lying on your back with your arms and legs in the air, you slowly lower one arm and the "
-                "opposite leg while keeping your lower back still.",
-    "T-drill": "A running drill: you run forward, shuffle sideways to each side and run back, along the "
-               "shape of a letter T. It trains quick changes of direction.",
-    "end range": "The very end of how far a joint can move or a muscle can stretch.",
-    "exit test": "The checks your physio does at the end of a stage to see if you are ready for the next one.",
-    "maximal strength test": "A test where you push or pull as hard as you can, so your physio can measure "
-                              "your strength.",
+    "HARM": "Heat, Alcohol, Running and Massage: avoid them for the first 72 hours after an injury.",
+    "Bird-dog": "On hands and knees, you reach one arm forward and the other leg back, your back still.",
+    "Dead bug": "On your back, arms and legs up, you lower one arm and the other leg, your back still.",
+    "T-drill": "A running drill along the shape of a T: forward, sideways each way, then back.",
+    "end range": "As far as a joint can move or a muscle can stretch.",
+    "exit test": "A check at the end of a stage: are you ready for the next one?",
+    "maximal strength test": "A test where you push or pull as hard as you can.",
 }
 
 

@@ -349,7 +349,7 @@ def test_glossary_explains_the_words_the_review_found_unexplained():
     found = [t for t, _ in words.glossary_terms(texts)]
     assert found == ["HARM", "Bird-dog", "Dead bug", "T-drill", "end range", "exit test", "maximal strength test"]
     assert words.glossary_terms(["This does no harm.", "harmless"]) == []
-    assert "Heat" in words.GLOSSARY["HARM"] and "Massage" in words.GLOSSARY["HARM"]
+    assert "Heat, Alcohol, Running and Massage" in words.GLOSSARY["HARM"]
 
 
 def test_typical_plan_glossary_explains_harm(typical_plan, plan_figures, print_details, pdf_text):
@@ -358,4 +358,22 @@ def test_typical_plan_glossary_explains_harm(typical_plan, plan_figures, print_d
         + list(typical_plan.phases[1:]))
     text = pdf_text(render_plan(plan, print_details(), plan_figures))
     box = text[text.index("Words used in this plan"):]
-    assert "HARM: For the first 72 hours" in box
+    assert "HARM: Heat, Alcohol, Running and Massage" in box
+
+
+def test_a_long_glossary_goes_in_columns(typical_plan, plan_figures, print_details, make_item, replace_item,
+                                         pdf_pages):
+    """Ten terms: the box is balanced over two or three columns, so it fits under the tracking sheet."""
+    from reportlab.lib.pagesizes import A4, landscape
+
+    from rehab.pdf.plan import _glossary, _split_phases
+
+    names = "Askling Nordic carioca HARM T-drill Bird-dog Dead bug end range exit test maximal strength test"
+    plan = replace_item(typical_plan, 0, make_item("ex_terms", "Terms", steps=[names]))
+    current, later = _split_phases(plan)
+    _, there = _glossary(plan, current, later, get_styles(False))
+    balanced = there.box.content[1]
+    there.box.wrap(landscape(A4)[0] - 2 * get_styles(False).margin, 1e6)
+    assert len(balanced.columns) == 3
+    heights = [sum(h for _, h in c) for c in balanced.columns]
+    assert max(heights) < sum(heights) / 2
