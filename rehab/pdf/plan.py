@@ -507,7 +507,10 @@ def _tracking_sheet(phase: Phase, st: Styles, d: PrintDetails) -> list:
     rows = []
     for item in tracked(phase.items):
         amount = words.dosage_parts(item.dosage)[0]
-        cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
+        if st.large and amount:  # name and dose run on in one paragraph: a line less for a short one
+            cell = [labelled(f"{item.name}:", amount, st.cell)]
+        else:
+            cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
         rows.append(TrackRow(cell, item.dosage.per_day or 1, item.dosage.days_per_week or 7))
     width = landscape(d.pagesize)[0] - 2 * st.margin
     rest = any(item.dosage.days_per_week and item.dosage.days_per_week < 7 for item in tracked(phase.items))
