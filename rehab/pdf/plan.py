@@ -57,7 +57,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure], l
     # "Good to know" fills what page 1 has left if it fits there whole, else follows the
     # current phase; the current phase follows on page 1 unless only a strip is left.
     know_here, know_there = _education(plan, st)
-    story = _first_page(plan, current, details, st, doc.width) + _link_qr(link_url, st, doc.width) + [know_here]
+    story = _first_page(plan, current, details, st, doc.width, link_url) + [know_here]
     if current is not None:
         story += [CondPageBreak(doc.height * 0.15)] + _current_phase(current, figure, st, doc.width)
     story.append(know_there)
@@ -148,12 +148,17 @@ def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
     return [table]
 
 
-def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
-    """Label and value pairs, two pairs a row."""
+def info_table(rows: list[tuple[str, str]], st: Styles, width: float, one_a_row: bool = False) -> Table:
+    """Label and value pairs, two pairs a row (one when `one_a_row`)."""
     rows = [(k, v) for k, v in rows if str(v).strip()]
     cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows]
     pairs = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
-    if st.large:  # two pairs a row too (compact: page 1 also has "Get help now"), labels as wide as they need
+    if one_a_row:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        label_w = max(stringWidth(k, st.cell_bold.fontName, st.cell_bold.fontSize) for k, _ in rows) + 6
+        info = Table(cells, colWidths=[label_w, width - label_w])
+    elif st.large:  # two pairs a row too (compact: page 1 also has "Get help now"), labels as wide as they need
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         def label_w(column):
@@ -173,15 +178,15 @@ def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     return info
 
 
-def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, width: float) -> list:
+def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, width: float,
+                link_url: str | None = None) -> list:
     rows = [("Patient", d.patient_name),
             ("Date of birth", words.date_words(d.date_of_birth) if d.date_of_birth else ""),
             ("Reference", d.patient_reference), ("Plan date", words.date_words(d.plan_date)),
             ("Side", words.side_words(d.side)), ("Your physio", d.clinician),
             ("Next appointment", d.next_appointment)]  # the plan and version are in every footer
-    story = clinic_block(d, st, width)
-    story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm)]
-    who = [KeepTogether([info_table(rows, st, width)]), Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm),
+    story = _header_and_qr(d, link_url, st, width)
+    who = [KeepTogether([info_table(rows, st, width)] + _link_line(link_url, st)), Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm),
            labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body)]
     why = [Spacer(0, 2 * mm), labelled("Where you are now:", _phase_title(current), st.body)] \
         if current is not None else []
@@ -249,24 +254,37 @@ def _cell_bullet(st: Styles):
                           leading=st.cell.leading, bulletFontSize=st.cell.fontSize)
 
 
-def _link_qr(url: str | None, st: Styles, width: float) -> list:
-    """The patient's own page as a QR code with its address, kept together (none without a link)."""
+def _header_and_qr(d: PrintDetails, url: str | None, st: Styles, width: float) -> list:
+    """The clinic and the title; with a link (the patient's private page), its QR code beside
+    them, top right, so the code is on page 1 however full the page is."""
+    head = clinic_block(d, st, width) + [Spacer(0, 2 * mm), heading("Your exercise plan", st.title),
+                                          Spacer(0, 1 * mm)]
     if not url:
-        return []
+        return head
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
 
-    size = (40 if st.large else 30) * mm
+    size = (36 if st.large else 26) * mm
     widget = QrCodeWidget(url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     code = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     code.add(widget)
-    text = [para("Scan to open your plan on your phone", st.h3),
-            para("Your exercises, \"Get help now\" and a daily log to fill in. Keep this link private.", st.body),
-            para(url, st.small)]
-    table = Table([[code, text]], colWidths=[size + 5 * mm, width - size - 5 * mm])
-    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return [Spacer(0, 3 * mm), KeepTogether([table])]
+    side_w = size + 4 * mm
+    head = clinic_block(d, st, width - side_w) + head[len(clinic_block(d, st, width)):]
+    side = [code, para("Scan to open your plan on your phone", st.small)]
+    table = Table([[head, side]], colWidths=[width - side_w, side_w])
+    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
+    return [table]
+
+
+def _link_line(url: str | None, st: Styles) -> list:
+    """The link in words, under the details: to type in if the code will not scan."""
+    if not url:
+        return []
+    return [Spacer(0, 1 * mm), labelled("Your plan on your phone:", f"{url} (your exercises, \"Get help now\" "
+                                        "and a daily log; keep this link private)", st.small)]
 
 
 # ------------------------------------------------------------------ the current phase

@@ -229,3 +229,27 @@ def test_large_print_tracking_sheet_is_one_page_with_a_wide_notes_column(plans, 
                                                                                         page_size=size))
             if isinstance(f, TrackingGrid)][0]
     assert grid.notes_w >= 30 * mm
+
+
+URL = "https://rehab.example/p/abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.mark.parametrize("name", list(TYPICAL))
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+@pytest.mark.parametrize("large", [False, True])
+def test_the_qr_code_is_on_page_one(plans, library, name, size, large):
+    """The code sits beside the clinic and the title, so a full page 1 never pushes it to page 2."""
+    import zxingcpp
+
+    p = plans[name]
+    figures = {i.exercise_id: library[i.exercise_id].figure for ph in p.phases for i in ph.items}
+    pdf = render_plan(p, sample.sample_details(side="left", page_size=size, large_print=large), figures,
+                      link_url=URL)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        first = doc[0].render(scale=150 / 72).to_pil()
+    finally:
+        doc.close()
+    assert [b.text for b in zxingcpp.read_barcodes(first)] == [URL], (name, size, large)
+    text = re.sub(r"\s+", " ", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert "Scan to open your plan on your phone" in text and "Get help now" in text
