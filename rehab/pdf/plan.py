@@ -250,8 +250,16 @@ def _cell_bullet(st: Styles):
     signs then fits on page 1 with the phone lines above it."""
     from reportlab.lib.styles import ParagraphStyle
 
-    return ParagraphStyle(st.bullet.name + "-cell", parent=st.bullet, fontSize=st.cell.fontSize,
-                          leading=st.cell.leading, bulletFontSize=st.cell.fontSize)
+    key = (st.bullet.name, st.cell.fontSize, st.cell.leading)
+    style = _CELL_BULLETS.get(key)
+    if style is None:
+        style = _CELL_BULLETS[key] = ParagraphStyle(
+            st.bullet.name + "-cell", parent=st.bullet, fontSize=st.cell.fontSize, leading=st.cell.leading,
+            bulletFontSize=st.cell.fontSize)
+    return style
+
+
+_CELL_BULLETS: dict = {}  # by the styles' name and size (normal, large): built once each
 
 
 def _header_and_qr(d: PrintDetails, url: str | None, st: Styles, width: float) -> list:
@@ -390,7 +398,8 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
         return Spacer(0, 0), Spacer(0, 0)
     rows = [heading("Words used in this plan", st.h2, 0)]
     # At the details table's size: a reference box, so it fits under the tracking sheet.
-    entries = [labelled(f"{term}:", meaning, _cell_bullet(st)) for term, meaning in terms]
+    style = _cell_bullet(st)
+    entries = [labelled(f"{term}:", meaning, style) for term, meaning in terms]
     rows += [_Balanced(entries, 6 * mm, (90 if st.large else 70) * mm)] if len(entries) >= 4 else entries
     return first_fit(Box(rows, RULE, TINT, 3.5 * mm), 3 * mm)
 
@@ -424,6 +433,9 @@ class _Balanced(Flowable):
         return best[1]
 
     def wrap(self, aw, ah):
+        if self.columns and getattr(self, "_aw", None) == aw:  # laid out at this width already
+            return self.width, self.height
+        self._aw = aw
         n = max(1, min(3, len(self.entries), int((aw + self.gap) // (self.min_col + self.gap))))
         self.col_w = (aw - (n - 1) * self.gap) / n
         self.columns = self._best(self._heights(self.entries, self.col_w), n)
