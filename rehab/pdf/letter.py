@@ -1,4 +1,6 @@
-"""A one-page referral letter for a refused plan, for the patient to take to a doctor."""
+"""A one-page referral letter, for the patient to take to a doctor: for a refused plan (no exercise
+until a doctor has seen them), or for an allowed plan that also refers (routine or urgent: a grade 3
+strain's orthopaedic opinion, say), where the exercise plan goes on while the referral is arranged."""
 
 from __future__ import annotations
 
@@ -33,14 +35,20 @@ def render_referral_letter(plan: Plan, details: PrintDetails, intake: dict | Non
 
     `intake` is the intake as JSON (as the contract, the API and the portal store it),
     the examples' form {"intake": {...}, "expected": ...}, or the findings alone."""
-    if plan.allowed:
-        raise ValueError("this plan is allowed: a referral letter is only for a refused plan (plan.allowed is False)")
+    if not needs_letter(plan):
+        raise ValueError("this plan is allowed and refers nobody (referral level none): a referral letter is for "
+                         "a refused plan or for an allowed plan with a referral")
     st = get_styles(details.large_print)
     buf = io.BytesIO()
     doc = Document(buf, details, st, title=TITLE)
     story = _story(plan, details, normalise_intake(intake), st, doc.width)
     # One page whatever the length: a long letter is scaled down to fit rather than run over.
     return doc.build_bytes([OutlineMark(TITLE), KeepInFrame(doc.width, doc.height, story, mode="shrink")])
+
+
+def needs_letter(plan: Plan) -> bool:
+    """A refused plan always has a letter; an allowed one only when it also refers."""
+    return not plan.allowed or plan.referral.level in words.REFERRAL_WORDS and plan.referral.level != "none"
 
 
 def normalise_intake(raw: dict | None) -> dict:
@@ -67,6 +75,8 @@ def _patient_facts(d: PrintDetails, intake: dict) -> list[tuple[str, str]]:
 def _story(plan: Plan, d: PrintDetails, intake: dict, st: Styles, width: float) -> list:
     level = plan.referral.level if plan.referral.level in words.REFERRAL_WORDS else "urgent"
     heading_text, action = words.REFERRAL_WORDS[level]
+    if plan.allowed:  # the exercise plan goes on: the referral is arranged, not an emergency visit
+        heading_text, action = words.PLAN_LETTER_WORDS.get(level, (heading_text, action))
     border, tint = (WARN, WARN_TINT) if level == "emergency" else (AMBER, AMBER_TINT)
 
     story = clinic_block(d, st, width)
@@ -79,10 +89,14 @@ def _story(plan: Plan, d: PrintDetails, intake: dict, st: Styles, width: float) 
     box = [para(heading_text, st.warn_title), para(action, st.body)]
     story += [Box(box, border, tint, 5 * mm, line=2), Spacer(0, 2 * mm)]
 
-    story.append(para("To the GP or the emergency department doctor", st.h2))
-    # "Assessed for" above names the diagnosis; its words carry their own brackets.
-    story.append(para("During today's assessment we found signs that need a medical check before any "
-                      "exercise. No exercise plan has been given. Reasons:", st.body))
+    if plan.allowed:
+        story.append(para("To the doctor or specialist", st.h2))
+        story.append(para(words.plan_letter_opening(plan), st.body))
+    else:
+        story.append(para("To the GP or the emergency department doctor", st.h2))
+        # "Assessed for" above names the diagnosis; its words carry their own brackets.
+        story.append(para("During today's assessment we found signs that need a medical check before any "
+                          "exercise. No exercise plan has been given. Reasons:", st.body))
     story += [para(r, st.bullet, "•") for r in plan.referral.reasons]
     if plan.referral.refer_to:
         story.append(para("Refer to", st.h3))
@@ -102,7 +116,8 @@ def _story(plan: Plan, d: PrintDetails, intake: dict, st: Styles, width: float) 
         story += _table([(words.finding_label(str(k)), words.finding_value(v)) for k, v in findings.items()], st)
     story += [
         Spacer(0, 4 * mm),
-        labelled("For the patient:", "take this letter with you to your GP or the emergency department. "
+        labelled("For the patient:", words.PLAN_LETTER_PATIENT if plan.allowed else
+                 "take this letter with you to your GP or the emergency department. "
                  "Do not start or continue exercises for this pain until a doctor has seen you.", st.body),
         Spacer(0, 8 * mm),
         _Signature(d, st),

@@ -57,7 +57,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure], l
     # "Good to know" fills what page 1 has left if it fits there whole, else follows the
     # current phase; the current phase follows on page 1 unless only a strip is left.
     know_here, know_there = _education(plan, st)
-    story = _first_page(plan, current, details, st, doc.width) + _link_qr(link_url, st, doc.width) + [know_here]
+    story = _first_page(plan, current, details, st, doc.width, link_url) + [know_here]
     if current is not None:
         story += [CondPageBreak(doc.height * 0.15)] + _current_phase(current, figure, st, doc.width)
     story.append(know_there)
@@ -148,14 +148,26 @@ def clinic_block(d: PrintDetails, st: Styles, width: float) -> list:
     return [table]
 
 
-def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
-    """Label and value pairs: one pair a row in large print, two otherwise."""
-    label_w = (56 if st.large else 38) * mm  # "Next appointment" on one line
-    cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows if str(v).strip()]
-    if st.large:
+def info_table(rows: list[tuple[str, str]], st: Styles, width: float, one_a_row: bool = False) -> Table:
+    """Label and value pairs, two pairs a row (one when `one_a_row`)."""
+    rows = [(k, v) for k, v in rows if str(v).strip()]
+    cells = [[para(k, st.cell_bold), para(v, st.cell)] for k, v in rows]
+    pairs = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+    if one_a_row:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        label_w = max(stringWidth(k, st.cell_bold.fontName, st.cell_bold.fontSize) for k, _ in rows) + 6
         info = Table(cells, colWidths=[label_w, width - label_w])
+    elif st.large:  # two pairs a row too (compact: page 1 also has "Get help now"), labels as wide as they need
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        def label_w(column):
+            return max([stringWidth(k, st.cell_bold.fontName, st.cell_bold.fontSize) for k, _ in column] or [0]) + 6
+        left, right = label_w(rows[0::2]), label_w(rows[1::2])
+        half = width / 2
+        info = Table(pairs, colWidths=[left, half - left, right, half - right])
     else:
-        pairs = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+        label_w = 38 * mm  # "Next appointment" on one line
         half = width / 2
         info = Table(pairs, colWidths=[label_w, half - label_w, label_w, half - label_w])
     info.setStyle(table_style([
@@ -166,19 +178,24 @@ def info_table(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:
     return info
 
 
-def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, width: float) -> list:
+def _first_page(plan: Plan, current: Phase | None, d: PrintDetails, st: Styles, width: float,
+                link_url: str | None = None) -> list:
     rows = [("Patient", d.patient_name),
             ("Date of birth", words.date_words(d.date_of_birth) if d.date_of_birth else ""),
             ("Reference", d.patient_reference), ("Plan date", words.date_words(d.plan_date)),
             ("Side", words.side_words(d.side)), ("Your physio", d.clinician),
             ("Next appointment", d.next_appointment)]  # the plan and version are in every footer
-    story = clinic_block(d, st, width)
-    story += [Spacer(0, 2 * mm), heading("Your exercise plan", st.title), Spacer(0, 1 * mm), info_table(rows, st, width),
-              Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm)]
-    story.append(labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body))
-    why = [labelled("Where you are now:", _phase_title(current), st.body)] if current is not None else []
-    # "Get help now" straight after who and what, so it is on page 1 whatever the paper and type size.
-    return story + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
+    story = _header_and_qr(d, link_url, st, width)
+    who = [KeepTogether([info_table(rows, st, width)] + _link_line(link_url, st)), Spacer(0, 3 * mm), _rule(), Spacer(0, 2 * mm),
+           labelled("Your condition:", words.diagnosis_words(plan.diagnosis), st.body)]
+    why = [Spacer(0, 2 * mm), labelled("Where you are now:", _phase_title(current), st.body)] \
+        if current is not None else []
+    # "Get help now" (kept whole) straight after who and what, so it is on page 1 whatever the
+    # paper; in large print, where the box alone can take most of a page, before the details.
+    if st.large:
+        return story + _seek_help(plan, d, st) + [Spacer(0, 3 * mm)] + who + _plan_referral(plan, st) + why \
+            + _how_to(plan, current, st)
+    return story + who + _plan_referral(plan, st) + _seek_help(plan, d, st) + why + _how_to(plan, current, st)
 
 
 def _plan_referral(plan: Plan, st: Styles) -> list:
@@ -208,40 +225,72 @@ def _how_to(plan: Plan, current: Phase | None, st: Styles) -> list:
 
 
 def _seek_help(plan: Plan, d: PrintDetails, st: Styles) -> list:
+    """Who to call first (the clinic's phone, when it is closed, an ambulance), then the signs.
+    Page 1 is laid out so the box fits there whole; only a list of signs far longer than any
+    plan's runs on to page 2, and then never before the phone lines and the first two signs."""
     c = d.contact
     rows = [heading("Get help now", st.warn_title)]
-    rows.append(labelled("Stop the exercises and get help", "if any of these happen:", st.body))
-    rows += _bullets(unique(plan.seek_help_if), st)
-    call = f"Call {c.name} on {c.phone}" if c.phone else f"Contact {c.name}"
+    call = f"call {c.name} on {c.phone}" if c.phone else f"contact {c.name}"
     call += f" ({c.hours})" if c.hours else ""
-    rows.append(para(f"{call} or your GP the same day.", st.body))
+    rows.append(labelled("If any of the signs below happen,", f"stop the exercises and {call} or your GP "
+                         "the same day.", st.body))
     if c.out_of_hours:
         rows.append(labelled("When the clinic is closed:", c.out_of_hours, st.body))
     rows.append(labelled("If you feel very unwell, have chest pain or sudden shortness of breath, "
                          "call an ambulance now.", "", st.body))
-    # A long list may run on to page 2 (both parts framed), but never leaves page 1 without the
-    # heading and the first signs.
-    return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=3)]
+    calls = len(rows)
+    rows += _bullets(unique(plan.seek_help_if), st, _cell_bullet(st) if st.large else None)
+    return [Spacer(0, 3 * mm), Box(rows, WARN, WARN_TINT, 4 * mm, line=2, min_first=calls + 2)]
 
 
-def _link_qr(url: str | None, st: Styles, width: float) -> list:
-    """The patient's own page as a QR code with its address, kept together (none without a link)."""
+def _cell_bullet(st: Styles):
+    """Bullets at the details table's size (the large-print minimum for dense text): a long list of
+    signs then fits on page 1 with the phone lines above it."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    key = (st.bullet.name, st.cell.fontSize, st.cell.leading)
+    style = _CELL_BULLETS.get(key)
+    if style is None:
+        style = _CELL_BULLETS[key] = ParagraphStyle(
+            st.bullet.name + "-cell", parent=st.bullet, fontSize=st.cell.fontSize, leading=st.cell.leading,
+            bulletFontSize=st.cell.fontSize)
+    return style
+
+
+_CELL_BULLETS: dict = {}  # by the styles' name and size (normal, large): built once each
+
+
+def _header_and_qr(d: PrintDetails, url: str | None, st: Styles, width: float) -> list:
+    """The clinic and the title; with a link (the patient's private page), its QR code beside
+    them, top right, so the code is on page 1 however full the page is."""
+    head = clinic_block(d, st, width) + [Spacer(0, 2 * mm), heading("Your exercise plan", st.title),
+                                          Spacer(0, 1 * mm)]
     if not url:
-        return []
+        return head
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
 
-    size = (40 if st.large else 30) * mm
+    size = (36 if st.large else 26) * mm
     widget = QrCodeWidget(url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     code = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     code.add(widget)
-    text = [para("Scan to open your plan on your phone", st.h3),
-            para("Your exercises, \"Get help now\" and a daily log to fill in. Keep this link private.", st.body),
-            para(url, st.small)]
-    table = Table([[code, text]], colWidths=[size + 5 * mm, width - size - 5 * mm])
-    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return [Spacer(0, 3 * mm), KeepTogether([table])]
+    side_w = size + 4 * mm
+    head = clinic_block(d, st, width - side_w) + head[len(clinic_block(d, st, width)):]
+    side = [code, para("Scan to open your plan on your phone", st.small)]
+    table = Table([[head, side]], colWidths=[width - side_w, side_w])
+    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 4 * mm)]))
+    return [table]
+
+
+def _link_line(url: str | None, st: Styles) -> list:
+    """The link in words, under the details: to type in if the code will not scan."""
+    if not url:
+        return []
+    return [Spacer(0, 1 * mm), labelled("Your plan on your phone:", f"{url} (your exercises, \"Get help now\" "
+                                        "and a daily log; keep this link private)", st.small)]
 
 
 # ------------------------------------------------------------------ the current phase
@@ -346,8 +395,58 @@ def _glossary(plan: Plan, current: Phase | None, later: list[Phase], st: Styles)
     if not terms:
         return Spacer(0, 0), Spacer(0, 0)
     rows = [heading("Words used in this plan", st.h2, 0)]
-    rows += [labelled(f"{term}:", meaning, st.bullet) for term, meaning in terms]
+    # At the details table's size: a reference box, so it fits under the tracking sheet.
+    style = _cell_bullet(st)
+    entries = [labelled(f"{term}:", meaning, style) for term, meaning in terms]
+    rows += [_Balanced(entries, 6 * mm, (90 if st.large else 70) * mm)] if len(entries) >= 4 else entries
     return first_fit(Box(rows, RULE, TINT, 3.5 * mm), 3 * mm)
+
+
+class _Balanced(Flowable):
+    """Entries in as many columns of even height (down the first, then the next) as the width
+    given allows at `min_col` each: a long glossary under the tracking sheet (a landscape
+    page) takes a third of its height, on a portrait page a half."""
+
+    def __init__(self, entries: list[Flowable], gap: float, min_col: float):
+        super().__init__()
+        self.entries, self.gap, self.min_col = entries, gap, min_col
+        self.columns: list[list[tuple[Flowable, float]]] = []
+
+    @staticmethod
+    def _heights(entries, w):
+        return [(f, f.wrap(w, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter()) for f in entries]
+
+    @staticmethod
+    def _best(sized, n):
+        """The split into n runs (in order) whose tallest run is shortest."""
+        if n == 1 or len(sized) <= 1:
+            return [sized]
+        best = None
+        for k in range(1, len(sized)):
+            rest = _Balanced._best(sized[k:], n - 1)
+            cols = [sized[:k]] + rest
+            tallest = max(sum(h for _, h in c) for c in cols)
+            if best is None or tallest < best[0]:
+                best = (tallest, cols)
+        return best[1]
+
+    def wrap(self, aw, ah):
+        if self.columns and getattr(self, "_aw", None) == aw:  # laid out at this width already
+            return self.width, self.height
+        self._aw = aw
+        n = max(1, min(3, len(self.entries), int((aw + self.gap) // (self.min_col + self.gap))))
+        self.col_w = (aw - (n - 1) * self.gap) / n
+        self.columns = self._best(self._heights(self.entries, self.col_w), n)
+        self.width, self.height = aw, max(sum(h for _, h in c) for c in self.columns)
+        return self.width, self.height
+
+    def draw(self):
+        for i, column in enumerate(self.columns):
+            x, y = i * (self.col_w + self.gap), self.height
+            for f, h in column:
+                f.wrap(self.col_w, 1e6)
+                y -= h
+                f.drawOn(self.canv, x, y + f.getSpaceAfter())
 
 
 # ------------------------------------------------------------------ later phases
@@ -436,7 +535,10 @@ def _tracking_sheet(phase: Phase, st: Styles, d: PrintDetails) -> list:
     rows = []
     for item in tracked(phase.items):
         amount = words.dosage_parts(item.dosage)[0]
-        cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
+        if st.large and amount:  # name and dose run on in one paragraph: a line less for a short one
+            cell = [labelled(f"{item.name}:", amount, st.cell)]
+        else:
+            cell = [para(item.name, st.cell_bold)] + ([para(amount, st.small)] if amount else [])
         rows.append(TrackRow(cell, item.dosage.per_day or 1, item.dosage.days_per_week or 7))
     width = landscape(d.pagesize)[0] - 2 * st.margin
     rest = any(item.dosage.days_per_week and item.dosage.days_per_week < 7 for item in tracked(phase.items))

@@ -46,17 +46,24 @@ REST = "rest"
 
 
 class TrackingGrid(Flowable):
-    """Splits between exercise rows, repeating the header and the date row; the two
-    pain rows come last."""
+    """Splits between exercise rows, repeating the header and the date row; every part ends
+    with the two pain rows, so each sheet page is a whole sheet to fill in."""
 
     def __init__(self, rows: list[TrackRow], st: Styles, width: float, with_pain_rows: bool = True):
         super().__init__()
         self.rows, self.st, self.total_w, self.with_pain_rows = rows, st, width, with_pain_rows
-        # Large print: a wide first column, so a dose fits on one or two lines and the sheet on one page.
-        self.name_w = (118 if st.large else 78) * mm
-        self.notes_w = (25 if st.large else 45) * mm
-        self.day_w = max(MIN_DAY_W, (width - self.name_w - self.notes_w) / DAYS)
-        self.notes_w = width - self.name_w - DAYS * self.day_w
+        # Large print: a wide first column, so a dose fits on one or two lines and the sheet on one
+        # page, and a notes column wide enough to write a few words in.
+        if st.large:  # day cells at their narrowest ("Day 7" clear of the lines), notes 32 mm, names the rest
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            head_w = stringWidth("Day 7", st.cell_bold.fontName, st.cell_bold.fontSize) + 2 * PAD + 4
+            self.notes_w, self.day_w = 32 * mm, max(MIN_DAY_W, head_w)
+            self.name_w = width - self.notes_w - DAYS * self.day_w
+        else:
+            self.name_w, self.notes_w = 78 * mm, 45 * mm
+            self.day_w = max(MIN_DAY_W, (width - self.name_w - self.notes_w) / DAYS)
+            self.notes_w = width - self.name_w - DAYS * self.day_w
         self.box = min(4.5 * mm, (self.day_w - 2 * PAD - 2 * 3.0) / 3)  # three boxes fit on one line
         self.box_h = 9 * mm  # room to write a number by hand
         self.row_pad = 3
@@ -93,19 +100,18 @@ class TrackingGrid(Flowable):
 
     def split(self, aw, ah):
         self.wrap(aw, ah)
-        room = ah - self._head_h - self._date_h
+        room = ah - self._head_h - self._date_h - sum(self._pain_hs)
         used, k = 0.0, 0
         while k < len(self.rows) and used + self._row_hs[k] <= room:
             used += self._row_hs[k]
             k += 1
-        if k == 0:
+        if k == 0 or k == len(self.rows) and not self._pain_hs:
             return []
-        if k == len(self.rows):  # the exercises fit but not the pain rows: carry one row over
-            k -= 1
+        k = min(k, len(self.rows) - 1) if k == len(self.rows) else k
         if k <= 0:
             return []
-        # The rest starts a new page with its own header (never a second header lower down this one).
-        return [TrackingGrid(self.rows[:k], self.st, self.total_w, with_pain_rows=False), PageBreak(),
+        # The rest starts a new page with its own header and its own pain rows.
+        return [TrackingGrid(self.rows[:k], self.st, self.total_w, self.with_pain_rows), PageBreak(),
                 TrackingGrid(self.rows[k:], self.st, self.total_w, self.with_pain_rows)]
 
     def draw(self):

@@ -153,6 +153,29 @@ REFERRAL_WORDS = {
     ),
 }
 
+# The referral letter of an allowed plan that also refers: heading and action in its box. The
+# exercise plan goes on, so these are not REFERRAL_WORDS' "go now" / "do not exercise".
+PLAN_LETTER_WORDS = {
+    "emergency": REFERRAL_WORDS["emergency"],
+    "urgent": ("URGENT referral: to be seen within 1 to 2 days",
+               "Your physiotherapist will arrange this appointment with you; it should happen within the next "
+               "1 to 2 days. If you have not heard by then, call the clinic."),
+    "routine": ("ROUTINE referral: in the coming weeks",
+                "Your physiotherapist will arrange this appointment with you in the coming weeks."),
+}
+PLAN_LETTER_PATIENT = ("take this letter with you to the appointment. Keep to the exercises in your plan until "
+                       "then; if the pain gets much worse or you notice anything in \"Get help now\" on your plan, "
+                       "stop and get help.")
+
+
+def plan_letter_opening(plan) -> str:
+    """The letter's first line for an allowed plan with a referral: why, and that exercise goes on."""
+    phase = phase_number(plan.current_phase) if plan.current_phase else ""
+    started = f"an exercise plan ({phase})" if phase and phase != "Phase" else "an exercise plan"
+    return (f"During today's assessment we found signs that need a further opinion. The patient has started "
+            f"{started} suited to these findings and will keep to it until seen. Reasons for the referral:")
+
+
 # An allowed plan that also carries a referral (contract: routine or urgent), on page 1.
 def next_without_later_phases(referral_level: str, refer_to) -> str:
     """'What comes next' for a plan with no later stage: the specialist's opinion decides it
@@ -228,13 +251,24 @@ GLOSSARY = {
     "Copenhagen": "The Copenhagen plank: a side plank with the top leg resting on a bench.",
     "sciatic": "The sciatic nerve runs from the lower back down the back of the leg.",
     "glute": "The glutes are the buttock muscles.",
+    "HARM": "Heat, Alcohol, Running and Massage: avoid them for the first 72 hours after an injury.",
+    "Bird-dog": "On hands and knees, you reach one arm forward and the other leg back, your back still.",
+    "Dead bug": "On your back, arms and legs up, you lower one arm and the other leg, your back still.",
+    "T-drill": "A running drill along the shape of a T: forward, sideways each way, then back.",
+    "end range": "As far as a joint can move or a muscle can stretch.",
+    "exit test": "A check at the end of a stage: are you ready for the next one?",
+    "maximal strength test": "A test where you push or pull as hard as you can.",
 }
 
 
 def _glossary_pattern() -> re.Pattern:
     """One pattern for every term: names match as whole words; lower-case terms also with
-    an ending ("eccentrically", "glutes")."""
-    alternatives = [re.escape(term) + ("" if term.islower() else r"(?![\w-])") for term in GLOSSARY]
+    an ending ("eccentrically", "glutes"); an acronym (HARM) only in capitals, never "harm"."""
+    def alternative(term: str) -> str:
+        if term.isupper():
+            return f"(?-i:{re.escape(term)})" + r"(?![\w-])"
+        return re.escape(term) + ("" if term.islower() else r"(?![\w-])")
+    alternatives = [alternative(term) for term in GLOSSARY]
     return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 

@@ -270,9 +270,10 @@ def test_tracking_sheet_rows(typical_plan, plan_figures, print_details, make_ite
         sheet = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages
                                               if float(p.mediabox.width) > float(p.mediabox.height)))
         assert "Graded walking programme 10 min each side" not in sheet
-        assert "Graded walking programme 10 min · 2x a day · 5 days a week" in sheet  # the dose, large too
+        sep = ":" if large else ""  # large print: the name and dose run on in one paragraph
+        assert f"Graded walking programme{sep} 10 min · 2x a day · 5 days a week" in sheet  # the dose, large too
         assert "Chair set-up" not in sheet
-        assert "Lying heel dig 1 set x 10 reps · hold 10 s · 3x a day · 7 days a week" in sheet
+        assert f"Lying heel dig{sep} 1 set x 10 reps · hold 10 s · 3x a day · 7 days a week" in sheet
         assert "Worst pain today" in sheet and "Pain next morning" in sheet and "Notes" in sheet
         assert all(f"Day {d}" in sheet for d in range(1, DAYS + 1))
 
@@ -339,3 +340,41 @@ def test_the_plans_side_goes_to_a_renderer_that_mirrors(typical_plan, plan_figur
     calls.clear()
     render_plan(typical_plan, print_details(side="left"), plan_figures)
     assert calls == []  # cached per figure and side
+
+
+def test_glossary_explains_the_words_the_review_found_unexplained():
+    """"avoid HARM", the exercise names and the clinicians' words get a "Words used in this plan" entry;
+    HARM only in capitals (the everyday word "harm" is not a term)."""
+    texts = ["First 72 hours: avoid HARM.", "Bird-dog", "Dead bug", "T-drill", "No lengthening to end range",
+             "until the exit tests", "an exit test", "Maximal strength tests"]
+    found = [t for t, _ in words.glossary_terms(texts)]
+    assert found == ["HARM", "Bird-dog", "Dead bug", "T-drill", "end range", "exit test", "maximal strength test"]
+    assert words.glossary_terms(["This does no harm.", "harmless"]) == []
+    assert "Heat, Alcohol, Running and Massage" in words.GLOSSARY["HARM"]
+
+
+def test_typical_plan_glossary_explains_harm(typical_plan, plan_figures, print_details, pdf_text):
+    plan = dataclasses.replace(typical_plan, phases=[dataclasses.replace(
+        typical_plan.phases[0], precautions=["No heat, alcohol, running or massage for 72 hours (avoid HARM)."])]
+        + list(typical_plan.phases[1:]))
+    text = pdf_text(render_plan(plan, print_details(), plan_figures))
+    box = text[text.index("Words used in this plan"):]
+    assert "HARM: Heat, Alcohol, Running and Massage" in box
+
+
+def test_a_long_glossary_goes_in_columns(typical_plan, plan_figures, print_details, make_item, replace_item,
+                                         pdf_pages):
+    """Ten terms: the box is balanced over two or three columns, so it fits under the tracking sheet."""
+    from reportlab.lib.pagesizes import A4, landscape
+
+    from rehab.pdf.plan import _glossary, _split_phases
+
+    names = "Askling Nordic carioca HARM T-drill Bird-dog Dead bug end range exit test maximal strength test"
+    plan = replace_item(typical_plan, 0, make_item("ex_terms", "Terms", steps=[names]))
+    current, later = _split_phases(plan)
+    _, there = _glossary(plan, current, later, get_styles(False))
+    balanced = there.box.content[1]
+    there.box.wrap(landscape(A4)[0] - 2 * get_styles(False).margin, 1e6)
+    assert len(balanced.columns) == 3
+    heights = [sum(h for _, h in c) for c in balanced.columns]
+    assert max(heights) < sum(heights) / 2

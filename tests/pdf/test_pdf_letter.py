@@ -1,4 +1,4 @@
-"""The one-page referral letter for a refused plan."""
+"""The one-page referral letter: for a refused plan, or an allowed plan that also refers."""
 
 from __future__ import annotations
 
@@ -101,3 +101,34 @@ def test_letter_is_deterministic(print_details):
 def test_letter_only_for_a_refused_plan(typical_plan, print_details):
     with pytest.raises(ValueError, match="refused"):
         render_referral_letter(typical_plan, print_details())
+
+
+@pytest.mark.parametrize("level", ["routine", "urgent"])
+def test_allowed_plan_with_a_referral_gets_a_referral_letter(typical_plan, print_details, pdf_pages, pdf_text, level):
+    """A grade 3 strain is allowed with an urgent orthopaedic referral: its letter names the urgency and
+    the reason, and is not a refusal (the exercise plan goes on)."""
+    plan = dataclasses.replace(typical_plan, referral=Referral(level, ["Grade 3 strain: possible tendon "
+                                                                       "avulsion."], ["Orthopaedics"]))
+    for details in (print_details(), print_details(large_print=True, page_size="Letter")):
+        pdf = render_referral_letter(plan, details, INTAKE)
+        assert len(pdf_pages(pdf)) == 1
+        text = pdf_text(pdf)
+        for needle in (f"{level.upper()} referral", "Grade 3 strain: possible tendon avulsion.", "Orthopaedics",
+                       "has started an exercise plan (Phase 1)", "Keep to the exercises in your plan"):
+            assert needle in text, needle
+        for refusal in ("No exercise plan has been given", "Do not start or continue", "EMERGENCY",
+                        "emergency department doctor"):
+            assert refusal not in text, refusal
+
+
+@pytest.mark.parametrize("level", ["none", "routine", "urgent", "emergency"])
+@pytest.mark.parametrize("allowed", [True, False])
+def test_every_level_allowed_or_refused_gives_a_letter_or_says_there_is_none(
+        typical_plan, print_details, pdf_pages, level, allowed):
+    plan = dataclasses.replace(typical_plan if allowed else sample_refusal(),
+                               referral=Referral(level, ["A reason."], []))
+    if allowed and level == "none":
+        with pytest.raises(ValueError, match="refers nobody"):
+            render_referral_letter(plan, print_details())
+    else:
+        assert len(pdf_pages(render_referral_letter(plan, print_details()))) == 1

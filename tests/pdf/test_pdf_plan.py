@@ -112,7 +112,7 @@ def test_clinic_contact_and_clinician_with_role(typical_plan, plan_figures, prin
         assert needle in text, needle
     bare = pdf_text(render_plan(typical_plan, print_details(clinic=None, clinician_role="", next_appointment=""),
                                 plan_figures))
-    assert "Contact Riverside Physiotherapy or your GP the same day." in bare
+    assert "stop the exercises and contact Riverside Physiotherapy or your GP the same day." in bare
     assert "Next appointment" not in bare and "clinic is closed" not in bare and "Alex Morgan," not in bare
 
 
@@ -348,7 +348,7 @@ def test_tracking_sheet_runs_over_pages_with_many_exercises(typical_plan, plan_f
     assert positions == sorted(positions)
     for part in sheet:
         assert "Day 1" in part and "Date" in part  # the header repeats on each page
-    assert "Pain next morning" in sheet[-1] and "Pain next morning" not in sheet[0]
+        assert "Worst pain today" in part and "Pain next morning" in part  # each page a whole sheet
 
 
 def test_a_step_longer_than_a_page_runs_on(typical_plan, plan_figures, print_details, make_item, replace_item,

@@ -27,6 +27,7 @@ TYPICAL = {
     "sciatica": PLANNER / "cases" / "SC01_sciatica_ext_pref_acute.json",
     "pregnancy": PLANNER / "examples" / "TC24_pregnancy_26wk_pgp.json",
     "grade 3": PLANNER / "cases" / "SE10_g3_day5_nothing_recorded.json",
+    "frail 81-year-old": PLANNER / "cases" / "SE05_frail_osteoporosis_81_no_lunge.json",
 }
 FLOOR_RGB = (140, 140, 140)  # rehab.figures.scene STYLES["floor"]: the ground line under each picture
 
@@ -193,3 +194,62 @@ def test_large_print_typical_plans_leave_no_page_half_empty(plans, library, size
             assert card is not None, (name, n + 1, body[:40])
             # the card's text, plus the space kept above and below a card (about 12 points)
             assert _card_height(pages[n + 1], card, footer_top) + 12 > lowest - footer_top, (name, n + 1)
+
+
+@pytest.mark.parametrize("name", list(TYPICAL))
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+@pytest.mark.parametrize("large", [False, True])
+def test_get_help_now_is_whole_on_page_one_with_the_phone_lines(plans, library, name, size, large):
+    """Page 1 carries the whole "Get help now" box: the clinic's phone, when it is closed, the
+    ambulance line (first in the box) and every sign, in every print size."""
+    pdf = _print(plans[name], library, page_size=size, large_print=large)
+    first = re.sub(r"\s+", " ", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    for needle in ("Get help now", "call Riverside Physiotherapy on 01632 960 123",
+                   "When the clinic is closed: call NHS 111", "call an ambulance now"):
+        assert needle in first, (name, size, large, needle)
+    for sign in plans[name].seek_help_if:
+        assert re.sub(r"\s+", " ", sign) in first, (name, size, large, sign)
+    assert first.index("01632 960 123 (") < first.index(re.sub(r"\s+", " ", plans[name].seek_help_if[0]))
+
+
+@pytest.mark.parametrize("name", list(TYPICAL))
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_large_print_tracking_sheet_is_one_page_with_a_wide_notes_column(plans, library, name, size):
+    """"Copy this sheet each week": the large-print sheet is one landscape page, pain rows included."""
+    from rehab.pdf.plan import _split_phases, _tracking_sheet
+    from rehab.pdf.styles import get_styles
+    from rehab.pdf.tracking import TrackingGrid
+
+    reader = PdfReader(io.BytesIO(_print(plans[name], library, page_size=size, large_print=True)))
+    sheet = [p.extract_text() for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height)]
+    assert len(sheet) == 1, (name, size)
+    assert "Worst pain today" in sheet[0] and "Pain next morning" in sheet[0]
+    current, _ = _split_phases(plans[name])
+    grid = [f for f in _tracking_sheet(current, get_styles(True), sample.sample_details(large_print=True,
+                                                                                        page_size=size))
+            if isinstance(f, TrackingGrid)][0]
+    assert grid.notes_w >= 30 * mm
+
+
+URL = "https://rehab.example/p/abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.mark.parametrize("name", list(TYPICAL))
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+@pytest.mark.parametrize("large", [False, True])
+def test_the_qr_code_is_on_page_one(plans, library, name, size, large):
+    """The code sits beside the clinic and the title, so a full page 1 never pushes it to page 2."""
+    import zxingcpp
+
+    p = plans[name]
+    figures = {i.exercise_id: library[i.exercise_id].figure for ph in p.phases for i in ph.items}
+    pdf = render_plan(p, sample.sample_details(side="left", page_size=size, large_print=large), figures,
+                      link_url=URL)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        first = doc[0].render(scale=150 / 72).to_pil()
+    finally:
+        doc.close()
+    assert [b.text for b in zxingcpp.read_barcodes(first)] == [URL], (name, size, large)
+    text = re.sub(r"\s+", " ", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert "Scan to open your plan on your phone" in text and "Get help now" in text
