@@ -107,13 +107,14 @@ def _unmet(intake: Intake, protocol: Protocol, code: str, values: dict, goal: st
 
 
 def _walk(intake: Intake, protocol: Protocol, start: int, values: dict, goal: str,
-          reasons: list[str]) -> tuple[str, list[str]]:
-    """From phase index `start`, move on phase by phase while each exit is met."""
+          reasons: list[str], stop: str = "Starts in") -> tuple[str, list[str]]:
+    """From phase index `start`, move on phase by phase while each exit is met; the phase
+    where it stops "Starts in" at a first assessment, "Stays in" at a reassessment."""
     for index in range(start, len(PHASE_CODES) - 1):
         code = PHASE_CODES[index]
         unmet = _unmet(intake, protocol, code, values, goal)
         if unmet:
-            reasons.append(f"Stays in {code}: exit criteria not met - " + "; ".join(unmet) + ".")
+            reasons.append(f"{stop} {code}: exit criteria not met - " + "; ".join(unmet) + ".")
             return PHASE_BY_CODE[code], reasons
         reasons.append(f"{code} exit criteria met.")
     return PHASE_BY_CODE["P4"], reasons
@@ -147,7 +148,7 @@ def choose_phase(intake: Intake, protocol: Protocol, goal: str = "recreational_s
                 + ", no progression at this visit (reference 2.3)."]
         return _walk(intake, protocol, previous, values, goal,
                      [f"Reassessment: was in {PHASE_CODES[previous]} at the last visit; moves on only "
-                      "when that phase's exit criteria are met."])
+                      "when that phase's exit criteria are met."], stop="Stays in")
     reasons: list[str] = []
     start_if = protocol.phases["P1"].start_if
     if start_if is not None:  # reference 0.3: start in P1 if irritable (or P1's entry), else in P2
