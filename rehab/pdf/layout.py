@@ -320,7 +320,8 @@ class Document(BaseDocTemplate):
         # The total is drawn later into the form: leave room for up to three digits.
         x += stringWidth("000  ", REGULAR, size)
         canv.drawString(x, y, _fit(d.patient_name, REGULAR, size, m + half - x - 6))
-        canv.drawRightString(w - m, y, _fit(f"Plan {d.plan_id} · version {d.plan_version}", REGULAR, size,
+        canv.drawRightString(w - m, y, _fit(f"Plan {d.plan_id} · version {d.plan_version}" if d.plan_version != "draft"
+                                            else "Not saved yet", REGULAR, size,
                                             half - 6))
         canv.restoreState()
 

@@ -26,9 +26,11 @@ def pdf_text_of(data: bytes) -> str:
 def test_grade_3_strain_gets_its_referral_letter(wizard):
     wizard.run(GRADE_3)
     review = wizard.review()
-    assert review.status_code == 200
+    assert review.status_code == 200 and BUTTON in review.get_data(as_text=True)
     draft_letter = wizard.client.get(f"/patients/{wizard.patient_id}/plans/draft/referral.pdf")
     assert draft_letter.status_code == 200 and draft_letter.data.startswith(b"%PDF")
+    footer = pdf_text_of(draft_letter.data)
+    assert "Not saved yet" in footer and "version draft" not in footer
     plan_id, number = wizard.save()
     page = wizard.client.get(f"/plans/{plan_id}/versions/{number}").get_data(as_text=True)
     assert BUTTON in page
