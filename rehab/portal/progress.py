@@ -211,16 +211,24 @@ def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:
 
 # one query for a page of the patient list: reads ix_log_day_patient_alert (patient_id, alert)
 # (alert = true, not IS TRUE: an index compares with =)
-_FLAGGED = (select(LogDay.patient_id).where(
+_FLAGGED = (select(LogDay.patient_id, LogDay.pain, LogDay.symptoms, LogDay.alert_reported).where(
     LogDay.patient_id.in_(bindparam("ids", expanding=True)), LogDay.alert == true(),
-    LogDay.alert_seen_at.is_(None)).distinct())
+    LogDay.alert_seen_at.is_(None)))
+_RANK = ("emergency", "urgent", "clinic")
 
 
-def flagged(patient_ids: list[int]) -> set[int]:
-    """Which of these patients have an alert nobody has marked seen."""
+def flagged(patient_ids: list[int]) -> dict[int, str]:
+    """The patients of these with an alert nobody has marked seen -> the most urgent level
+    among them ("emergency", "urgent" or "clinic"), from what raised each alert."""
+    levels: dict[int, str] = {}
     if not patient_ids:
-        return set()
-    return set(db.session.connection().execute(_FLAGGED, {"ids": list(patient_ids)}).scalars())
+        return levels
+    for patient_id, pain, symptoms, said in db.session.connection().execute(_FLAGGED, {"ids": list(patient_ids)}):
+        said = said or {"pain": pain, "symptoms": symptoms}
+        level = alert_level(SimpleNamespace(pain=said.get("pain"), symptoms=said.get("symptoms") or [])) or "clinic"
+        if patient_id not in levels or _RANK.index(level) < _RANK.index(levels[patient_id]):
+            levels[patient_id] = level
+    return levels
 
 
 # ------------------------------------------------------------------ PSFS taken in the clinic

@@ -101,19 +101,23 @@ def library_table(stamp: tuple, load_rows) -> SimpleNamespace:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-ALERT_FLAG = ' <span class="badge badge-alert">Alert not seen</span>'
+ALERT_FLAGS = {  # by the most urgent unseen alert (rehab.portal.progress.flagged), in words and colour
+    "emergency": ' <span class="badge badge-alert">Emergency symptom reported</span>',
+    "urgent": ' <span class="badge badge-urgent badge-log">Urgent symptom reported</span>',
+    "clinic": ' <span class="badge badge-urgent badge-log">Pain alert not seen</span>'}
 
 
-def patient_rows(rows, patient_url: str, flagged: frozenset | set = frozenset()) -> Markup:
+def patient_rows(rows, patient_url: str, flagged: dict | None = None) -> Markup:
     """The rows of the patient list (id, last_name, first_name, reference, date_of_birth, sex, ...).
 
     Written here rather than in the template, where a page of 50 rows cost four times as
     long. A date reads as strftime's "%d %b %Y" in the C locale. `patient_url`: the
-    patient page's URL without the id; `flagged`: the ids of patients whose own log raised an
-    alert nobody has marked seen (rehab.portal.progress.flagged)."""
+    patient page's URL without the id; `flagged`: patient id -> the level of the most urgent
+    alert of their own log nobody has marked seen (rehab.portal.progress.flagged)."""
+    flagged = flagged or {}
     return Markup("\n".join(
         f'<tr><td><a href="{patient_url}{id_}">{escape(last)}, {escape(first)}</a>'
-        f'{ALERT_FLAG if id_ in flagged else ""}</td>\n'
+        f'{ALERT_FLAGS.get(flagged.get(id_), "")}</td>\n'
         f'    <td data-label="Reference">{escape(reference)}</td>\n'
         f'    <td data-label="Born">{f"{born.day:02} {_MONTHS[born.month - 1]} {born.year}" if born else ""}</td>\n'
         f'    <td data-label="Sex">{escape(sex)}</td></tr>'

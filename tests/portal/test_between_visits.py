@@ -143,11 +143,27 @@ def test_patient_list_flags_unseen_alerts_in_words(app, portal, seeded, patient_
     make_patient(clinician.clinic_id, "H-003", first_name="Quiet", last_name="Aaron")
     html = portal.get("/patients").get_data(as_text=True)
     rows = re.findall(r"<tr>.*?</tr>", html, re.S)
-    flagged = [r for r in rows if "Alert" in r]
-    assert len(flagged) == 1 and "Jones" in flagged[0] and "not seen" in flagged[0]
+    flagged = [r for r in rows if "badge-log" in r or "badge-alert" in r]
+    assert len(flagged) == 1 and "Jones" in flagged[0] and "Urgent symptom reported" in flagged[0]  # the calf
     for alert in _alerts(app, patient_id):
         portal.post(f"/patients/{patient_id}/alerts/{alert.id}/seen")
-    assert "badge-alert" not in portal.get("/patients").get_data(as_text=True)
+    html = portal.get("/patients").get_data(as_text=True)
+    assert "badge-alert" not in html and "badge-log" not in html
+
+
+@pytest.mark.parametrize("pain, symptoms, badge", [
+    (9, [], "Pain alert not seen"), (2, ["calf_swelling"], "Urgent symptom reported"),
+    (9, ["calf_swelling", "saddle_numbness"], "Emergency symptom reported")])
+def test_patient_list_badge_names_the_most_urgent_unseen_alert(app, portal, patient_id, saved_plan,
+                                                              pain, symptoms, badge):
+    with app.app_context():
+        version_id = _db.session.execute(_db.select(PlanVersion.id).filter_by(plan_id=saved_plan[0])).scalar_one()
+        _db.session.add(LogDay(patient_id=patient_id, version_id=version_id, day=dt.date.today(), ticks={},
+                              pain=pain, symptoms=symptoms, alert=True))
+        _db.session.commit()
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", portal.get("/patients").get_data(as_text=True), re.S)
+               if f"/patients/{patient_id}\"" in r)
+    assert badge in row and sum(word in row for word in ("Pain alert", "Urgent symptom", "Emergency symptom")) == 1
 
 
 def test_export_holds_the_log_psfs_and_links_but_no_token(app, portal, seeded, patient_id):
