@@ -117,7 +117,7 @@ def test_reassessment_shows_the_log_asks_the_psfs_and_keeps_the_figures(app, bro
         expect(page.get_by_label("Activity 1", exact=True)).to_have_value("Running for the bus")
         page.get_by_label("Score for activity 1 (0 to 10)").fill("12")
         page.get_by_role("button", name="Check the answers").click()
-        expect(page.get_by_text("Enter a score from 0 (unable to do it) to 10")).to_be_visible()
+        expect(page.get_by_text("Enter a score from 0 (unable to do it) to 10").first).to_be_visible()
         expect(page.get_by_label("Activity 1", exact=True)).to_have_value("Running for the bus")
         problems = check_page(page, "findings-psfs-error", shots)
         page.get_by_label("Score for activity 1 (0 to 10)").fill("6")
