@@ -37,11 +37,16 @@ def record(action: str, object_type: str, object_id, *, patient_id: int | None =
     return entry
 
 
+_LOGGED_IN = object()
+
+
 def record_view(action: str, object_type: str, object_id, *, patient_id: int | None = None,
-                **detail) -> AuditEntry | None:
-    """Record that the logged-in user viewed something, unless they already have an entry for
-    the same view (action, object and detail) within VIEW_WINDOW; None when it was skipped."""
-    user_id = current_user.id
+                user_id=_LOGGED_IN, commit: bool = True, **detail) -> AuditEntry | None:
+    """Record that the logged-in user (or `user_id`; None: the patient through their link)
+    viewed something, unless the same viewer already has an entry for the same view (action,
+    object and detail) within VIEW_WINDOW; None when it was skipped."""
+    if user_id is _LOGGED_IN:
+        user_id = current_user.id
     recent = db.session.execute(
         db.select(AuditEntry.detail).where(
             AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id),
@@ -49,4 +54,4 @@ def record_view(action: str, object_type: str, object_id, *, patient_id: int | N
             AuditEntry.at >= utcnow() - VIEW_WINDOW)).scalars().all()
     if any((seen or {}) == detail for seen in recent):
         return None
-    return record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=True, **detail)
+    return record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=commit, **detail)

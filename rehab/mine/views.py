@@ -119,8 +119,10 @@ def page(token: str):
     saved = request.args.get("saved")
     notice = saved if saved in ("day", "psfs") else ""
     response = _page(resolved, token, day, notice=notice)
-    _audit("patient_page_view", resolved)
-    _commit_read()
+    version = resolved.version  # a view repeated within audit.VIEW_WINDOW is not written again
+    if audit.record_view("patient_page_view", "plan", version.plan_id, patient_id=resolved.patient.id,
+                         user_id=None, commit=False, version=version.number, link=resolved.link.id):
+        _commit_read()
     return response
 
 
@@ -199,6 +201,7 @@ def psfs(token: str):
     return redirect(url_for("mine.page", token=token, saved="psfs") + "#psfs-saved", 303)
 
 
+@bp.route("/", methods=["GET", "POST"], defaults={"anything": ""})
 @bp.route("/<path:anything>", methods=["GET", "POST"])
 def unknown(anything: str):
     """Any other address under /p/ (a mistyped or cut link): the same kind page, never the portal's."""

@@ -32,9 +32,10 @@ def _clinic_phone(app, phone="020 7946 0000"):
 
 @pytest.mark.parametrize("token", [
     secrets.token_urlsafe(32),  # well formed, never given
-    "abc", "x" * 500, "..%2f..%2fetc", "' OR 1=1 --"])
+    "abc", "x" * 500, "..%2f..%2fetc", "' OR 1=1 --", ""])
 def test_a_guessed_or_malformed_token_gets_a_kind_404(linked, patient_client, token):
-    for response in (patient_client.get(f"/p/{token}"), patient_client.post(f"/p/{token}/log", data={})):
+    posted = f"/p/{token}/log" if token else "/p/"
+    for response in (patient_client.get(f"/p/{token}"), patient_client.post(posted, data={})):
         html = response.get_data(as_text=True)
         assert response.status_code == 404
         assert "This link does not work" in html and "Traceback" not in html and "Alex" not in html
