@@ -529,6 +529,11 @@ def _apply(intake: Intake, library: dict[str, Exercise], adjustments: list[dict]
         items = phases[phase]
         index = next((n for n, i in enumerate(items) if i.exercise_id == exercise_id), None)
         if op in ("remove", "swap", "dose") and index is None:
+            # say why when the safety rules left it out for this patient, not only that it is missing
+            reason = ctx.reason(exercise_id, phase) if exercise_id in library else None
+            if reason:
+                raise AdjustmentError(f"{library[exercise_id].name} is not in {CODE_BY_PHASE[phase]} "
+                                      f"for this patient: {reason}.")
             raise AdjustmentError(f"{exercise_id!r} is not in {phase}.")
         if op == "remove":
             items.pop(index)

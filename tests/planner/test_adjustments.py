@@ -172,3 +172,25 @@ def test_a_swap_drops_the_measures_the_new_exercise_does_not_use(real_library):
     kept = _dose_of(plan, P1, "relative_rest_elevation")
     assert (kept.reps, kept.hold_s, kept.per_day) == (None, None, 4)
     assert kept.duration_min == real_library["relative_rest_elevation"].dosage.duration_min
+
+
+@pytest.mark.parametrize("op", ["remove", "swap", "dose"])
+def test_a_change_to_an_item_the_safety_rules_left_out_says_why(real_library, op):
+    """A template made for another patient may name an exercise this patient cannot have:
+    the refusal gives the rule, not only "not in phase 1"."""
+    change = {"op": op, "phase": P2, "exercise_id": "double_leg_bridge",
+              **({"to": "bird_dog"} if op == "swap" else {}), **({"dosage": {"reps": 8}} if op == "dose" else {})}
+    assert "double_leg_bridge" not in items(make_plan(parse_intake(PREGNANT_SIJ), real_library), P2)
+    with pytest.raises(AdjustmentError) as info:
+        adjust(real_library, PREGNANT_SIJ, change)
+    assert real_library["double_leg_bridge"].name in info.value.reason
+    assert "for this patient" in info.value.reason and "lying flat" in info.value.reason
+
+
+def test_a_change_to_an_item_simply_not_in_the_phase_says_so(real_library):
+    intake = parse_intake(HS)
+    chosen, ctx = items(make_plan(intake, real_library), P1), Context(intake, real_library)
+    allowed_but_not_chosen = next(e for e in sorted(real_library) if e not in chosen and not ctx.reason(e, P1))
+    with pytest.raises(AdjustmentError) as info:
+        adjust(real_library, HS, {"op": "remove", "phase": P1, "exercise_id": allowed_but_not_chosen})
+    assert "is not in" in info.value.reason and "for this patient" not in info.value.reason
