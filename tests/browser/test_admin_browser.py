@@ -121,7 +121,7 @@ def test_admin_edit_reaches_new_plans_and_spares_saved_ones(app, browser, live_s
         log_in(rival, admin)
         rival.goto(f"/admin/exercises/{slug}/edit")
 
-        steps = editor.get_by_label("Steps")
+        steps = editor.get_by_label("Steps", exact=True)
         steps.fill(steps.input_value().replace(old_step, NEW_STEP, 1))
         editor.locator("#figure-end-knee").scroll_into_view_if_needed()
         shots(editor, "admin-edit-with-figure")

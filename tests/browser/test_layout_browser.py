@@ -166,7 +166,7 @@ def test_every_main_page_fits_a_phone_and_passes_axe(app, browser, live_server, 
         page.goto(f"/admin/exercises/{slug}/edit")
         problems += check_page(page, "admin-edit", shots)
         page.get_by_label("Name").fill(loaded_library[slug].name + " (edited)")
-        steps = page.get_by_label("Steps")
+        steps = page.get_by_label("Steps", exact=True)
         steps.fill(steps.input_value() + "\nBreathe out slowly as you press.")
         page.get_by_role("button", name="Save changes").click()
         page.wait_for_url(re.compile(rf"/admin/exercises/{slug}$"))
