@@ -143,6 +143,9 @@ def plan_template_retire(template_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "yes":  # a second, deliberate step (there is no restore)
+        flash("Nothing was retired: tick \u201cYes, retire it\u201d to confirm.", "error")
+        return redirect(url_for("portal.plan_template", template_id=template.id))
     try:
         templates.retire_template(template, current_user, version=form.version.data)
     except templates.TemplateConflict:

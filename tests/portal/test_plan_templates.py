@@ -144,8 +144,8 @@ def test_names_are_unique_per_diagnosis_among_live_templates(app, reviewed):
     again = _save(reviewed.client, reviewed.patient_id, name="  EARLY   lóading")
     assert again.status_code == 422 and "already has a template with this name" in again.get_data(as_text=True)
     template = _template(app)
-    assert reviewed.client.post(f"/templates/{template.id}/retire", data={"version": template.version}
-                                ).status_code == 302
+    assert reviewed.client.post(f"/templates/{template.id}/retire",
+                                data={"version": template.version, "confirm": "yes"}).status_code == 302
     assert _save(reviewed.client, reviewed.patient_id).status_code == 302  # the name is free again
 
 
@@ -255,8 +255,12 @@ def test_only_templates_for_the_drafts_diagnosis_and_live_ones_are_applied(app, 
 def test_a_retired_template_is_not_offered_but_kept(app, pregnant_draft, saved_template):
     client = pregnant_draft.client
     assert "Early loading (" in pregnant_draft.review().get_data(as_text=True)
-    assert client.post(f"/templates/{saved_template.id}/retire", data={"version": saved_template.version}
-                       ).status_code == 302
+    unconfirmed = client.post(f"/templates/{saved_template.id}/retire", data={"version": saved_template.version},
+                              follow_redirects=True)
+    assert "Nothing was retired" in unconfirmed.get_data(as_text=True)
+    assert "Early loading (" in pregnant_draft.review().get_data(as_text=True)  # still offered
+    assert client.post(f"/templates/{saved_template.id}/retire",
+                       data={"version": saved_template.version, "confirm": "yes"}).status_code == 302
     assert "Early loading (" not in pregnant_draft.review().get_data(as_text=True)
     assert _apply(pregnant_draft, saved_template.id).headers["Location"].endswith("/plans/draft")
     listing = client.get("/templates").get_data(as_text=True)
@@ -306,7 +310,7 @@ def test_another_clinician_applies_but_may_not_edit_or_retire(app, client, login
     login(client, boss)
     assert client.get(f"/templates/{saved_template.id}/edit").status_code == 200
     assert client.post(f"/templates/{saved_template.id}/retire",
-                       data={"version": saved_template.version}).status_code == 302
+                       data={"version": saved_template.version, "confirm": "yes"}).status_code == 302
     assert _template(app).retired_at is not None
 
 
