@@ -8,7 +8,10 @@ ends every link. One live link per version: "Give the patient a link" shows the 
 when there is one; "Revoke" ends every link of the version.
 
 A link works until it is revoked, until it expires (REHAB_PATIENT_LINK_WEEKS, 12 by
-default) or until a newer version of its plan is saved (`resolve` says which).
+default) or until a newer version of any of the patient's plans is saved: a new version of
+the same plan, a new plan, or a refused (red-flag) plan alike, so a patient has at most one
+live plan link (`resolve` says which). "Newer" is the larger PlanVersion id: ids are given
+in saving order, and timestamps can tie.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ class ClinicContact(NamedTuple):
 @dataclass
 class Resolved:
     """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
-    (a newer version was saved). The clinic is known for every status but "unknown"."""
+    (a newer version of any of the patient's plans was saved). The clinic is known for every status but "unknown"."""
 
     status: str
     link: LinkHead | None = None
@@ -118,13 +121,15 @@ class Resolved:
 
 
 _newer = db.aliased(PlanVersion)
+_newer_plan = db.aliased(Plan)
 # One query: the link, its version's head, the patient's id and first name, the clinic's
-# contact lines, and whether a newer version exists (no snapshot, no logo).
+# contact lines, and whether a newer version of any of the patient's plans exists (no
+# snapshot, no logo).
 _BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
                       PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
                       Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
-                      db.select(_newer.id).where(_newer.plan_id == PlanVersion.plan_id,
-                                                 _newer.number > PlanVersion.number).exists())
+                      db.select(_newer.id).join(_newer_plan, _newer_plan.id == _newer.plan_id)
+                      .where(_newer_plan.patient_id == Patient.id, _newer.id > PlanVersion.id).exists())
             .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
             .join(Patient, Patient.id == PatientLink.patient_id)
             .join(Clinic, Clinic.id == Patient.clinic_id)
@@ -153,9 +158,13 @@ def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
 
 
 def newer_version_exists(version) -> bool:
-    """Whether the plan has a version after this one (`version`: anything with plan_id, number)."""
-    return db.session.execute(db.select(PlanVersion.id).where(
-        PlanVersion.plan_id == version.plan_id, PlanVersion.number > version.number).limit(1)).first() is not None
+    """Whether any of the patient's plans (this one or another, allowed or refused) has a
+    version saved after this one (`version`: anything with id and plan_id): the rule
+    `resolve` applies, so a link that ends there is never printed or given."""
+    patient_id = db.select(Plan.patient_id).where(Plan.id == version.plan_id).scalar_subquery()
+    return db.session.execute(
+        db.select(PlanVersion.id).join(Plan, Plan.id == PlanVersion.plan_id)
+        .where(Plan.patient_id == patient_id, PlanVersion.id > version.id).limit(1)).first() is not None
 
 
 def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:
