@@ -64,6 +64,35 @@ def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | 
         .order_by(PatientLink.id.desc()).limit(1)).scalar_one_or_none()
 
 
+class LinkState(NamedTuple):
+    """A version's link panel: its newest live link (None: none) and whether a newer version
+    of any of the patient's plans was saved (the link has then ended, none can be given)."""
+    link: PatientLink | None
+    superseded: bool
+
+
+def _newer_exists(version_id, plan_id):
+    """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
+    newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
+    patient_id = db.select(own_plan.patient_id).where(own_plan.id == plan_id).scalar_subquery()
+    return (db.select(newer.id).join(newer_plan, newer_plan.id == newer.plan_id)
+            .where(newer_plan.patient_id == patient_id, newer.id > version_id).exists())
+
+
+def link_state(version_id: int, now: dt.datetime | None = None) -> LinkState:
+    """The version's live link and whether it is superseded, in one query."""
+    now = now or utcnow()
+    row = db.session.execute(
+        db.select(PatientLink, _newer_exists(PlanVersion.id, PlanVersion.plan_id))
+        .select_from(PlanVersion)
+        .outerjoin(PatientLink, db.and_(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
+                                        PatientLink.expires_at > now))
+        .where(PlanVersion.id == version_id).order_by(PatientLink.id.desc()).limit(1)).first()
+    if row is None:
+        return LinkState(None, False)
+    return LinkState(None if row[1] else row[0], bool(row[1]))
+
+
 def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
          secret_key: str | bytes) -> tuple[PatientLink, bool]:
     """(the version's live link, whether it was made now); the caller commits."""
@@ -161,10 +190,7 @@ def newer_version_exists(version) -> bool:
     """Whether any of the patient's plans (this one or another, allowed or refused) has a
     version saved after this one (`version`: anything with id and plan_id): the rule
     `resolve` applies, so a link that ends there is never printed or given."""
-    patient_id = db.select(Plan.patient_id).where(Plan.id == version.plan_id).scalar_subquery()
-    return db.session.execute(
-        db.select(PlanVersion.id).join(Plan, Plan.id == PlanVersion.plan_id)
-        .where(Plan.patient_id == patient_id, PlanVersion.id > version.id).limit(1)).first() is not None
+    return bool(db.session.execute(db.select(_newer_exists(version.id, version.plan_id))).scalar())
 
 
 def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:

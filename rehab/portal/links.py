@@ -40,16 +40,10 @@ def print_url(version_id: int) -> str | None:
 
 
 @bp.app_template_global()
-def patient_link_state(version_id: int):
-    """The live link of a version, for its page's link panel (None: no live link)."""
-    return patient_link.live_link(version_id)
-
-
-@bp.app_template_global()
-def patient_link_superseded(version) -> bool:
-    """Whether a newer version of any of the patient's plans was saved: this version's link
-    has then ended and it cannot be given (rehab.patient_link)."""
-    return patient_link.newer_version_exists(version)
+def patient_link_state(version_id: int) -> patient_link.LinkState:
+    """For the version page's link panel, in one query: the live link (None: no live link)
+    and whether a newer version of any of the patient's plans ended it."""
+    return patient_link.link_state(version_id)
 
 
 def _version(plan_id: int, number: int):
