@@ -71,14 +71,6 @@ class LinkState(NamedTuple):
     superseded: bool
 
 
-def _newer_exists(version_id, plan_id):
-    """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
-    newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
-    patient_id = db.select(own_plan.patient_id).where(own_plan.id == plan_id).scalar_subquery()
-    return (db.select(newer.id).join(newer_plan, newer_plan.id == newer.plan_id)
-            .where(newer_plan.patient_id == patient_id, newer.id > version_id).exists())
-
-
 def link_state(version_id: int, now: dt.datetime | None = None) -> LinkState:
     """The version's live link and whether it is superseded, in one query."""
     now = now or utcnow()
@@ -140,7 +132,8 @@ class ClinicContact(NamedTuple):
 @dataclass
 class Resolved:
     """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
-    (a newer version of any of the patient's plans was saved). The clinic is known for every status but "unknown"."""
+    (a newer version of any of the patient's plans was saved). The clinic is known for
+    every status but "unknown"."""
 
     status: str
     link: LinkHead | None = None
@@ -149,16 +142,21 @@ class Resolved:
     clinic: ClinicContact | None = None
 
 
-_newer = db.aliased(PlanVersion)
-_newer_plan = db.aliased(Plan)
+def _newer_exists(version_id, plan_id):
+    """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
+    newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
+    patient_id = db.select(own_plan.patient_id).where(own_plan.id == plan_id).scalar_subquery()
+    return (db.select(newer.id).join(newer_plan, newer_plan.id == newer.plan_id)
+            .where(newer_plan.patient_id == patient_id, newer.id > version_id).exists())
+
+
 # One query: the link, its version's head, the patient's id and first name, the clinic's
 # contact lines, and whether a newer version of any of the patient's plans exists (no
 # snapshot, no logo).
 _BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
                       PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
                       Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
-                      db.select(_newer.id).join(_newer_plan, _newer_plan.id == _newer.plan_id)
-                      .where(_newer_plan.patient_id == Patient.id, _newer.id > PlanVersion.id).exists())
+                      _newer_exists(PlanVersion.id, PlanVersion.plan_id))
             .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
             .join(Patient, Patient.id == PatientLink.patient_id)
             .join(Clinic, Clinic.id == Patient.clinic_id)
