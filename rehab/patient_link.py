@@ -144,10 +144,13 @@ class Resolved:
 
 def _newer_exists(version_id, plan_id):
     """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
+    # one level deep (no nested scalar subquery), so `version_id` and `plan_id` correlate
+    # with the enclosing query's version when they are its columns
     newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
-    patient_id = db.select(own_plan.patient_id).where(own_plan.id == plan_id).scalar_subquery()
-    return (db.select(newer.id).join(newer_plan, newer_plan.id == newer.plan_id)
-            .where(newer_plan.patient_id == patient_id, newer.id > version_id).exists())
+    return (db.select(newer.id).select_from(own_plan)
+            .join(newer_plan, newer_plan.patient_id == own_plan.patient_id)
+            .join(newer, newer.plan_id == newer_plan.id)
+            .where(own_plan.id == plan_id, newer.id > version_id).exists())
 
 
 # One query: the link, its version's head, the patient's id and first name, the clinic's
