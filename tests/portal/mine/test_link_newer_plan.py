@@ -53,16 +53,29 @@ def test_any_newer_version_of_any_plan_ends_the_link(app, linked, patient_client
     assert patient_client.post(linked.path + "/log", data={}).status_code == 410
 
 
-def test_another_patients_new_plan_does_not_end_the_link(app, linked, patient_client):
+def _other_patient(app, patient_id: int) -> int:
     with app.app_context():
-        patient = db.session.get(Patient, linked.patient_id)
+        patient = db.session.get(Patient, patient_id)
         other = Patient(clinic_id=patient.clinic_id, first_name="Other", last_name="Person",
                         reference="OTHER-1")
         db.session.add(other)
         db.session.commit()
-        other_id = other.id
-    _new_plan(app, linked.version_id, other_id, allowed=False)
+        return other.id
+
+
+def test_another_patients_new_plan_does_not_end_the_link(app, linked, patient_client):
+    _new_plan(app, linked.version_id, _other_patient(app, linked.patient_id), allowed=False)
     assert patient_client.get(linked.path).status_code == 200
+
+
+def test_a_later_patients_link_is_not_ended_by_an_earlier_patients_new_version(app, portal, linked,
+                                                                                patient_client):
+    """The rule looks at the link's own patient, whichever plan row comes first."""
+    other_plan = _new_plan(app, linked.version_id, _other_patient(app, linked.patient_id), allowed=True)
+    theirs = give_link(portal, other_plan, 1)
+    newer_version(app, linked.version_id)  # the first patient's
+    assert patient_client.get(theirs.path).status_code == 200
+    assert patient_client.get(linked.path).status_code == 410
 
 
 def test_the_portal_agrees_on_the_older_plan(app, portal, linked):
