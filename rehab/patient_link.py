@@ -8,7 +8,10 @@ ends every link. One live link per version: "Give the patient a link" shows the 
 when there is one; "Revoke" ends every link of the version.
 
 A link works until it is revoked, until it expires (REHAB_PATIENT_LINK_WEEKS, 12 by
-default) or until a newer version of its plan is saved (`resolve` says which).
+default) or until a newer version of any of the patient's plans is saved: a new version of
+the same plan, a new plan, or a refused (red-flag) plan alike, so a patient has at most one
+live plan link (`resolve` says which). "Newer" is the larger PlanVersion id: ids are given
+in saving order, and timestamps can tie.
 """
 
 from __future__ import annotations
@@ -61,6 +64,27 @@ def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | 
         .order_by(PatientLink.id.desc()).limit(1)).scalar_one_or_none()
 
 
+class LinkState(NamedTuple):
+    """A version's link panel: its newest live link (None: none) and whether a newer version
+    of any of the patient's plans was saved (the link has then ended, none can be given)."""
+    link: PatientLink | None
+    superseded: bool
+
+
+def link_state(version_id: int, now: dt.datetime | None = None) -> LinkState:
+    """The version's live link and whether it is superseded, in one query."""
+    now = now or utcnow()
+    row = db.session.execute(
+        db.select(PatientLink, _newer_exists(PlanVersion.id, PlanVersion.plan_id))
+        .select_from(PlanVersion)
+        .outerjoin(PatientLink, db.and_(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
+                                        PatientLink.expires_at > now))
+        .where(PlanVersion.id == version_id).order_by(PatientLink.id.desc()).limit(1)).first()
+    if row is None:
+        return LinkState(None, False)
+    return LinkState(None if row[1] else row[0], bool(row[1]))
+
+
 def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
          secret_key: str | bytes) -> tuple[PatientLink, bool]:
     """(the version's live link, whether it was made now); the caller commits."""
@@ -108,7 +132,8 @@ class ClinicContact(NamedTuple):
 @dataclass
 class Resolved:
     """What a token opens. status: "ok", "unknown", "revoked", "expired" or "superseded"
-    (a newer version was saved). The clinic is known for every status but "unknown"."""
+    (a newer version of any of the patient's plans was saved). The clinic is known for
+    every status but "unknown"."""
 
     status: str
     link: LinkHead | None = None
@@ -117,14 +142,24 @@ class Resolved:
     clinic: ClinicContact | None = None
 
 
-_newer = db.aliased(PlanVersion)
+def _newer_exists(version_id, plan_id):
+    """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
+    # one level deep (no nested scalar subquery), so `version_id` and `plan_id` correlate
+    # with the enclosing query's version when they are its columns
+    newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
+    return (db.select(newer.id).select_from(own_plan)
+            .join(newer_plan, newer_plan.patient_id == own_plan.patient_id)
+            .join(newer, newer.plan_id == newer_plan.id)
+            .where(own_plan.id == plan_id, newer.id > version_id).exists())
+
+
 # One query: the link, its version's head, the patient's id and first name, the clinic's
-# contact lines, and whether a newer version exists (no snapshot, no logo).
+# contact lines, and whether a newer version of any of the patient's plans exists (no
+# snapshot, no logo).
 _BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
                       PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
                       Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
-                      db.select(_newer.id).where(_newer.plan_id == PlanVersion.plan_id,
-                                                 _newer.number > PlanVersion.number).exists())
+                      _newer_exists(PlanVersion.id, PlanVersion.plan_id))
             .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
             .join(Patient, Patient.id == PatientLink.patient_id)
             .join(Clinic, Clinic.id == Patient.clinic_id)
@@ -153,9 +188,10 @@ def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
 
 
 def newer_version_exists(version) -> bool:
-    """Whether the plan has a version after this one (`version`: anything with plan_id, number)."""
-    return db.session.execute(db.select(PlanVersion.id).where(
-        PlanVersion.plan_id == version.plan_id, PlanVersion.number > version.number).limit(1)).first() is not None
+    """Whether any of the patient's plans (this one or another, allowed or refused) has a
+    version saved after this one (`version`: anything with id and plan_id): the rule
+    `resolve` applies, so a link that ends there is never printed or given."""
+    return bool(db.session.execute(db.select(_newer_exists(version.id, version.plan_id))).scalar())
 
 
 def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:

@@ -69,13 +69,30 @@ def allowed(key: str) -> bool:
     return _db_count(key, item) < item.amount
 
 
+def _lock_id(key: str) -> int:
+    """The key as a signed 64-bit number, for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.sha256(b"rehab-throttle:" + key.encode()).digest()[:8], "big", signed=True)
+
+
+def _serialise(key: str) -> None:
+    """Let one transaction at a time count and add attempts on `key`: on PostgreSQL a
+    transaction-level advisory lock on the key's hash (held until the commit, or the
+    rollback that ends the request), so parallel workers cannot all count below the limit
+    and all insert. SQLite takes no such lock: it lets one connection write at a time (a
+    second that read first fails busy rather than over-counting)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
+
+
 def hit(key: str) -> bool:
-    """Count one attempt on `key`; False (and not counted) when the limit is already reached."""
+    """Count one attempt on `key`; False (and not counted) when the limit is already reached.
+    Atomic per key in the database too (`_serialise`); commits the session."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     item, limiter = _item(key), _limiter()
     if limiter is not None:
         return limiter.hit(item, current_app.config["RATELIMIT_KEY_PREFIX"], key)
+    _serialise(key)
     if _db_count(key, item) >= item.amount:
         return False
     now = utcnow()

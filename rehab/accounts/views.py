@@ -18,6 +18,9 @@ from rehab.models import AuditEntry, Patient, User
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100
+# What the patient's own page records (rehab.mine.views._audit): no user, the patient's id.
+# The trail shows "patient link" as who did it, not "command line".
+PATIENT_LINK_ACTIONS = frozenset({"patient_page_view", "patient_log_write", "patient_psfs_write"})
 
 
 @bp.before_request
@@ -125,11 +128,22 @@ def audit_trail():
     valid = form.validate()
     clinic_patients = db.select(Patient.id).where(Patient.clinic_id == current_user.clinic_id)
     # An entry about a patient belongs to the patient's clinic (whoever acted, even a user who
-    # has since moved clinic); an entry about no patient to the acting user's clinic.
+    # has since moved clinic); an entry about no patient to the acting user's clinic. One with
+    # neither a patient nor a user (the command line: user creation, role, password, clinic,
+    # (de)activation) to the clinic of the user it is about; a failed or refused login that
+    # names no account (no user, no object) to every clinic's admins (it holds no clinic's
+    # data); any other to no clinic (docs/security.md).
+    target = db.aliased(User)
     query = (db.select(AuditEntry, User.email).outerjoin(User, AuditEntry.user_id == User.id)
+             .outerjoin(target, and_(AuditEntry.user_id.is_(None), AuditEntry.object_type == "user",
+                                     AuditEntry.object_id == db.cast(target.id, db.String)))
              .where(or_(AuditEntry.patient_id.in_(clinic_patients),
                         and_(AuditEntry.patient_id.is_(None),
-                             or_(User.clinic_id == current_user.clinic_id, AuditEntry.user_id.is_(None))))))
+                             or_(User.clinic_id == current_user.clinic_id,
+                                 and_(AuditEntry.user_id.is_(None),
+                                      or_(target.clinic_id == current_user.clinic_id,
+                                          and_(AuditEntry.action.startswith("login"),
+                                               AuditEntry.object_id == ""))))))))
     if valid:
         if form.user.data:
             query = query.where(AuditEntry.user_id == int(form.user.data))
@@ -146,4 +160,5 @@ def audit_trail():
     rows = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)).all()
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template("accounts/audit.html", form=form, rows=rows[:AUDIT_PAGE],
-                           more=len(rows) > AUDIT_PAGE, args=args), 200 if valid else 422
+                           more=len(rows) > AUDIT_PAGE, args=args,
+                           patient_link_actions=PATIENT_LINK_ACTIONS), 200 if valid else 422

@@ -40,9 +40,10 @@ def print_url(version_id: int) -> str | None:
 
 
 @bp.app_template_global()
-def patient_link_state(version_id: int):
-    """The live link of a version, for its page's link panel (None: no live link)."""
-    return patient_link.live_link(version_id)
+def patient_link_state(version_id: int) -> patient_link.LinkState:
+    """For the version page's link panel, in one query: the live link (None: no live link)
+    and whether a newer version of any of the patient's plans ended it."""
+    return patient_link.link_state(version_id)
 
 
 def _version(plan_id: int, number: int):
@@ -56,8 +57,8 @@ def _version(plan_id: int, number: int):
 def link_give(plan_id: int, number: int):
     """Give the patient a link to this version (the live one, if there is one)."""
     version, patient, latest = _version(plan_id, number)
-    if number != latest or not version.plan.get("allowed"):
-        abort(400, "Only the latest version of an allowed plan can be given to the patient.")
+    if number != latest or not version.plan.get("allowed") or patient_link.newer_version_exists(version):
+        abort(400, "Only the patient's newest plan version, when allowed, can be given to the patient.")
     link, made = patient_link.give(version, patient.id, current_user.id,
                                    current_app.config["PATIENT_LINK_WEEKS"], current_app.config["SECRET_KEY"])
     if made:
@@ -71,7 +72,7 @@ def link_show(plan_id: int, number: int):
     """The live link and its QR code, large, for the patient to scan."""
     version, patient, latest = _version(plan_id, number)
     link = patient_link.live_link(version.id)
-    if link is None or number != latest:
+    if link is None or number != latest or patient_link.newer_version_exists(version):
         return redirect(url_for("portal.version", plan_id=plan_id, number=number))
     url = link_url(link)
     page = render_template("portal/patient_link.html", version=version, patient=patient, link=link, url=url,

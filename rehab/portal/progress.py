@@ -119,10 +119,13 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
 
 
 def followed_version(plans: list[dict]) -> PlanVersion | None:
-    """The version the patient is following: the newest latest version of their plans that
-    was not refused (rows as operations.patient_plans gives them)."""
-    latest = [row["latest"] for row in plans if row["latest"] is not None and row["latest"].plan.get("allowed")]
-    return max(latest, key=lambda v: v.created_at, default=None)
+    """The version the patient is following: the newest version saved for any of their plans
+    (rows as operations.patient_plans gives them), or None when that one was refused. The
+    same rule as the patient's link (rehab.patient_link): a newer version of any plan, a
+    refused one included, ends the older plans' links, so an older allowed plan is not
+    "followed" any more. Newest is the largest id (saving order; timestamps can tie)."""
+    newest = max((row["latest"] for row in plans if row["latest"] is not None), key=lambda v: v.id, default=None)
+    return newest if newest is not None and newest.plan.get("allowed") else None
 
 
 def reassessed(patient_id: int, plan_id: int | None, number: int | None, today: dt.date) -> SimpleNamespace | None:

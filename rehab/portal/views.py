@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
@@ -301,13 +302,9 @@ def _render_review(patient, draft, *, error: dict | None = None, status: int = 2
     names = {slug: ex.name for slug, ex in library.items()}
 
     def build():
+        # Pure: what the planner kept and dropped is returned with the plan, so it is kept
+        # with it; dropping, storing and flashing happen below, for every request's own draft.
         plan, kept, dropped = operations.build_plan(draft, library)
-        if dropped:
-            draft.adjustments = kept
-            wizard.store_draft(draft)
-            for adjustment, reason in dropped:
-                flash(f"An earlier change no longer applies and was dropped "
-                      f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
         figures = {item.exercise_id: library[item.exercise_id].figure
                    for phase in plan.phases for item in phase.items if item.exercise_id in library}
         choices = sorted(((slug, ex.name) for slug, ex in library.items()), key=lambda c: c[1].lower())
@@ -315,13 +312,19 @@ def _render_review(patient, draft, *, error: dict | None = None, status: int = 2
         body = render_template("portal/_plan.html", plan=plan, figures=figures, library_choices=choices,
                                error=error, names=names, patient=patient, editable=True,
                                csrf_slot=rendering.REVIEW_TOKEN) if plan["allowed"] else ""
-        return plan, body
+        return (plan, kept, dropped), body
 
     # The plan is a pure function of the library and the draft's answers and changes: drawn
     # once per process for them (the planner and this page's ~300 kB of forms), not per request.
     key = None if error else (operations.current_library_key(), json.dumps(
         [draft.intake, draft.adjustments], sort_keys=True), patient.id, request.script_root)
-    plan, body = rendering.review_body(key, build)
+    (plan, kept, dropped), body = rendering.review_body(key, build)
+    if dropped:  # this draft's (another clinician's draft can have the same key): every time
+        draft.adjustments = copy.deepcopy(kept)  # never the kept list itself
+        wizard.store_draft(draft)
+        for adjustment, reason in dropped:
+            flash(f"An earlier change no longer applies and was dropped "
+                  f"({adjustment_text(adjustment, names)}): {plain(reason, names)}", "error")
     between = progress.reassessed(patient.id, draft.plan_id, draft.base_version, _today())
     return render_template("portal/draft.html", patient=patient, draft=draft, plan=plan, plan_body=body,
                            error=error, names=names, between=between, action_form=forms.PlanActionForm(), steps=wizard.STEPS,
