@@ -215,9 +215,10 @@ def public_url(base: str, path: str) -> str:
 
 
 def patient_has_live_link(patient_id: int, now: dt.datetime | None = None) -> bool:
-    """Whether any of the patient's links is neither revoked nor expired (saving a newer
-    version ends it, and the clinician is told so then)."""
+    """Whether one of the patient's links still works: neither revoked nor expired, and on
+    the patient's newest version (saving a newer one ends it; the clinician is told so then)."""
     now = now or utcnow()
     return db.session.execute(
-        db.select(PatientLink.id).where(PatientLink.patient_id == patient_id, PatientLink.revoked_at.is_(None),
-                                        PatientLink.expires_at > now).limit(1)).first() is not None
+        db.select(PatientLink.id).join(PlanVersion, PlanVersion.id == PatientLink.version_id)
+        .where(PatientLink.patient_id == patient_id, PatientLink.revoked_at.is_(None), PatientLink.expires_at > now,
+               ~_newer_exists(PlanVersion.id, PlanVersion.plan_id)).limit(1)).first() is not None

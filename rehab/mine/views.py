@@ -29,8 +29,8 @@ ENDED = {  # status -> (HTTP status, heading, what to do)
     "expired": (410, "This link has expired",
                 "Links to your plan work for a limited time. Please contact your clinic for a new one."),
     "superseded": (410, "There is a newer plan for you",
-                   "Your physio has saved a newer version of your plan. Please use the new plan sheet "
-                   "or the new link your clinic gives you."),
+                   "Your physio has saved a newer plan for you. Please use the new plan sheet or the new "
+                   "link your clinic gives you; if you have neither, contact the clinic."),
 }
 
 
