@@ -42,6 +42,12 @@ def _saved_plan(app, clinician, password) -> tuple[int, int]:
         assert client.post(f"/patients/{patient_id}/plans/new/{step}", data=HAMSTRING_2[step]).status_code == 302
     saved = client.post(f"/patients/{patient_id}/plans/draft/save", data={"note": ""})
     plan_id, number = re.search(r"/plans/(\d+)/versions/(\d+)$", saved.headers["Location"]).groups()
+    with app.app_context():  # saved a week ago: the log offers no day before the plan
+        from rehab.models import PlanVersion
+
+        version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=int(plan_id))).scalar_one()
+        version.created_at -= dt.timedelta(days=7)
+        db.session.commit()
     return int(plan_id), int(number)
 
 

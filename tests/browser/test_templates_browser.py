@@ -39,7 +39,8 @@ def _wizard(page, patient_id: int, pregnant_weeks: str = ""):
     page.get_by_label("Days since onset").fill("3")
     page.get_by_label("Active knee-extension deficit (degrees)").fill("25")
     page.get_by_label("Pain at rest (0-10)").fill("2")
-    page.get_by_role("button", name="Build the plan").click()
+    page.get_by_role("button", name="Check the answers").click()
+    page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
 
 
