@@ -498,7 +498,8 @@ def _as_clauses(points: list[str]) -> str:
 def _changes(before: Phase | None, phase: Phase) -> str:
     """New exercises by name (no doses), or that the exercises get harder."""
     old = {i.exercise_id for i in before.items} if before else set()
-    new = [i.name for i in phase.items if i.exercise_id not in old and i.category != HABITS]
+    # the outline names them only: an explanation in brackets waits for that stage's own sheet
+    new = [i.name.split(" (", 1)[0] for i in phase.items if i.exercise_id not in old and i.category != HABITS]
     if not new:
         return "The same kind of exercises, done a little harder."
     return f"New exercises, for example {words.join_words(new[:3])}."
