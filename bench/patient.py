@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     server = None
     try:
-        versions = prepare(args.patients, args.links)
+        versions, _drafted = prepare(args.patients, args.links)
         links = give_links(versions, args.links)
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")

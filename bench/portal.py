@@ -96,7 +96,7 @@ def bench_app():
 # ---------------------------------------------------------------- preparing the database
 
 
-def prepare(n_patients: int, n_plans: int) -> list[tuple[int, int, int]]:
+def prepare(n_patients: int, n_plans: int) -> tuple[list[tuple[int, int, int]], list]:
     """Schema, library, clinician, patients and saved plans; returns every saved version as
     (patient id, plan id, number)."""
     import flask_migrate
