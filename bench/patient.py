@@ -28,16 +28,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -45,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from portal import SECRET, free_port, prepare, wait_for  # noqa: E402  (bench/portal.py)
+from portal import SECRET, free_port, load_requests as load, prepare, wait_for  # noqa: E402  (bench/portal.py)
 
 
 def give_links(versions: list[tuple[int, int, int]], limit: int) -> list[tuple[str, str, list[str]]]:
@@ -73,49 +69,6 @@ def give_links(versions: list[tuple[int, int, int]], limit: int) -> list[tuple[s
                         [f"{item.exercise_id}:1" for item in items]))
         db.engine.dispose()
     return out
-
-
-def load(port: int, requests: list[tuple[str, str, bytes | None]], duration: int, connections: int) -> dict:
-    """`connections` threads with keep-alive, each walking `requests` (method, path, form body)
-    in turn from its own starting point, for `duration` seconds. 200 and 303 count as done."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.perf_counter() + duration
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-
-    def worker(offset: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port)
-        mine, bad = [], 0
-        while time.perf_counter() < stop:
-            method, path, body = requests[(offset + len(mine) + bad) % len(requests)]
-            start = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=form if body is not None else {})
-                response = conn.getresponse()
-                response.read()
-            except OSError:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port)
-                bad += 1
-                continue
-            if response.status not in (200, 303):
-                bad += 1
-                continue
-            mine.append((time.perf_counter() - start) * 1000)
-        with lock:
-            latencies.extend(mine)
-            errors[0] += bad
-
-    began = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n * 7919,)) for n in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"rps": len(latencies) / elapsed, "p50": q[49], "p90": q[89], "p99": q[98], "errors": errors[0]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -318,26 +318,38 @@ def load_wrk(port: int, cookie: str, paths: list[str], duration: int, connection
 
 def load_python(port: int, cookie: str, paths: list[str], duration: int, connections: int) -> dict:
     """A bounded closed-loop client: `connections` threads, keep-alive, for `duration` seconds,
-    each walking through `paths` in turn from its own starting point."""
+    each walking through `paths` (GET, with the session cookie) in turn from its own starting point."""
+    return load_requests(port, [("GET", path, None) for path in paths], duration, connections,
+                         headers={"Cookie": cookie})
+
+
+def load_requests(port: int, requests: list[tuple[str, str, bytes | None]], duration: int, connections: int,
+                  headers: dict | None = None) -> dict:
+    """`connections` threads with keep-alive, each walking `requests` (method, path, form body)
+    in turn from its own starting point, for `duration` seconds, with `headers` on each (a
+    session cookie). 200 and 303 count as done and are timed; anything else is an error."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.perf_counter() + duration
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
 
     def worker(offset: int):
         conn = http.client.HTTPConnection("127.0.0.1", port)
         mine, bad = [], 0
         while time.perf_counter() < stop:
+            method, path, body = requests[(offset + len(mine) + bad) % len(requests)]
             start = time.perf_counter()
-            path = paths[(offset + len(mine) + bad) % len(paths)]
             try:
-                conn.request("GET", path, headers={"Cookie": cookie})
+                conn.request(method, path, body=body, headers={**(headers or {}), **(form if body is not None else {})})
                 response = conn.getresponse()
                 response.read()
-                bad += response.status != 200
             except OSError:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port)
+                bad += 1
+                continue
+            if response.status not in (200, 303):
                 bad += 1
                 continue
             mine.append((time.perf_counter() - start) * 1000)
@@ -352,7 +364,7 @@ def load_python(port: int, cookie: str, paths: list[str], duration: int, connect
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    q = statistics.quantiles(latencies, n=100)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"rps": len(latencies) / elapsed, "p50": q[49], "p90": q[89], "p99": q[98], "errors": errors[0]}
 
 
