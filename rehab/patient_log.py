@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rehab.extensions import db
 from rehab.models import LogDay, PsfsScore
-from rehab.pdf.plan import _split_phases as split_phases, tracked
+from rehab.pdf.plan import split_phases, tracked
 from rehab.planner.types import Phase, Plan
 
 NOTE_MAX = 500

@@ -43,7 +43,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure], l
     st = get_styles(details.large_print)
     buf = io.BytesIO()
     doc = Document(buf, details, st, title=TITLE, landscape_pages=True)
-    current, later = _split_phases(plan)
+    current, later = split_phases(plan)
     full = details.all_phases
     shown = Counter(item.exercise_id for phase in ([current] if current else []) + (later if full else [])
                     for item in phase.items)
@@ -76,7 +76,7 @@ def render_plan(plan: Plan, details: PrintDetails, figures: dict[str, Figure], l
     return doc.build_bytes(story)
 
 
-def _split_phases(plan: Plan) -> tuple[Phase | None, list[Phase]]:
+def split_phases(plan: Plan) -> tuple[Phase | None, list[Phase]]:
     """The current phase and the ones after it, in plan order."""
     for i, phase in enumerate(plan.phases):
         if phase.id == plan.current_phase:

@@ -367,11 +367,11 @@ def test_a_long_glossary_goes_in_columns(typical_plan, plan_figures, print_detai
     """Ten terms: the box is balanced over two or three columns, so it fits under the tracking sheet."""
     from reportlab.lib.pagesizes import A4, landscape
 
-    from rehab.pdf.plan import _glossary, _split_phases
+    from rehab.pdf.plan import _glossary, split_phases
 
     names = "Askling Nordic carioca HARM T-drill Bird-dog Dead bug end range exit test maximal strength test"
     plan = replace_item(typical_plan, 0, make_item("ex_terms", "Terms", steps=[names]))
-    current, later = _split_phases(plan)
+    current, later = split_phases(plan)
     _, there = _glossary(plan, current, later, get_styles(False))
     balanced = there.box.content[1]
     there.box.wrap(landscape(A4)[0] - 2 * get_styles(False).margin, 1e6)

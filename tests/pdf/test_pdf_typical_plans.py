@@ -216,7 +216,7 @@ def test_get_help_now_is_whole_on_page_one_with_the_phone_lines(plans, library, 
 @pytest.mark.parametrize("size", ["A4", "Letter"])
 def test_large_print_tracking_sheet_is_one_page_with_a_wide_notes_column(plans, library, name, size):
     """"Copy this sheet each week": the large-print sheet is one landscape page, pain rows included."""
-    from rehab.pdf.plan import _split_phases, _tracking_sheet
+    from rehab.pdf.plan import split_phases, _tracking_sheet
     from rehab.pdf.styles import get_styles
     from rehab.pdf.tracking import TrackingGrid
 
@@ -224,7 +224,7 @@ def test_large_print_tracking_sheet_is_one_page_with_a_wide_notes_column(plans, 
     sheet = [p.extract_text() for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height)]
     assert len(sheet) == 1, (name, size)
     assert "Worst pain today" in sheet[0] and "Pain next morning" in sheet[0]
-    current, _ = _split_phases(plans[name])
+    current, _ = split_phases(plans[name])
     grid = [f for f in _tracking_sheet(current, get_styles(True), sample.sample_details(large_print=True,
                                                                                         page_size=size))
             if isinstance(f, TrackingGrid)][0]

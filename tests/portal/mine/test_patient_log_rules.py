@@ -127,10 +127,10 @@ def test_psfs_bad_input(form, activities, field):
 def test_tracked_items_are_the_printed_tracking_sheets_rows():
     """What the patient ticks is what the printed sheet lists, boxes and all."""
     from rehab.pdf import sample
-    from rehab.pdf.plan import _split_phases, tracked
+    from rehab.pdf.plan import split_phases, tracked
 
     plan = sample.sample_plan()
-    current, _ = _split_phases(plan)
+    current, _ = split_phases(plan)
     rows = patient_log.tracked_items(plan)
     assert [r.exercise_id for r in rows] == [i.exercise_id for i in tracked(current.items)]
     assert [r.per_day for r in rows] == [i.dosage.per_day or 1 for i in tracked(current.items)]
