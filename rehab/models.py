@@ -234,6 +234,21 @@ class PlanVersion(db.Model):
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
 
+class VersionPage(db.Model):
+    """A saved version's page parts as drawn (rehab.portal.rendering.version_parts), so that a
+    version is drawn once for the whole installation rather than once per worker. `stamp`
+    names the code and mount point they were drawn with: a deploy that changes either draws
+    them anew. Derived data: erased with the version, never exported."""
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(64))
+    heading: Mapped[str] = mapped_column(Text)
+    before_toolbar: Mapped[str] = mapped_column(Text)
+    downloads: Mapped[str] = mapped_column(Text)
+    after_toolbar: Mapped[str] = mapped_column(Text)
+    allowed: Mapped[bool]
+
+
 class AuditEntry(db.Model):
     """Who did what, for things other than library edits (logins, views, plans, users).
 

@@ -73,13 +73,7 @@ class LinkState(NamedTuple):
 
 def link_state(version_id: int, now: dt.datetime | None = None) -> LinkState:
     """The version's live link and whether it is superseded, in one query."""
-    now = now or utcnow()
-    row = db.session.execute(
-        db.select(PatientLink, _newer_exists(PlanVersion.id, PlanVersion.plan_id))
-        .select_from(PlanVersion)
-        .outerjoin(PatientLink, db.and_(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
-                                        PatientLink.expires_at > now))
-        .where(PlanVersion.id == version_id).order_by(PatientLink.id.desc()).limit(1)).first()
+    row = db.session.execute(_LINK_STATE, {"version_id": version_id, "now": now or utcnow()}).first()
     if row is None:
         return LinkState(None, False)
     return LinkState(None if row[1] else row[0], bool(row[1]))
@@ -143,7 +137,9 @@ class Resolved:
 
 
 def _newer_exists(version_id, plan_id):
-    """EXISTS: a version of any plan of the plan's patient saved after `version_id`."""
+    """EXISTS: a version of any plan of the plan's patient saved after `version_id`. The
+    statements using it are built once, at import: building them (aliases) costs more than
+    running them."""
     # one level deep (no nested scalar subquery), so `version_id` and `plan_id` correlate
     # with the enclosing query's version when they are its columns
     newer, newer_plan, own_plan = db.aliased(PlanVersion), db.aliased(Plan), db.aliased(Plan)
@@ -187,11 +183,19 @@ def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
     return Resolved(status, link, version, patient, clinic)
 
 
+_LINK_STATE = (
+    db.select(PatientLink, _newer_exists(PlanVersion.id, PlanVersion.plan_id)).select_from(PlanVersion)
+    .outerjoin(PatientLink, db.and_(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
+                                    PatientLink.expires_at > db.bindparam("now")))
+    .where(PlanVersion.id == db.bindparam("version_id")).order_by(PatientLink.id.desc()).limit(1))
+_NEWER = db.select(_newer_exists(db.bindparam("version_id"), db.bindparam("plan_id")))
+
+
 def newer_version_exists(version) -> bool:
     """Whether any of the patient's plans (this one or another, allowed or refused) has a
     version saved after this one (`version`: anything with id and plan_id): the rule
     `resolve` applies, so a link that ends there is never printed or given."""
-    return bool(db.session.execute(db.select(_newer_exists(version.id, version.plan_id))).scalar())
+    return bool(db.session.execute(_NEWER, {"version_id": version.id, "plan_id": version.plan_id}).scalar())
 
 
 def version_of(clinic_id: int, plan_id: int, number: int) -> tuple[PlanVersion, Patient, int] | None:
@@ -217,8 +221,12 @@ def public_url(base: str, path: str) -> str:
 def patient_has_live_link(patient_id: int, now: dt.datetime | None = None) -> bool:
     """Whether one of the patient's links still works: neither revoked nor expired, and on
     the patient's newest version (saving a newer one ends it; the clinician is told so then)."""
-    now = now or utcnow()
-    return db.session.execute(
-        db.select(PatientLink.id).join(PlanVersion, PlanVersion.id == PatientLink.version_id)
-        .where(PatientLink.patient_id == patient_id, PatientLink.revoked_at.is_(None), PatientLink.expires_at > now,
-               ~_newer_exists(PlanVersion.id, PlanVersion.plan_id)).limit(1)).first() is not None
+    return db.session.execute(_LIVE_LINK_OF_PATIENT,
+                              {"patient_id": patient_id, "now": now or utcnow()}).first() is not None
+
+
+_LIVE_LINK_OF_PATIENT = (
+    db.select(PatientLink.id).join(PlanVersion, PlanVersion.id == PatientLink.version_id)
+    .where(PatientLink.patient_id == db.bindparam("patient_id"), PatientLink.revoked_at.is_(None),
+           PatientLink.expires_at > db.bindparam("now"), ~_newer_exists(PlanVersion.id, PlanVersion.plan_id))
+    .limit(1))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rehab import audit
 from rehab.extensions import db
-from rehab.models import AuditEntry, Clinic, Draft, Patient, Plan, PlanVersion, User
+from rehab.models import AuditEntry, Clinic, Draft, Patient, Plan, PlanVersion, User, VersionPage
 from rehab.portal import printing, progress
 from rehab.portal.operations import ReferenceTaken
 
@@ -100,6 +100,8 @@ def erase(patient: Patient, user_id: int | None) -> dict:
     counts = {"plans": len(plan_ids), "versions": 0}
     counts.update(progress.erase_rows(patient.id))  # the log, PSFS and links name the versions: first
     if plan_ids:
+        db.session.execute(db.delete(VersionPage).where(VersionPage.version_id.in_(
+            db.select(PlanVersion.id).where(PlanVersion.plan_id.in_(plan_ids)))))
         counts["versions"] = db.session.execute(
             db.delete(PlanVersion).where(PlanVersion.plan_id.in_(plan_ids))).rowcount
         db.session.execute(db.delete(Plan).where(Plan.id.in_(plan_ids)))

@@ -3,21 +3,28 @@
 Per-process caches, each keyed so that it can never serve a stale page: a draft's review
 body by everything it is drawn from (rehab.portal.views._render_review), a saved version
 never changes once saved (keyed by its id and save time, so a reused id is never served
-stale), and the library list is keyed by a stamp read from the database on every request
+stale; also kept in the database for every worker, under a stamp of the code that drew it),
+and the library list is keyed by a stamp read from the database on every request
 (so an admin's edit shows at once in every worker).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import secrets
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from types import SimpleNamespace
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+from sqlalchemy.dialects import postgresql, sqlite
 
+from rehab.extensions import db
+from rehab.models import VersionPage
 from rehab.portal.snapshot import names_in
 
 _VERSIONS: OrderedDict[tuple, SimpleNamespace] = OrderedDict()
@@ -34,29 +41,71 @@ def version_parts(head, load_snapshot) -> SimpleNamespace:
     before the toolbar, the download forms, and the plan with the clinician's changes).
 
     `head`: the version's id, plan_id, number and created_at; `load_snapshot(id)` returns the
-    PlanVersion, and is called only when this process has not drawn the version yet. The
-    download links depend on where the app is mounted, so that is part of the key too."""
-    key = (head.id, head.plan_id, head.number, head.created_at.isoformat(), request.script_root)
+    PlanVersion. A version is drawn once for the installation: the parts are kept in the
+    database (VersionPage, under a stamp of the code and mount point that drew them) for every
+    worker, and the last VERSION_CACHE_SIZE a worker served are also kept in the worker."""
+    stamp = drawing_stamp()
+    key = (head.id, head.plan_id, head.number, head.created_at.isoformat(), stamp)
     with _LOCK:
         parts = _VERSIONS.get(key)
         if parts is not None:
             _VERSIONS.move_to_end(key)
             return parts
-    version = load_snapshot(head.id)
+    row = db.session.execute(_KEPT, {"version_id": head.id, "stamp": stamp}).first()
+    if row is not None:
+        parts = SimpleNamespace(**{name: Markup(text) for name, text in zip(PARTS, row)}, allowed=row[-1])
+    else:
+        parts = _draw(load_snapshot(head.id))
+        _keep(head.id, stamp, parts)
+    with _LOCK:
+        _VERSIONS[key] = parts
+        while len(_VERSIONS) > VERSION_CACHE_SIZE:
+            _VERSIONS.popitem(last=False)
+    return parts
+
+
+PARTS = ("heading", "before_toolbar", "downloads", "after_toolbar")
+_KEPT = db.select(*(getattr(VersionPage, name) for name in PARTS), VersionPage.allowed).where(
+    VersionPage.version_id == db.bindparam("version_id"), VersionPage.stamp == db.bindparam("stamp"))
+
+
+def _draw(version) -> SimpleNamespace:
     plan = version.plan
     body = Markup(render_template("portal/_plan.html", plan=plan, figures=version.figures,
                                   names=names_in(plan), editable=False))
     module = current_app.jinja_env.get_template("portal/_version_parts.html").make_module({
         "version": version, "plan": plan, "body": body,
         "names": names_in(plan) if version.adjustments else {}})
-    parts = SimpleNamespace(heading=module.heading, before_toolbar=module.before_toolbar,
-                            downloads=module.downloads, after_toolbar=module.after_toolbar,
-                            allowed=bool(plan.get("allowed")))
-    with _LOCK:
-        _VERSIONS[key] = parts
-        while len(_VERSIONS) > VERSION_CACHE_SIZE:
-            _VERSIONS.popitem(last=False)
-    return parts
+    return SimpleNamespace(**{name: getattr(module, name) for name in PARTS}, allowed=bool(plan.get("allowed")))
+
+
+def _keep(version_id: int, stamp: str, parts: SimpleNamespace) -> None:
+    """Store (or replace, if drawn by older code) the parts; two workers drawing the same
+    version at once both succeed, the last one's row stays (they are the same)."""
+    values = {"stamp": stamp, "allowed": parts.allowed, **{name: str(getattr(parts, name)) for name in PARTS}}
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)
+    statement = insert(VersionPage).values(version_id=version_id, **values)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[VersionPage.version_id], set_={name: statement.excluded[name] for name in values}))
+    db.session.commit()
+
+
+@functools.cache
+def _code_stamp(*folders: str) -> str:
+    """SHA-256 of every template and module file under `folders` (what a page is drawn with)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix in {".html", ".py", ".yml", ".yaml", ".json", ".txt"} and path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def drawing_stamp() -> str:
+    """Names what a kept version page was drawn with: this code and templates, and where the
+    app is mounted (its download links)."""
+    code = _code_stamp(str(Path(current_app.root_path)), str(Path(current_app.root_path, current_app.template_folder)))
+    return hashlib.sha256(f"{code}:{request.script_root}".encode()).hexdigest()
 
 
 def review_body(key: tuple | None, build) -> tuple[dict, Markup]:
@@ -125,7 +174,10 @@ def patient_rows(rows, patient_url: str, flagged: dict | None = None) -> Markup:
 
 
 def clear_version_bodies() -> None:
-    """Forget every rendered part (the tests draw pages again from the database)."""
+    """Forget every rendered part, here and in the database (the tests draw pages again
+    from the snapshot); in an app context."""
+    db.session.execute(db.delete(VersionPage))
+    db.session.commit()
     with _LOCK:
         _VERSIONS.clear()
         _LIBRARY.clear()

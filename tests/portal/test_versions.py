@@ -128,7 +128,8 @@ def test_saved_version_is_immune_to_library_edits(app, portal, saved_plan):
             row.data = data
             row.name = data["name"]
         db.session.commit()
-    clear_version_bodies()  # render again from the snapshot, not from this process's cache
+    with app.app_context():
+        clear_version_bodies()  # render again from the snapshot, not from what was kept
     after_page = _strip_tokens(portal.get(url).get_data(as_text=True))
     after_pdf = _pdf_text(portal.get(url + "/plan.pdf").data)
     assert after_page == before_page
@@ -153,6 +154,67 @@ def test_version_page_reads_only_the_snapshot(app, portal, saved_plan):
         event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in statements if re.search(r"\bexercise\b", s, re.I)], statements
     assert len(statements) <= 4, statements
+
+
+def _statements(app, get):
+    """The SQL statements run by `get()`."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert get().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def _forget_in_process():
+    from rehab.portal import rendering
+    with rendering._LOCK:
+        rendering._VERSIONS.clear()
+
+
+def test_a_version_is_drawn_once_for_every_worker(app, portal, saved_plan, monkeypatch):
+    """A worker that has not served the version reads the parts another drew from the
+    database, not the snapshot; code that draws differently draws it anew, in place."""
+    from rehab.models import VersionPage
+    from rehab.portal import rendering
+
+    plan_id, number = saved_plan
+    url = f"/plans/{plan_id}/versions/{number}"
+    portal.get(url)  # shows (and so clears) the "Saved" message
+    first = _strip_tokens(portal.get(url).get_data(as_text=True))
+    with app.app_context():
+        kept = db.session.execute(db.select(VersionPage)).scalar_one()
+        assert "Download the plan (PDF)" in kept.downloads and kept.allowed
+    _forget_in_process()  # as another worker would be
+    statements = _statements(app, lambda: portal.get(url))
+    assert any("version_page" in s for s in statements)
+    assert not [s for s in statements if re.search(r"plan_version\.figures", s)], statements
+    assert _strip_tokens(portal.get(url).get_data(as_text=True)) == first
+
+    _forget_in_process()
+    monkeypatch.setattr(rendering, "_code_stamp", lambda *folders: "a later deploy")
+    statements = _statements(app, lambda: portal.get(url))
+    assert any(re.search(r"plan_version\.figures", s) for s in statements)  # drawn again
+    with app.app_context():
+        rows = db.session.execute(db.select(VersionPage)).scalars().all()
+        assert len(rows) == 1 and rows[0].stamp != kept.stamp
+
+
+def test_a_kept_page_is_drawn_for_where_the_app_is_mounted(app, portal, saved_plan):
+    plan_id, number = saved_plan
+    url = f"/plans/{plan_id}/versions/{number}"
+    assert 'action="/plans/' in portal.get(url).get_data(as_text=True)
+    _forget_in_process()
+    mounted = portal.get(url, base_url="http://localhost/clinic").get_data(as_text=True)
+    assert f'action="/clinic/plans/{plan_id}/versions/{number}/plan.pdf"' in mounted
+    assert 'action="/plans/' not in mounted
 
 
 def test_pdf_download(portal, saved_plan):
@@ -233,7 +295,7 @@ def test_versions_saved_before_the_second_edition_still_open_compare_and_print(a
         version = db.session.execute(db.select(PlanVersion).filter_by(plan_id=plan_id)).scalar_one()
         version.plan = _first_edition(version.plan)
         db.session.commit()
-    clear_version_bodies()
+        clear_version_bodies()
     url = f"/plans/{plan_id}/versions/{number}"
     page = portal.get(url)
     assert page.status_code == 200 and "Assumed, because" not in page.get_data(as_text=True)
