@@ -107,7 +107,7 @@ def prepare(n_patients: int, n_plans: int) -> tuple[list[tuple[int, int, int]], 
     from rehab.config import EXERCISES_DIR
     from rehab.extensions import db
     from rehab.library.loader import load_library
-    from rehab.models import Clinic, Patient, User
+    from rehab.models import Clinic, Patient, User, index_word_starts
 
     app = create_app()
     with app.app_context():
@@ -124,8 +124,9 @@ def prepare(n_patients: int, n_plans: int) -> tuple[list[tuple[int, int, int]], 
                  "last_name": rng.choice(LAST) + ("" if i % 3 else f"-{rng.choice(LAST)}"),
                  "date_of_birth": dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(80 * 365)),
                  "sex": rng.choice(["female", "male"])} for i in range(have, n_patients)]
-        for start in range(0, len(rows), 2000):
-            db.session.execute(db.insert(Patient), rows[start:start + 2000])
+        for start in range(0, len(rows), 2000):  # a bulk insert writes the word starts itself
+            ids = db.session.execute(db.insert(Patient).returning(Patient.id), rows[start:start + 2000]).scalars()
+            index_word_starts(db.session.connection(), ids)
         db.session.commit()
         versions = _saved_versions(clinic_id, user, n_plans, rng)
         _live_draft(versions[0][0], user)

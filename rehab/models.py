@@ -11,7 +11,8 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, false, func, text
+from sqlalchemy import (JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, bindparam, delete, event,
+                        false, func, insert, select, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -174,7 +175,7 @@ class Patient(db.Model):
 
 
 # The patient list is ordered by lower(last name), lower(first name), id and searched by
-# search_words or date of birth (rehab.portal.operations.patient_page): one index in the
+# word starts (PatientWordStart) or date of birth (rehab.portal.operations.patient_page): one index in the
 # list's order, which pages, keyset cursors and word searches read in order and leave after
 # a page; one in that order within a date of birth. The names are compared byte by byte: SQLite does so anyway, and on
 # PostgreSQL the migration (c3f1d2e4a5b6) gives each lower() COLLATE "C", as the queries
@@ -184,10 +185,65 @@ Index("ix_patient_clinic_name", Patient.clinic_id, func.lower(Patient.last_name)
       func.lower(Patient.first_name), Patient.id)
 Index("ix_patient_clinic_dob_name", Patient.clinic_id, Patient.date_of_birth, func.lower(Patient.last_name),
       func.lower(Patient.first_name), Patient.id)
-# A word search: on PostgreSQL a trigram index finds LIKE '% word%' without reading the
-# clinic's list (pg_trgm, created by the migration); SQLite gets a plain index it ignores.
-Index("ix_patient_search_words", Patient.search_words, postgresql_using="gin",
-      postgresql_ops={"search_words": "gin_trgm_ops"})
+
+
+WORD_START = 8  # letters: a start this long picks few patients, even in a clinic of 100,000
+
+
+def word_starts(words: str) -> set[str]:
+    """The first one to WORD_START letters of each of `words` (a patient's search words)."""
+    return {word[:n] for word in words.split() for n in range(1, WORD_START + 1)}
+
+
+_LIST_KEY = Text().with_variant(Text(collation="C"), "postgresql")  # compared byte by byte, as the list
+
+
+class PatientWordStart(db.Model):
+    """How a word search finds patients in list order: one row per patient and start (the
+    first one to WORD_START letters) of one of their search words, with the patient's place
+    in the list (lower last name, lower first name, id). A search reads the rows of its
+    longest word's start in that order, one short index range however many patients match,
+    and keeps those whose search words match every word (rehab.portal.operations).
+    Written with the patient (index_word_starts, from the ORM events below; a bulk insert
+    calls it itself)."""
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
+    start: Mapped[str] = mapped_column(String(WORD_START), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    last_key: Mapped[str] = mapped_column(_LIST_KEY)
+    first_key: Mapped[str] = mapped_column(_LIST_KEY)
+
+
+Index("ix_patient_word_start_list", PatientWordStart.clinic_id, PatientWordStart.start, PatientWordStart.last_key,
+      PatientWordStart.first_key, PatientWordStart.patient_id)
+
+_SEARCH_WORDS_OF = select(Patient.id, Patient.search_words).where(Patient.id.in_(bindparam("ids", expanding=True)))
+_ADD_WORD_START = insert(PatientWordStart).from_select(
+    ["patient_id", "start", "clinic_id", "last_key", "first_key"],
+    select(Patient.id, bindparam("start", type_=String()), Patient.clinic_id, func.lower(Patient.last_name),
+           func.lower(Patient.first_name)).where(Patient.id == bindparam("pid")))
+
+
+def index_word_starts(connection, patient_ids) -> None:
+    """(Re)write the word starts of these patients from their stored search words and names
+    (the list keys come from the database's lower(), as the list's own order does)."""
+    ids = list(patient_ids)
+    rows = connection.execute(_SEARCH_WORDS_OF, {"ids": ids}).all()
+    connection.execute(delete(PatientWordStart).where(PatientWordStart.patient_id.in_(ids)))
+    params = [{"pid": pid, "start": start} for pid, words in rows for start in sorted(word_starts(words))]
+    if params:
+        connection.execute(_ADD_WORD_START, params)
+
+
+@event.listens_for(Patient, "after_insert")
+@event.listens_for(Patient, "after_update")
+def _rewrite_word_starts(mapper, connection, patient: Patient) -> None:
+    index_word_starts(connection, [patient.id])
+
+
+@event.listens_for(Patient, "before_delete")
+def _delete_word_starts(mapper, connection, patient: Patient) -> None:
+    connection.execute(delete(PatientWordStart).where(PatientWordStart.patient_id == patient.id))
 
 
 @event.listens_for(Patient, "before_update")

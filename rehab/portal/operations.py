@@ -16,12 +16,14 @@ from flask import abort
 from sqlalchemy import String, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
-from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
+from rehab.models import (WORD_START, AuditEntry, Exercise, ExerciseTag, Patient, PatientWordStart, Plan, PlanVersion, User,
+                          fold_words)
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
 from rehab.portal import progress
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
@@ -48,8 +50,9 @@ def _parse_date(text: str) -> dt.date | None:
 # a page reads one row more than it shows to know whether there is a next one.
 #
 # A search folds its words as Patient.search_words holds the names and reference (no case,
-# no accents) and keeps the patients where each word starts one of theirs; a date of birth
-# reads ix_patient_clinic_dob_name. Statements are built once per shape, with bound
+# no accents) and keeps the patients where each word starts one of theirs: it reads, in list
+# order, the patients with its longest word's first letters (PatientWordStart) and stops
+# after a page, however many patients match; a date of birth reads ix_patient_clinic_dob_name. Statements are built once per shape, with bound
 # parameters: building a select costs more than running it.
 
 PATIENT_COLUMNS = (Patient.id, Patient.last_name, Patient.first_name, Patient.reference,
@@ -108,21 +111,37 @@ class PatientPage:
 
 
 @lru_cache(maxsize=64)
-def _list_statement(words: int, born: bool, cursor: bool, forward: bool):
-    """The list's rows in its order (backwards if not `forward`): with `born` those born on
-    parameter born; with `words`, those whose search words start with each of w0, w1...;
+def _list_statement(starts: int, long_words: int, born: bool, cursor: bool, forward: bool):
+    """The list's rows in its order (backwards if not `forward`), from `offset`, `limit` of
+    them: with `born`, those born on parameter born; with `starts`, those with a word starting
+    with each of s0, s1... (PatientWordStart, read in list order from s0's rows), and with
+    `long_words`, whose search words also hold each of w0, w1... (words longer than a start);
     with `cursor`, those after (a, b, c), the cursor patient's key."""
-    where = [Patient.clinic_id == bindparam("clinic")]
-    if born:
-        where.append(Patient.date_of_birth == bindparam("born"))
-    where += [Patient.search_words.like(bindparam(f"w{i}", type_=String())) for i in range(words)]
+    clinic = bindparam("clinic")
+    at = tuple_(bindparam("a", type_=String()), bindparam("b", type_=String()), bindparam("c"))
+    if not starts:  # the list, or a date of birth: one of the patient indexes, in order
+        where = [Patient.clinic_id == clinic] + ([Patient.date_of_birth == bindparam("born")] if born else [])
+        if cursor:
+            where.append(tuple_(*_KEY) > at if forward else tuple_(*_KEY) < at)
+        return (select(*PATIENT_COLUMNS).where(*where).order_by(*(_KEY if forward else [k.desc() for k in _KEY]))
+                .limit(bindparam("limit")).offset(bindparam("offset")))
+    word = PatientWordStart
+    key = (word.last_key, word.first_key, word.patient_id)
+    page = select(*key).where(word.clinic_id == clinic, word.start == bindparam("s0"))
+    for i in range(1, starts):
+        other = aliased(PatientWordStart)
+        page = page.join(other, (other.patient_id == word.patient_id) & (other.clinic_id == clinic)
+                         & (other.start == bindparam(f"s{i}")))
+    if long_words:
+        page = page.join(Patient, Patient.id == word.patient_id).where(
+            *(Patient.search_words.like(bindparam(f"w{i}", type_=String())) for i in range(long_words)))
     if cursor:
-        key, at = tuple_(*_KEY), tuple_(bindparam("a", type_=String()), bindparam("b", type_=String()),
-                                         bindparam("c"))
-        where.append(key > at if forward else key < at)
-    return (select(*PATIENT_COLUMNS).where(*where)
-            .order_by(*(_KEY if forward else [k.desc() for k in _KEY]))
-            .limit(bindparam("limit")).offset(bindparam("offset")))
+        page = page.where(tuple_(*key) > at if forward else tuple_(*key) < at)
+    page = (page.order_by(*(key if forward else [k.desc() for k in key]))
+            .limit(bindparam("limit")).offset(bindparam("offset")).subquery())
+    order = (page.c.last_key, page.c.first_key, page.c.patient_id)
+    return (select(*PATIENT_COLUMNS).join(page, page.c.patient_id == Patient.id).where(Patient.clinic_id == clinic)
+            .order_by(*(order if forward else [k.desc() for k in order])))
 
 
 def _read(statement, params: dict | None = None):
@@ -143,12 +162,15 @@ def patient_page(clinic_id: int, q: str | None = None, *, page: int = 1, after: 
     words = [] if born else fold_words(q)
     if q and not born and not words:
         return PatientPage([], page, size, has_prev=False, has_next=False)
+    words = sorted(words, key=len, reverse=True)  # the longest start picks the fewest patients
+    long_words = [w for w in words if len(w) > WORD_START]
     params = {"clinic": clinic_id, "born": born, "offset": 0, "limit": size + 1} | {
-        f"w{i}": f"% {w}%" for i, w in enumerate(words)}
+        f"s{i}": w[:WORD_START] for i, w in enumerate(words)} | {f"w{i}": f"% {w}%" for i, w in enumerate(long_words)}
+    shape = (len(words), len(long_words), born is not None)
     if after is not None or before is not None:
         forward = after is not None
         found = _read(_CURSOR, {"id": after if forward else before, "clinic": clinic_id}).first()
-        rows = [] if found is None else _read(_list_statement(len(words), born is not None, True, forward),
+        rows = [] if found is None else _read(_list_statement(*shape, True, forward),
                                               params | dict(zip("abc", found))).all()
         more, rows = len(rows) > size, rows[:size]
         if rows and forward:
@@ -156,7 +178,7 @@ def patient_page(clinic_id: int, q: str | None = None, *, page: int = 1, after: 
         if rows and more:
             return PatientPage(rows[::-1], max(page, 2), size, has_prev=True, has_next=True)
         page = 1  # back at the start, or the cursor's patient is gone: the first page
-    rows = _read(_list_statement(len(words), born is not None, False, True),
+    rows = _read(_list_statement(*shape, False, True),
                  params | {"offset": (page - 1) * size}).all()
     return PatientPage(rows[:size], page, size, has_prev=page > 1, has_next=len(rows) > size)
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, insert
 
 from rehab.extensions import db
-from rehab.models import Clinic, Patient
+from rehab.models import Clinic, Patient, index_word_starts
 from rehab.portal import operations
 
 LAST = ["Núñez", "Zoë", "Smith", "smith", "SMITH", "Smithers", "Smith-Jones", "de Vries", "De Vries", "O'Brien", "Özil",
@@ -20,7 +20,11 @@ LAST = ["Núñez", "Zoë", "Smith", "smith", "SMITH", "Smithers", "Smith-Jones",
 FIRST = ["Zoë", "Anna", "anna", "Bo", "Smith", "Alex", "Alexander", "Ösa", "Lee", "Vries"]
 BORN = [dt.date(1970, 1, 2), dt.date(1981, 12, 24), dt.date(2001, 6, 30), None]
 QUERIES = ["zoe", "nunez", "brien", "obrien", "NÚÑ", "zo nu", "mrn-10", "1001", "", "smith", "SMI", "s", "de", "de v", "vries de", "anna smith", "o'b", "%", "_", "100%", "ö", "Ö",
-           "özil", "ber", "r-0", "R-00", "sm", "1970-01-02", "02/01/1970", "zzz", "alex", "lee", "a b"]
+           "özil", "ber", "r-0", "R-00", "sm", "1970-01-02", "02/01/1970", "zzz", "alex", "lee", "a b",
+           # words of 7, 8 and 9+ letters around rehab.models.WORD_START (8): a longer word is
+           # looked up by its first 8 letters and then compared whole
+           "alexand", "alexande", "alexander", "alexandex", "alexanderx", "smithjones", "smithjonesx",
+           "anna smith-jones", "mrn1001"]
 
 
 def _words(text: str) -> list[str]:
@@ -59,6 +63,7 @@ def many(app, clinician):
         rows += [{"clinic_id": clinician.clinic_id, "reference": ref, "first_name": "Kim", "last_name": "Novak",
                   "date_of_birth": None, "sex": "male"} for ref in ("SM-1", "sm-2", "B000123", "MRN-1001")]
         db.session.execute(insert(Patient), rows)
+        index_word_starts(db.session.connection(), db.session.execute(db.select(Patient.id)).scalars())
         db.session.commit()
         ordered = db.session.execute(
             db.select(*operations.PATIENT_COLUMNS).where(Patient.clinic_id == clinician.clinic_id)
@@ -165,6 +170,7 @@ def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, cli
                 {"clinic_id": clinician.clinic_id, "reference": f"Q{i:05}", "first_name": "Alex",
                  "last_name": ["Smith", "Jones", "Smithers"][i % 3], "date_of_birth": dt.date(1970, 1, 2),
                  "sex": "male"} for i in range(start, start + n)])
+            index_word_starts(db.session.connection(), db.session.execute(db.select(Patient.id)).scalars())
             db.session.commit()
 
     add(12, 0)

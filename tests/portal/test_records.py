@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from rehab.extensions import db
-from rehab.models import AuditEntry, Draft, Patient, Plan, PlanVersion, VersionPage
+from rehab.models import AuditEntry, Draft, Patient, PatientWordStart, Plan, PlanVersion, VersionPage
 
 DETAILS = {"first_name": "Alexandra", "last_name": "Jones-Smith", "reference": "H-002",
            "date_of_birth": "1990-05-18", "sex": "female"}
@@ -147,7 +147,7 @@ def test_admin_erases_after_typing_the_reference(app, wizard, saved_plan, admin_
     response = admin_portal.post(f"/patients/{pid}/erase", data={"confirm": "H-001"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/patients")
     with app.app_context():
-        for model in (Patient, Plan, PlanVersion, VersionPage, Draft):
+        for model in (Patient, PatientWordStart, Plan, PlanVersion, VersionPage, Draft):
             assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0, model
     entries = _entries(app)
     erased = [e for e in entries if e.action == "patient_erase"]
