@@ -6,7 +6,8 @@ patients, against a bare Flask route in the same app and the same run.
                                      [--duration 10] [--connections 8]
     DATABASE_URL=postgresql://user@127.0.0.1/rehab_bench .venv/bin/python bench/portal.py --patients 100000
 
-On PostgreSQL (DATABASE_URL) the tables are ANALYZEd after loading, as a real import would.
+On PostgreSQL (DATABASE_URL) the tables are vacuumed and ANALYZEd after loading, as autovacuum
+does soon after a real import (fresh statistics, and the visibility map index-only scans need).
 
 The plan-review and patient pages are asked for across many patients and saved versions
 (--plans patients, each with 1-3 versions of different diagnoses), in a shuffled order, so
@@ -133,9 +134,10 @@ def prepare(n_patients: int, n_plans: int) -> tuple[list[tuple[int, int, int]], 
         colleague = db.session.execute(db.select(User).filter_by(email=DRAFTS_EMAIL)).scalar_one_or_none() or \
             create_user(DRAFTS_EMAIL, PASSWORD, "clinician", "Bench Colleague", clinic_name=CLINIC)
         drafted = _many_drafts(clinic_id, colleague)
-        if db.engine.dialect.name == "postgresql":  # as a real import would: fresh statistics
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # as autovacuum does soon after an import:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(db.text("VACUUM ANALYZE"))  # statistics and the visibility map
         total = db.session.execute(db.select(db.func.count()).select_from(Patient)).scalar()
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
               f"({total:,} patients, clinic {db.session.get(Clinic, clinic_id).name!r}, "

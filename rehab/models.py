@@ -182,7 +182,8 @@ class Patient(db.Model):
 # do; it is not repeated here because Alembic cannot reflect an index's collation to
 # compare it.
 Index("ix_patient_clinic_name", Patient.clinic_id, func.lower(Patient.last_name),
-      func.lower(Patient.first_name), Patient.id)
+      func.lower(Patient.first_name), Patient.id,  # with the page's columns: a page by offset reads the index alone
+      postgresql_include=["last_name", "first_name", "reference", "date_of_birth", "sex"])
 Index("ix_patient_clinic_dob_name", Patient.clinic_id, Patient.date_of_birth, func.lower(Patient.last_name),
       func.lower(Patient.first_name), Patient.id)
 
