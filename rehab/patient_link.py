@@ -23,7 +23,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rehab.extensions import db
 from rehab.models import Clinic, Patient, PatientLink, Plan, PlanVersion, utcnow
@@ -65,18 +65,11 @@ def live_link(version_id: int, now: dt.datetime | None = None) -> PatientLink | 
 
 
 class LinkState(NamedTuple):
-    """A version's link panel: its newest live link (None: none) and whether a newer version
-    of any of the patient's plans was saved (the link has then ended, none can be given)."""
-    link: PatientLink | None
+    """A version's link panel: its newest live link (its expires_at; None: none) and whether a
+    newer version of any of the patient's plans was saved (the link has then ended, none can
+    be given). Read with the version page's head (rehab.portal.operations.get_version_head)."""
+    link: Any
     superseded: bool
-
-
-def link_state(version_id: int, now: dt.datetime | None = None) -> LinkState:
-    """The version's live link and whether it is superseded, in one query."""
-    row = db.session.execute(_LINK_STATE, {"version_id": version_id, "now": now or utcnow()}).first()
-    if row is None:
-        return LinkState(None, False)
-    return LinkState(None if row[1] else row[0], bool(row[1]))
 
 
 def give(version: PlanVersion, patient_id: int, user_id: int | None, weeks: int,
@@ -136,7 +129,7 @@ class Resolved:
     clinic: ClinicContact | None = None
 
 
-def _newer_exists(version_id, plan_id):
+def newer_exists(version_id, plan_id):
     """EXISTS: a version of any plan of the plan's patient saved after `version_id`. The
     statements using it are built once, at import: building them (aliases) costs more than
     running them."""
@@ -155,7 +148,7 @@ def _newer_exists(version_id, plan_id):
 _BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
                       PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
                       Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
-                      _newer_exists(PlanVersion.id, PlanVersion.plan_id))
+                      newer_exists(PlanVersion.id, PlanVersion.plan_id))
             .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
             .join(Patient, Patient.id == PatientLink.patient_id)
             .join(Clinic, Clinic.id == Patient.clinic_id)
@@ -183,12 +176,7 @@ def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
     return Resolved(status, link, version, patient, clinic)
 
 
-_LINK_STATE = (
-    db.select(PatientLink, _newer_exists(PlanVersion.id, PlanVersion.plan_id)).select_from(PlanVersion)
-    .outerjoin(PatientLink, db.and_(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
-                                    PatientLink.expires_at > db.bindparam("now")))
-    .where(PlanVersion.id == db.bindparam("version_id")).order_by(PatientLink.id.desc()).limit(1))
-_NEWER = db.select(_newer_exists(db.bindparam("version_id"), db.bindparam("plan_id")))
+_NEWER = db.select(newer_exists(db.bindparam("version_id"), db.bindparam("plan_id")))
 
 
 def newer_version_exists(version) -> bool:
@@ -228,5 +216,5 @@ def patient_has_live_link(patient_id: int, now: dt.datetime | None = None) -> bo
 _LIVE_LINK_OF_PATIENT = (
     db.select(PatientLink.id).join(PlanVersion, PlanVersion.id == PatientLink.version_id)
     .where(PatientLink.patient_id == db.bindparam("patient_id"), PatientLink.revoked_at.is_(None),
-           PatientLink.expires_at > db.bindparam("now"), ~_newer_exists(PlanVersion.id, PlanVersion.plan_id))
+           PatientLink.expires_at > db.bindparam("now"), ~newer_exists(PlanVersion.id, PlanVersion.plan_id))
     .limit(1))

@@ -39,13 +39,6 @@ def print_url(version_id: int) -> str | None:
     return link_url(link)
 
 
-@bp.app_template_global()
-def patient_link_state(version_id: int) -> patient_link.LinkState:
-    """For the version page's link panel, in one query: the live link (None: no live link)
-    and whether a newer version of any of the patient's plans ended it."""
-    return patient_link.link_state(version_id)
-
-
 def _version(plan_id: int, number: int):
     found = patient_link.version_of(current_user.clinic_id, plan_id, number)
     if found is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
+from functools import cache, lru_cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from flask import abort
 from sqlalchemy import String, and_, bindparam, func, or_, select, tuple_
@@ -22,8 +23,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
-from rehab.models import (WORD_START, AuditEntry, Exercise, ExerciseTag, Patient, PatientWordStart, Plan, PlanVersion, User,
-                          fold_words)
+from rehab.models import (WORD_START, AuditEntry, Exercise, ExerciseTag, Patient, PatientLink, PatientWordStart, Plan,
+                          PlanVersion, User, VersionPage, fold_words, utcnow)
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
 from rehab.portal import progress
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
@@ -242,24 +243,58 @@ class PatientHead(NamedTuple):
 
 _LATEST = (select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == Plan.id)
            .correlate(Plan).scalar_subquery())
-_VERSION_HEAD = (
-    _with_plan_patient_author(select(
-        PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
-        Patient.id, Patient.reference, Patient.first_name, Patient.last_name, Patient.date_of_birth,
-        Patient.sex, User.name, _LATEST))
-    .where(PlanVersion.plan_id == bindparam("plan_id"), PlanVersion.number == bindparam("number"),
-           Patient.clinic_id == bindparam("clinic_id")))
 
 
-def get_version_head(clinic_id: int, plan_id: int, number: int):
-    """What a saved version's page needs besides the frozen snapshot, in one query (or 404):
-    (VersionHead, PatientHead, author's name, the plan's latest version number). The
-    snapshot itself (rehab.portal.rendering.version_parts) is read only when this process
-    has not drawn the version yet."""
-    row = _read(_VERSION_HEAD, {"clinic_id": clinic_id, "plan_id": plan_id, "number": number}).first()
+class VersionView(NamedTuple):
+    """What a saved version's page reads besides its drawn parts."""
+
+    version: VersionHead
+    patient: PatientHead
+    author: str
+    latest: int  # the plan's latest version number
+    link: Any  # rehab.patient_link.LinkState: the live link (its expires_at) and whether superseded
+    kept: tuple | None  # the parts kept in the database (VersionPage), when asked for: all None if none
+
+
+@cache
+def _version_head(with_parts: bool):
+    """The statement behind get_version_head (built once; patient_link imports this module)."""
+    from rehab.patient_link import newer_exists
+
+    live_link_expires = (
+        select(PatientLink.expires_at).where(PatientLink.version_id == PlanVersion.id, PatientLink.revoked_at.is_(None),
+                                             PatientLink.expires_at > bindparam("now"))
+        .order_by(PatientLink.id.desc()).limit(1).correlate(PlanVersion).scalar_subquery())
+    statement = (
+        _with_plan_patient_author(select(
+            PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
+            Patient.id, Patient.reference, Patient.first_name, Patient.last_name, Patient.date_of_birth,
+            Patient.sex, User.name, _LATEST, live_link_expires, newer_exists(PlanVersion.id, PlanVersion.plan_id)))
+        .where(PlanVersion.plan_id == bindparam("plan_id"), PlanVersion.number == bindparam("number"),
+               Patient.clinic_id == bindparam("clinic_id")))
+    if with_parts:
+        statement = statement.add_columns(
+            VersionPage.heading, VersionPage.before_toolbar, VersionPage.downloads, VersionPage.after_toolbar,
+            VersionPage.allowed).outerjoin(VersionPage, (VersionPage.version_id == PlanVersion.id)
+                                           & (VersionPage.stamp == bindparam("stamp")))
+    return statement
+
+
+def get_version_head(clinic_id: int, plan_id: int, number: int, parts_stamp: str | None = None) -> VersionView:
+    """What a saved version's page needs, in one query (or 404): the version's head, the
+    patient, the author's name, the latest number, its link's state, and with `parts_stamp`
+    the parts drawn under that stamp (rehab.portal.rendering.version_parts). The snapshot
+    itself is read only when the version was never drawn."""
+    from rehab.patient_link import LinkState
+
+    row = _read(_version_head(parts_stamp is not None), {
+        "clinic_id": clinic_id, "plan_id": plan_id, "number": number, "now": utcnow(), "stamp": parts_stamp}).first()
     if row is None:
         abort(404)
-    return VersionHead(*row[:4]), PatientHead(*row[4:10]), row[10] or "", row[11]
+    expires, superseded = row[12], bool(row[13])
+    link = LinkState(SimpleNamespace(expires_at=expires) if expires and not superseded else None, superseded)
+    return VersionView(VersionHead(*row[:4]), PatientHead(*row[4:10]), row[10] or "", row[11], link,
+                       tuple(row[14:]) if parts_stamp is not None else None)
 
 
 def get_version_snapshot(version_id: int) -> PlanVersion:

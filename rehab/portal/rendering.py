@@ -36,14 +36,15 @@ REVIEW_CACHE_SIZE = 32  # a review body is about 300 kB
 REVIEW_TOKEN = secrets.token_hex(16)  # stands for the CSRF token in a kept review body
 
 
-def version_parts(head, load_snapshot) -> SimpleNamespace:
+def version_parts(head, load_snapshot, kept: tuple | None = None) -> SimpleNamespace:
     """The parts of a saved version's page drawn from its snapshot alone (heading, the box
     before the toolbar, the download forms, and the plan with the clinician's changes).
 
     `head`: the version's id, plan_id, number and created_at; `load_snapshot(id)` returns the
-    PlanVersion. A version is drawn once for the installation: the parts are kept in the
-    database (VersionPage, under a stamp of the code and mount point that drew them) for every
-    worker, and the last VERSION_CACHE_SIZE a worker served are also kept in the worker."""
+    PlanVersion; `kept`: the parts as read with the head (all None: none kept), else None and
+    they are read here. A version is drawn once for the installation: the parts are kept in
+    the database (VersionPage, under drawing_stamp()) for every worker, and the last
+    VERSION_CACHE_SIZE a worker served are also kept in the worker."""
     stamp = drawing_stamp()
     key = (head.id, head.plan_id, head.number, head.created_at.isoformat(), stamp)
     with _LOCK:
@@ -51,9 +52,10 @@ def version_parts(head, load_snapshot) -> SimpleNamespace:
         if parts is not None:
             _VERSIONS.move_to_end(key)
             return parts
-    row = db.session.execute(_KEPT, {"version_id": head.id, "stamp": stamp}).first()
-    if row is not None:
-        parts = SimpleNamespace(**{name: Markup(text) for name, text in zip(PARTS, row)}, allowed=row[-1])
+    if kept is None:
+        kept = db.session.execute(_KEPT, {"version_id": head.id, "stamp": stamp}).first()
+    if kept is not None and kept[0] is not None:
+        parts = SimpleNamespace(**{name: Markup(text) for name, text in zip(PARTS, kept)}, allowed=kept[-1])
     else:
         parts = _draw(load_snapshot(head.id))
         _keep(head.id, stamp, parts)
@@ -62,6 +64,14 @@ def version_parts(head, load_snapshot) -> SimpleNamespace:
         while len(_VERSIONS) > VERSION_CACHE_SIZE:
             _VERSIONS.popitem(last=False)
     return parts
+
+
+def holds_version(plan_id: int, number: int) -> bool:
+    """Whether this worker holds the parts of a plan's version, as drawn by this code here
+    (then the page's head query need not read them)."""
+    stamp = drawing_stamp()
+    with _LOCK:
+        return any(key[1:3] == (plan_id, number) and key[4] == stamp for key in _VERSIONS)
 
 
 PARTS = ("heading", "before_toolbar", "downloads", "after_toolbar")

@@ -17,7 +17,7 @@ from rehab.models import fold_words
 from rehab.planner import AdjustmentError
 from rehab.planner.intake import Findings
 from rehab.portal import forms, operations, printing, progress, psfs, records, rendering, wizard
-from rehab.portal.rendering import library_table, patient_rows, version_parts
+from rehab.portal.rendering import drawing_stamp, holds_version, library_table, patient_rows, version_parts
 from rehab.portal.snapshot import adjustment_text, diff_findings, diff_plans, dosage_text, figure_svg, plain
 from rehab.trends import day_text, sessions_text
 from rehab.vocab import CATEGORIES, DIAGNOSES, TAGS
@@ -450,10 +450,12 @@ def draft_referral(patient_id: int):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>")
 def version(plan_id: int, number: int):
     """A saved version, drawn from its snapshot only (no library queries)."""
-    version, patient, author, latest = operations.get_version_head(_clinic_id(), plan_id, number)
-    page = render_template("portal/version.html", version=version, patient=patient, author=author,
-                           latest=latest, parts=version_parts(version, operations.get_version_snapshot))
-    audit.record_view("version_view", "plan", plan_id, patient_id=patient.id, version=number)
+    head = operations.get_version_head(_clinic_id(), plan_id, number,
+                                       None if holds_version(plan_id, number) else drawing_stamp())
+    page = render_template("portal/version.html", version=head.version, patient=head.patient, author=head.author,
+                           latest=head.latest, link=head.link,
+                           parts=version_parts(head.version, operations.get_version_snapshot, head.kept))
+    audit.record_view("version_view", "plan", plan_id, patient_id=head.patient.id, version=number)
     return page
 
 
