@@ -21,9 +21,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
-from rehab.models import AuditEntry, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
+from rehab.models import AuditEntry, Draft as DraftRow, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
-from rehab.portal import progress
+from rehab.portal import progress, wizard
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
 # ------------------------------------------------------------------ reading (scoped to a clinic)
@@ -170,6 +170,17 @@ def get_patient(clinic_id: int, patient_id: int) -> Patient:
     return patient
 
 
+def get_patient_and_draft(clinic_id: int, patient_id: int) -> tuple[Patient, Draft | None]:
+    """`get_patient` and the logged-in clinician's draft for them (wizard.load_draft) in one
+    query, for the patient page."""
+    row = db.session.execute(
+        db.select(Patient, DraftRow.data, DraftRow.version).outerjoin(DraftRow, wizard.mine(Patient.id))
+        .where(Patient.id == patient_id, Patient.clinic_id == clinic_id)).one_or_none()
+    if row is None:
+        abort(404)
+    return row[0], wizard.draft_from(row[1], row[2])
+
+
 def get_plan(clinic_id: int, plan_id: int) -> Plan:
     plan = db.session.execute(db.select(Plan).join(Plan.patient).where(
         Plan.id == plan_id, Patient.clinic_id == clinic_id)).scalar_one_or_none()
@@ -256,20 +267,23 @@ def plan_versions(plan_id: int) -> list[tuple[PlanVersion, str]]:
         .where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.number))]
 
 
-def patient_plans(patient_id: int) -> list[dict]:
-    """The patient's plans, each with its latest version's number, phase and referral level."""
-    plans = db.session.execute(db.select(Plan).where(Plan.patient_id == patient_id)
-                               .order_by(Plan.id.desc())).scalars().all()
-    latest = {}
-    if plans:
-        newest = (db.select(PlanVersion.plan_id, func.max(PlanVersion.number).label("n"))
-                  .where(PlanVersion.plan_id.in_([p.id for p in plans])).group_by(PlanVersion.plan_id)
-                  .subquery())
-        for v in db.session.execute(db.select(PlanVersion).join(
-                newest, db.and_(PlanVersion.plan_id == newest.c.plan_id,
-                                PlanVersion.number == newest.c.n))).scalars():
-            latest[v.plan_id] = v
-    return [{"plan": p, "latest": latest.get(p.id)} for p in plans]
+# A patient's plans, newest first, each with its latest version's head: only the columns the
+# patient page shows, in one query (the page must not read a plan's whole saved JSON per plan).
+_LATEST = (select(PlanVersion.plan_id, func.max(PlanVersion.number).label("number")).join(Plan)
+           .where(Plan.patient_id == bindparam("patient")).group_by(PlanVersion.plan_id).subquery())
+_PLANS = (select(Plan.id.label("plan_id"), Plan.diagnosis, PlanVersion.id.label("version_id"), PlanVersion.number,
+                 PlanVersion.created_at, PlanVersion.plan["allowed"].as_boolean().label("allowed"),
+                 PlanVersion.plan["current_phase"].as_string().label("phase"),
+                 PlanVersion.plan[("referral", "level")].as_string().label("referral_level"))
+          .outerjoin(_LATEST, _LATEST.c.plan_id == Plan.id)
+          .outerjoin(PlanVersion, and_(PlanVersion.plan_id == Plan.id, PlanVersion.number == _LATEST.c.number))
+          .where(Plan.patient_id == bindparam("patient")).order_by(Plan.id.desc()))
+
+
+def patient_plans(patient_id: int) -> list:
+    """The patient's plans, newest first: rows of plan_id, diagnosis and the latest version's
+    version_id, number, created_at, allowed, phase and referral_level (None without a version)."""
+    return _read(_PLANS, {"patient": patient_id}).all()
 
 
 _LIBRARY_STAMP = select(func.count(Exercise.id), func.max(Exercise.updated_at), func.sum(Exercise.version),

@@ -85,17 +85,22 @@ def _window(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=CHART_DAYS - 1)
 
 
-def panel(patient_id: int, version: PlanVersion | None, today: dt.date) -> tuple[SimpleNamespace, list]:
+def panel(patient_id: int, followed, today: dt.date) -> tuple[SimpleNamespace, list]:
     """The patient page's between-visits figures (see `summary`) and unseen alerts, from one
-    read of the log."""
+    read of the log. `followed`: the head of the version the patient follows (`followed_version`);
+    its saved plan is read only when the page shows figures (something logged or a PSFS)."""
     rows = db.session.execute(_LOG, {"patient": patient_id, "start": _window(today), "today": today}).all()
-    return summary(patient_id, version, today, rows), unseen_alerts(rows)
+    psfs = _psfs_rows(patient_id)
+    shown = psfs or any(_window(today) <= r.day <= today for r in rows)
+    version = db.session.get(PlanVersion, followed.version_id) if followed is not None and shown else None
+    return summary(patient_id, version, today, rows, psfs), unseen_alerts(rows)
 
 
-def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=None) -> SimpleNamespace:
+def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=None,
+            psfs_rows: list[PsfsScore] | None = None) -> SimpleNamespace:
     """The between-visits figures: adherence over 7 and 28 days of `version` (the plan the
     patient is following), the patient's pain over the last 28 days, PSFS and recent notes.
-    `rows`: the log as `_LOG` reads it (read here when not given)."""
+    `rows`: the log as `_LOG` reads it, `psfs_rows` as `_psfs_rows` does (read here when not given)."""
     start = _window(today)
     if rows is None:
         rows = db.session.execute(_LOG, {"patient": patient_id, "start": start, "today": today}).all()
@@ -106,7 +111,9 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
                      for window in trends.WINDOWS]
     pain = trends.pain_series(_days(recent), start, today)
-    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(_psfs_rows(patient_id))]
+    if psfs_rows is None:
+        psfs_rows = _psfs_rows(patient_id)
+    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(psfs_rows)]
     psfs_points = [(p.taken_on, p.mean) for p in psfs if p.mean is not None and start <= p.taken_on <= today]
     return SimpleNamespace(
         version=version, today=today, start=start, adherence=adherence, pain=pain,
@@ -118,14 +125,14 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         logged=bool(recent), reported=reported(rows, start, today))
 
 
-def followed_version(plans: list[dict]) -> PlanVersion | None:
-    """The version the patient is following: the newest version saved for any of their plans
-    (rows as operations.patient_plans gives them), or None when that one was refused. The
-    same rule as the patient's link (rehab.patient_link): a newer version of any plan, a
-    refused one included, ends the older plans' links, so an older allowed plan is not
+def followed_version(plans: list):
+    """The head of the version the patient is following: the newest version saved for any of
+    their plans (rows as operations.patient_plans gives them), or None when that one was
+    refused. The same rule as the patient's link (rehab.patient_link): a newer version of any
+    plan, a refused one included, ends the older plans' links, so an older allowed plan is not
     "followed" any more. Newest is the largest id (saving order; timestamps can tie)."""
-    newest = max((row["latest"] for row in plans if row["latest"] is not None), key=lambda v: v.id, default=None)
-    return newest if newest is not None and newest.plan.get("allowed") else None
+    newest = max((row for row in plans if row.version_id is not None), key=lambda row: row.version_id, default=None)
+    return newest if newest is not None and newest.allowed else None
 
 
 def reassessed(patient_id: int, plan_id: int | None, number: int | None, today: dt.date) -> SimpleNamespace | None:
