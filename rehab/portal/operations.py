@@ -16,6 +16,7 @@ from flask import abort
 from sqlalchemy import String, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from rehab.catalog import library_from_db
@@ -170,15 +171,15 @@ def get_patient(clinic_id: int, patient_id: int) -> Patient:
     return patient
 
 
-def get_patient_and_draft(clinic_id: int, patient_id: int) -> tuple[Patient, Draft | None]:
-    """`get_patient` and the logged-in clinician's draft for them (wizard.load_draft) in one
-    query, for the patient page."""
-    row = db.session.execute(
-        db.select(Patient, DraftRow.data, DraftRow.version).outerjoin(DraftRow, wizard.mine(Patient.id))
-        .where(Patient.id == patient_id, Patient.clinic_id == clinic_id)).one_or_none()
-    if row is None:
+def patient_with_plans(clinic_id: int, patient_id: int) -> tuple[Patient, Draft | None, list]:
+    """What the patient page shows above its between-visits panel, in one query: the patient
+    (404 as `get_patient`), the logged-in clinician's draft for them (wizard.load_draft) and
+    their plans (as `patient_plans`)."""
+    rows = db.session.execute(_PATIENT_WITH_PLANS, {"patient": patient_id, "clinic": clinic_id,
+                                                    **wizard.mine()}).all()
+    if not rows:
         abort(404)
-    return row[0], wizard.draft_from(row[1], row[2])
+    return rows[0][0], wizard.draft_from(rows[0][1], rows[0][2]), [row for row in rows if row.plan_id is not None]
 
 
 def get_plan(clinic_id: int, plan_id: int) -> Plan:
@@ -267,17 +268,33 @@ def plan_versions(plan_id: int) -> list[tuple[PlanVersion, str]]:
         .where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.number))]
 
 
-# A patient's plans, newest first, each with its latest version's head: only the columns the
-# patient page shows, in one query (the page must not read a plan's whole saved JSON per plan).
-_LATEST = (select(PlanVersion.plan_id, func.max(PlanVersion.number).label("number")).join(Plan)
-           .where(Plan.patient_id == bindparam("patient")).group_by(PlanVersion.plan_id).subquery())
-_PLANS = (select(Plan.id.label("plan_id"), Plan.diagnosis, PlanVersion.id.label("version_id"), PlanVersion.number,
-                 PlanVersion.created_at, PlanVersion.plan["allowed"].as_boolean().label("allowed"),
-                 PlanVersion.plan["current_phase"].as_string().label("phase"),
-                 PlanVersion.plan[("referral", "level")].as_string().label("referral_level"))
-          .outerjoin(_LATEST, _LATEST.c.plan_id == Plan.id)
-          .outerjoin(PlanVersion, and_(PlanVersion.plan_id == Plan.id, PlanVersion.number == _LATEST.c.number))
-          .where(Plan.patient_id == bindparam("patient")).order_by(Plan.id.desc()))
+# A plan's head for the patient's pages: the latest version's number, date and result, only the
+# columns shown (the pages must not read each plan's whole saved JSON).
+_PLAN_HEAD = (Plan.id.label("plan_id"), Plan.diagnosis, PlanVersion.id.label("version_id"), PlanVersion.number,
+              PlanVersion.created_at, PlanVersion.plan["allowed"].as_boolean().label("allowed"),
+              PlanVersion.plan["current_phase"].as_string().label("phase"),
+              PlanVersion.plan[("referral", "level")].as_string().label("referral_level"))
+
+
+_NEWEST = aliased(PlanVersion)
+_LATEST_NUMBER = (select(func.max(_NEWEST.number)).where(_NEWEST.plan_id == Plan.id)
+                  .correlate(Plan).scalar_subquery())
+
+
+def _with_plans(statement):
+    """`statement` (selecting _PLAN_HEAD from Plan) with each plan's latest version joined,
+    newest plan first."""
+    return (statement.outerjoin(PlanVersion, and_(PlanVersion.plan_id == Plan.id,
+                                                  PlanVersion.number == _LATEST_NUMBER))
+            .order_by(Plan.id.desc()))
+
+
+_PLANS = _with_plans(select(*_PLAN_HEAD).where(Plan.patient_id == bindparam("patient")))
+_PATIENT_WITH_PLANS = _with_plans(
+    select(Patient, DraftRow.data, DraftRow.version, *_PLAN_HEAD)
+    .outerjoin(DraftRow, and_(DraftRow.patient_id == Patient.id, wizard.MINE))
+    .outerjoin(Plan, Plan.patient_id == Patient.id)
+    .where(Patient.id == bindparam("patient"), Patient.clinic_id == bindparam("clinic")))
 
 
 def patient_plans(patient_id: int) -> list:

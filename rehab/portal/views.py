@@ -148,8 +148,7 @@ def patient_new():
 @bp.route("/patients/<int:patient_id>")
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
-    patient, draft = operations.get_patient_and_draft(_clinic_id(), patient_id)
-    plans = operations.patient_plans(patient.id)
+    patient, draft, plans = operations.patient_with_plans(_clinic_id(), patient_id)
     between, alerts = progress.panel(patient.id, progress.followed_version(plans), _today())
     page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
                            draft=draft)

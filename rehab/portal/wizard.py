@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -90,16 +90,20 @@ def _expiry() -> dt.datetime:
     return utcnow() - dt.timedelta(days=current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
-def mine(patient_id) -> ColumnElement[bool]:
-    """The condition for the logged-in clinician's unexpired draft for the patient (an id or a
-    column, to join on)."""
-    return and_(DraftRow.patient_id == patient_id, DraftRow.user_id == current_user.id,
-                DraftRow.updated_at >= _expiry())
+# The logged-in clinician's unexpired drafts: a condition with parameters (`mine()` gives
+# them), so that a statement built once can join on it.
+MINE = and_(DraftRow.user_id == bindparam("draft_user"), DraftRow.updated_at >= bindparam("draft_since"))
+
+
+def mine() -> dict:
+    """The parameters of MINE."""
+    return {"draft_user": current_user.id, "draft_since": _expiry()}
 
 
 def _row(patient_id: int) -> DraftRow | None:
     """The logged-in clinician's unexpired draft for the patient."""
-    return db.session.execute(db.select(DraftRow).where(mine(patient_id))).scalar_one_or_none()
+    return db.session.execute(db.select(DraftRow).where(DraftRow.patient_id == patient_id, MINE),
+                              mine()).scalar_one_or_none()
 
 
 def load_draft(patient_id: int) -> Draft | None:
