@@ -22,7 +22,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
-from rehab.models import AuditEntry, Draft as DraftRow, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User, fold_words
+from rehab.models import (AuditEntry, Draft as DraftRow, Exercise, ExerciseTag, Patient, Plan, PlanVersion, User,
+                          fold_words)
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
 from rehab.portal import progress, wizard
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
@@ -274,8 +275,6 @@ _PLAN_HEAD = (Plan.id.label("plan_id"), Plan.diagnosis, PlanVersion.id.label("ve
               PlanVersion.created_at, PlanVersion.plan["allowed"].as_boolean().label("allowed"),
               PlanVersion.plan["current_phase"].as_string().label("phase"),
               PlanVersion.plan[("referral", "level")].as_string().label("referral_level"))
-
-
 _NEWEST = aliased(PlanVersion)
 _LATEST_NUMBER = (select(func.max(_NEWEST.number)).where(_NEWEST.plan_id == Plan.id)
                   .correlate(Plan).scalar_subquery())
