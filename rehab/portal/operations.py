@@ -23,10 +23,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
-from rehab.models import (WORD_START, AuditEntry, Exercise, ExerciseTag, Patient, PatientLink, PatientWordStart, Plan,
-                          PlanVersion, User, VersionPage, fold_words, utcnow)
+from rehab.models import (WORD_START, AuditEntry, Draft as DraftRow, Exercise, ExerciseTag, Patient, PatientLink,
+                          PatientWordStart, Plan, PlanVersion, User, VersionPage, fold_words, utcnow)
 from rehab.planner import AdjustmentError, apply_adjustments, make_plan, parse_intake
-from rehab.portal import progress
+from rehab.portal import progress, wizard
 from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
 # ------------------------------------------------------------------ reading (scoped to a clinic)
@@ -193,6 +193,17 @@ def get_patient(clinic_id: int, patient_id: int) -> Patient:
     return patient
 
 
+def patient_with_plans(clinic_id: int, patient_id: int) -> tuple[Patient, Draft | None, list]:
+    """What the patient page shows above its between-visits panel, in one query: the patient
+    (404 as `get_patient`), the logged-in clinician's draft for them (wizard.load_draft) and
+    their plans (as `patient_plans`)."""
+    rows = db.session.execute(_PATIENT_WITH_PLANS, {"patient": patient_id, "clinic": clinic_id,
+                                                    **wizard.mine()}).all()
+    if not rows:
+        abort(404)
+    return rows[0][0], wizard.draft_from(rows[0][1], rows[0][2]), [row for row in rows if row.plan_id is not None]
+
+
 def get_plan(clinic_id: int, plan_id: int) -> Plan:
     plan = db.session.execute(db.select(Plan).join(Plan.patient).where(
         Plan.id == plan_id, Patient.clinic_id == clinic_id)).scalar_one_or_none()
@@ -313,20 +324,37 @@ def plan_versions(plan_id: int) -> list[tuple[PlanVersion, str]]:
         .where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.number))]
 
 
-def patient_plans(patient_id: int) -> list[dict]:
-    """The patient's plans, each with its latest version's number, phase and referral level."""
-    plans = db.session.execute(db.select(Plan).where(Plan.patient_id == patient_id)
-                               .order_by(Plan.id.desc())).scalars().all()
-    latest = {}
-    if plans:
-        newest = (db.select(PlanVersion.plan_id, func.max(PlanVersion.number).label("n"))
-                  .where(PlanVersion.plan_id.in_([p.id for p in plans])).group_by(PlanVersion.plan_id)
-                  .subquery())
-        for v in db.session.execute(db.select(PlanVersion).join(
-                newest, db.and_(PlanVersion.plan_id == newest.c.plan_id,
-                                PlanVersion.number == newest.c.n))).scalars():
-            latest[v.plan_id] = v
-    return [{"plan": p, "latest": latest.get(p.id)} for p in plans]
+# A plan's head for the patient's pages: the latest version's number, date and result, only the
+# columns shown (the pages must not read each plan's whole saved JSON).
+_PLAN_HEAD = (Plan.id.label("plan_id"), Plan.diagnosis, PlanVersion.id.label("version_id"), PlanVersion.number,
+              PlanVersion.created_at, PlanVersion.plan["allowed"].as_boolean().label("allowed"),
+              PlanVersion.plan["current_phase"].as_string().label("phase"),
+              PlanVersion.plan[("referral", "level")].as_string().label("referral_level"))
+_NEWEST = aliased(PlanVersion)
+_LATEST_NUMBER = (select(func.max(_NEWEST.number)).where(_NEWEST.plan_id == Plan.id)
+                  .correlate(Plan).scalar_subquery())
+
+
+def _with_plans(statement):
+    """`statement` (selecting _PLAN_HEAD from Plan) with each plan's latest version joined,
+    newest plan first."""
+    return (statement.outerjoin(PlanVersion, and_(PlanVersion.plan_id == Plan.id,
+                                                  PlanVersion.number == _LATEST_NUMBER))
+            .order_by(Plan.id.desc()))
+
+
+_PLANS = _with_plans(select(*_PLAN_HEAD).where(Plan.patient_id == bindparam("patient")))
+_PATIENT_WITH_PLANS = _with_plans(
+    select(Patient, DraftRow.data, DraftRow.version, *_PLAN_HEAD)
+    .outerjoin(DraftRow, and_(DraftRow.patient_id == Patient.id, wizard.MINE))
+    .outerjoin(Plan, Plan.patient_id == Patient.id)
+    .where(Patient.id == bindparam("patient"), Patient.clinic_id == bindparam("clinic")))
+
+
+def patient_plans(patient_id: int) -> list:
+    """The patient's plans, newest first: rows of plan_id, diagnosis and the latest version's
+    version_id, number, created_at, allowed, phase and referral_level (None without a version)."""
+    return _read(_PLANS, {"patient": patient_id}).all()
 
 
 _LIBRARY_STAMP = select(func.count(Exercise.id), func.max(Exercise.updated_at), func.sum(Exercise.version),

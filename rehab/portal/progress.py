@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, or_, select, true
+from sqlalchemy import JSON, Date, String, and_, bindparam, null, or_, select, true, type_coerce, union_all
+from sqlalchemy.orm import load_only
 
 from rehab import audit, patient_log, trends
 from rehab.extensions import db
@@ -65,40 +66,61 @@ def _days(rows) -> list[trends.Day]:
     return [trends.Day(r.day, r.ticks or {}, r.pain) for r in rows]
 
 
-def _psfs_rows(patient_id: int) -> list[PsfsScore]:
-    return list(db.session.execute(
-        db.select(PsfsScore).where(PsfsScore.patient_id == patient_id)
-        .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(PSFS_SHOWN)).scalars())[::-1]
+# The patient's log rows a page needs: the last 28 days, and any older day whose alert nobody
+# has marked seen. Plain columns, no ORM objects.
+_LOG_COLUMNS = (LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
+                LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at, LogDay.alert_reported)
+_LOG_WHERE = (LogDay.patient_id == bindparam("patient"),
+              or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
+                  and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
+_LOG = select(*_LOG_COLUMNS).where(*_LOG_WHERE).order_by(LogDay.day)
 
-
-# The patient's log rows a page needs, in one query: the last 28 days, and any older day whose
-# alert nobody has marked seen. Plain columns, no ORM objects.
-_LOG = (select(LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
-               LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at, LogDay.alert_reported)
-        .where(LogDay.patient_id == bindparam("patient"),
-               or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
-                   and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
-        .order_by(LogDay.day))
+# The same log rows and the patient's latest PSFS_SHOWN PSFS in one query (one round trip for
+# the between-visits figures): each row fills its own table's columns, NULL the other's.
+_PSFS_LATEST = (select(PsfsScore.id, PsfsScore.taken_on, PsfsScore.source, PsfsScore.items)
+                .where(PsfsScore.patient_id == bindparam("patient"))
+                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(PSFS_SHOWN).subquery())
+_NO_PSFS = (type_coerce(null(), Date).label("taken_on"), type_coerce(null(), String).label("source"),
+            type_coerce(null(), JSON).label("items"))
+_LOG_AND_PSFS = union_all(
+    select(*_LOG_COLUMNS, *_NO_PSFS).where(*_LOG_WHERE),
+    select(_PSFS_LATEST.c.id, *(type_coerce(null(), c.type).label(c.key) for c in _LOG_COLUMNS[1:]),
+           _PSFS_LATEST.c.taken_on, _PSFS_LATEST.c.source, _PSFS_LATEST.c["items"]))
 
 
 def _window(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=CHART_DAYS - 1)
 
 
-def panel(patient_id: int, version: PlanVersion | None, today: dt.date) -> tuple[SimpleNamespace, list]:
+def _log_and_psfs(patient_id: int, today: dt.date) -> tuple[list, list]:
+    """The log rows (as `_LOG` reads them, by day) and the latest PSFS (oldest first), in one query."""
+    log, psfs = [], []
+    for row in db.session.connection().execute(
+            _LOG_AND_PSFS, {"patient": patient_id, "start": _window(today), "today": today}):
+        (psfs if row.taken_on is not None else log).append(row)
+    log.sort(key=lambda r: r.day)
+    psfs.sort(key=lambda r: (r.taken_on, r.id))
+    return log, psfs
+
+
+def panel(patient_id: int, followed, today: dt.date) -> tuple[SimpleNamespace, list]:
     """The patient page's between-visits figures (see `summary`) and unseen alerts, from one
-    read of the log."""
-    rows = db.session.execute(_LOG, {"patient": patient_id, "start": _window(today), "today": today}).all()
-    return summary(patient_id, version, today, rows), unseen_alerts(rows)
+    read of the log. `followed`: the head of the version the patient follows (`followed_version`);
+    its saved plan is read only when the page shows figures (something logged or a PSFS)."""
+    rows, psfs = _log_and_psfs(patient_id, today)
+    shown = psfs or any(_window(today) <= r.day <= today for r in rows)
+    version = db.session.execute(select(PlanVersion).options(load_only(
+        PlanVersion.plan, PlanVersion.number, PlanVersion.created_at)).where(
+        PlanVersion.id == followed.version_id)).scalar_one() if followed is not None and shown else None
+    return summary(patient_id, version, today, (rows, psfs)), unseen_alerts(rows)
 
 
-def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=None) -> SimpleNamespace:
+def summary(patient_id: int, version: PlanVersion | None, today: dt.date, read=None) -> SimpleNamespace:
     """The between-visits figures: adherence over 7 and 28 days of `version` (the plan the
     patient is following), the patient's pain over the last 28 days, PSFS and recent notes.
-    `rows`: the log as `_LOG` reads it (read here when not given)."""
+    `read`: the log and PSFS rows as `_log_and_psfs` gives them (read here when not given)."""
     start = _window(today)
-    if rows is None:
-        rows = db.session.execute(_LOG, {"patient": patient_id, "start": start, "today": today}).all()
+    rows, psfs_rows = read if read is not None else _log_and_psfs(patient_id, today)
     recent = [r for r in rows if start <= r.day <= today]
     adherence = []
     if version is not None:
@@ -106,7 +128,7 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         adherence = [trends.adherence(version.plan, version.created_at.date(), own, today, window)
                      for window in trends.WINDOWS]
     pain = trends.pain_series(_days(recent), start, today)
-    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(_psfs_rows(patient_id))]
+    psfs = [trends.Psfs(r.taken_on, r.source, r.items) for r in one_per_day(psfs_rows)]
     psfs_points = [(p.taken_on, p.mean) for p in psfs if p.mean is not None and start <= p.taken_on <= today]
     return SimpleNamespace(
         version=version, today=today, start=start, adherence=adherence, pain=pain,
@@ -118,14 +140,14 @@ def summary(patient_id: int, version: PlanVersion | None, today: dt.date, rows=N
         logged=bool(recent), reported=reported(rows, start, today))
 
 
-def followed_version(plans: list[dict]) -> PlanVersion | None:
-    """The version the patient is following: the newest version saved for any of their plans
-    (rows as operations.patient_plans gives them), or None when that one was refused. The
-    same rule as the patient's link (rehab.patient_link): a newer version of any plan, a
-    refused one included, ends the older plans' links, so an older allowed plan is not
+def followed_version(plans: list):
+    """The head of the version the patient is following: the newest version saved for any of
+    their plans (rows as operations.patient_plans gives them), or None when that one was
+    refused. The same rule as the patient's link (rehab.patient_link): a newer version of any
+    plan, a refused one included, ends the older plans' links, so an older allowed plan is not
     "followed" any more. Newest is the largest id (saving order; timestamps can tie)."""
-    newest = max((row["latest"] for row in plans if row["latest"] is not None), key=lambda v: v.id, default=None)
-    return newest if newest is not None and newest.plan.get("allowed") else None
+    newest = max((row for row in plans if row.version_id is not None), key=lambda row: row.version_id, default=None)
+    return newest if newest is not None and newest.allowed else None
 
 
 def reassessed(patient_id: int, plan_id: int | None, number: int | None, today: dt.date) -> SimpleNamespace | None:

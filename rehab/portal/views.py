@@ -148,11 +148,10 @@ def patient_new():
 @bp.route("/patients/<int:patient_id>")
 def patient(patient_id: int):
     """A patient's plans and their latest versions."""
-    patient = operations.get_patient(_clinic_id(), patient_id)
-    plans = operations.patient_plans(patient.id)
+    patient, draft, plans = operations.patient_with_plans(_clinic_id(), patient_id)
     between, alerts = progress.panel(patient.id, progress.followed_version(plans), _today())
     page = render_template("portal/patient.html", patient=patient, plans=plans, between=between, alerts=alerts,
-                           draft=wizard.load_draft(patient.id), action_form=forms.PlanActionForm())
+                           draft=draft)
     # the between-visits panel is part of the page: its log and alerts are read with it
     audit.record_view("patient_view", "patient", patient.id, patient_id=patient.id,
                       between_visits=between.logged, alerts=len(alerts))

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from flask import current_app, request
 from flask_login import current_user
+from sqlalchemy import and_, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -89,20 +90,34 @@ def _expiry() -> dt.datetime:
     return utcnow() - dt.timedelta(days=current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
+# The logged-in clinician's unexpired drafts: a condition with parameters (`mine()` gives
+# them), so that a statement built once can join on it.
+MINE = and_(DraftRow.user_id == bindparam("draft_user"), DraftRow.updated_at >= bindparam("draft_since"))
+
+
+def mine() -> dict:
+    """The parameters of MINE."""
+    return {"draft_user": current_user.id, "draft_since": _expiry()}
+
+
 def _row(patient_id: int) -> DraftRow | None:
     """The logged-in clinician's unexpired draft for the patient."""
-    return db.session.execute(db.select(DraftRow).where(
-        DraftRow.patient_id == patient_id, DraftRow.user_id == current_user.id,
-        DraftRow.updated_at >= _expiry())).scalar_one_or_none()
+    return db.session.execute(db.select(DraftRow).where(DraftRow.patient_id == patient_id, MINE),
+                              mine()).scalar_one_or_none()
 
 
 def load_draft(patient_id: int) -> Draft | None:
     row = _row(patient_id)
-    if row is None:
+    return None if row is None else draft_from(row.data, row.version)
+
+
+def draft_from(data: dict | None, row_version: int | None) -> Draft | None:
+    """The draft kept as `data` (None: no draft) at the row's `row_version`."""
+    if data is None:
         return None
     names = Draft.__dataclass_fields__
-    draft = Draft(**{k: v for k, v in row.data.items() if k in names})
-    draft.row_version = row.version  # what a later store or save checks against
+    draft = Draft(**{k: v for k, v in data.items() if k in names})
+    draft.row_version = row_version  # what a later store or save checks against
     return draft
 
 
