@@ -17,11 +17,14 @@ the same for every row, so the ratios compare like with like. Without DATABASE_U
 SQLite file in a temporary folder is used and removed afterwards; DATABASE_URL must name
 an empty database (as for bench/portal.py, whose preparation this reuses).
 
-Per request, the page reads three row sets (the link with its version head, patient and
-clinic; the last seven days; the PSFS state) and writes one audit row (committed
-asynchronously on PostgreSQL, rehab.mine.views._commit_read); the version's
-exercises are drawn once per worker. A log post adds the write limit's count (three
-statements and a commit in the database, one call in redis) and the day's row.
+Per request, the page makes one query (the link with its version head, patient and clinic;
+the last seven days; the PSFS state; whether this view is already in the audit) and writes
+its audit row only on a link's first view within audit.VIEW_WINDOW (committed asynchronously
+on PostgreSQL, rehab.mine.views._commit_read): the links are few and asked for again and
+again, so nearly every timed view is a repeat that writes nothing. The version's exercises
+are drawn once per worker. A log post resolves the link, then writes in one transaction
+with one commit: the write limit's lock, count, attempt and clean-up (in the database; one
+call in redis), the day's row (read, then written) and its audit entry.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import datetime as dt
 
 from flask import has_request_context
 from flask_login import current_user
+from sqlalchemy import ColumnElement
 
 from rehab.extensions import db
 from rehab.models import AuditEntry, utcnow
@@ -40,18 +41,50 @@ def record(action: str, object_type: str, object_id, *, patient_id: int | None =
 _LOGGED_IN = object()
 
 
+def _column(value) -> ColumnElement | None:
+    """`value` as a column of an enclosing query, if it is one (not a plain value)."""
+    value = value.__clause_element__() if hasattr(value, "__clause_element__") else value
+    return value if isinstance(value, ColumnElement) else None
+
+
+def _same(path, value):
+    """SQL: the detail's `path` equals `value` (a plain value, or a column of an enclosing
+    query). Numbers and text compare as text: no cast can fail on another entry's detail."""
+    column = _column(value)
+    if value is None:
+        return path.as_string().is_(None)
+    if (column.type.python_type if column is not None else type(value)) is bool:
+        return path.as_boolean() == value
+    return path.as_string() == (db.cast(column, db.String) if column is not None else str(value))
+
+
+def window_start() -> dt.datetime:
+    """The earliest time a view still counts as recent."""
+    return utcnow() - VIEW_WINDOW
+
+
+def seen_recently(action: str, object_type: str, object_id, user_id, detail: dict, since=None):
+    """SQL EXISTS: the viewer (None: the patient) already has an entry for this view (action,
+    object and detail) since `since` (default: window_start()). `object_id`, the detail's
+    values and `since` may be columns or parameters of an enclosing query: the patient's page
+    asks it in the query that reads its link. The detail is matched key by key: each view
+    action is written by one call, always with the same keys."""
+    column = _column(object_id)
+    object_id = db.cast(column, AuditEntry.object_id.type) if column is not None else str(object_id)
+    return db.select(AuditEntry.id).where(
+        AuditEntry.object_type == object_type, AuditEntry.object_id == object_id,
+        AuditEntry.user_id.is_(None) if user_id is None else AuditEntry.user_id == user_id,
+        AuditEntry.action == action, AuditEntry.at >= (window_start() if since is None else since),
+        *(_same(AuditEntry.detail[key], value) for key, value in detail.items())).exists()
+
+
 def record_view(action: str, object_type: str, object_id, *, patient_id: int | None = None,
                 user_id=_LOGGED_IN, commit: bool = True, **detail) -> AuditEntry | None:
     """Record that the logged-in user (or `user_id`; None: the patient through their link)
-    viewed something, unless the same viewer already has an entry for the same view (action,
-    object and detail) within VIEW_WINDOW; None when it was skipped."""
+    viewed something, unless the same viewer already has an entry for the same view
+    (`seen_recently`); None when it was skipped."""
     if user_id is _LOGGED_IN:
         user_id = current_user.id
-    recent = db.session.execute(
-        db.select(AuditEntry.detail).where(
-            AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id),
-            AuditEntry.user_id == user_id, AuditEntry.action == action,
-            AuditEntry.at >= utcnow() - VIEW_WINDOW)).scalars().all()
-    if any((seen or {}) == detail for seen in recent):
+    if db.session.execute(db.select(seen_recently(action, object_type, object_id, user_id, detail))).scalar():
         return None
     return record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=commit, **detail)

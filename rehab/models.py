@@ -322,7 +322,8 @@ class AuditEntry(db.Model):
     patient_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
+    # a record's entries, and "was this view recorded within the window" (rehab.audit.seen_recently)
+    __table_args__ = (Index("ix_audit_entry_object_action_at", "object_type", "object_id", "action", "at"),)
 
 
 class Draft(db.Model):

@@ -144,22 +144,26 @@ def newer_exists(version_id, plan_id):
 
 # One query: the link, its version's head, the patient's id and first name, the clinic's
 # contact lines, and whether a newer version of any of the patient's plans exists (no
-# snapshot, no logo).
-_BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
-                      PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
-                      Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
-                      newer_exists(PlanVersion.id, PlanVersion.plan_id))
-            .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
-            .join(Patient, Patient.id == PatientLink.patient_id)
-            .join(Clinic, Clinic.id == Patient.clinic_id)
-            .where(PatientLink.token_hash == db.bindparam("token_hash")))
+# snapshot, no logo). The patient's page adds its own columns to it (rehab.mine.reads).
+BY_HASH = (db.select(PatientLink.id, PatientLink.token_hash, PatientLink.expires_at, PatientLink.revoked_at,
+                     PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
+                     Patient.id, Patient.first_name, Clinic.name, Clinic.phone, Clinic.hours, Clinic.out_of_hours,
+                     newer_exists(PlanVersion.id, PlanVersion.plan_id))
+           .join(PlanVersion, PlanVersion.id == PatientLink.version_id)
+           .join(Patient, Patient.id == PatientLink.patient_id)
+           .join(Clinic, Clinic.id == Patient.clinic_id)
+           .where(PatientLink.token_hash == db.bindparam("token_hash")))
 
 
 def resolve(token: str, now: dt.datetime | None = None) -> Resolved:
     """Find the link for a token, in one query."""
     if not TOKEN_RE.fullmatch(token or ""):
         return Resolved("unknown")
-    row = db.session.execute(_BY_HASH, {"token_hash": token_hash(token)}).first()
+    return resolved_from(db.session.execute(BY_HASH, {"token_hash": token_hash(token)}).first(), now)
+
+
+def resolved_from(row, now: dt.datetime | None = None) -> Resolved:
+    """What a row of BY_HASH (its first 15 columns; None: no such link) opens."""
     if row is None:
         return Resolved("unknown")
     link, version = LinkHead(*row[0:4]), VersionHead(*row[4:8])

@@ -238,9 +238,12 @@ def _day_row(version_id: int, patient_id: int, day: dt.date) -> LogDay:
     return row
 
 
-def days_logged(version_id: int, since: dt.date) -> dict[dt.date, LogDay]:
-    rows = db.session.execute(db.select(LogDay).where(LogDay.version_id == version_id,
-                                                      LogDay.day >= since)).scalars()
+DAY_COLUMNS = (LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note, LogDay.symptoms)  # what the page shows
+
+
+def days_logged(version_id: int, since: dt.date) -> dict:
+    """The version's logged days from `since` on: day -> row (DAY_COLUMNS)."""
+    rows = db.session.execute(db.select(*DAY_COLUMNS).where(LogDay.version_id == version_id, LogDay.day >= since))
     return {row.day: row for row in rows}
 
 
@@ -257,19 +260,24 @@ class PsfsState:
     next_on: dt.date | None
 
 
-def psfs_state(patient_id: int, today: dt.date) -> PsfsState:
-    """The activities last named and whether a rating is due (one query: the latest score,
-    and the latest the patient sent)."""
-    def newest(*where):
-        return (db.select(PsfsScore.taken_on, PsfsScore.source, PsfsScore.items)
-                .where(PsfsScore.patient_id == patient_id, *where)
-                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1).subquery())
+def psfs_columns(patient_id) -> tuple:
+    """The items of the patient's latest score and the day of the latest the patient sent, as
+    two scalar subqueries; `patient_id` may be a column of an enclosing query (the patient's
+    page reads them with its link, rehab.mine.reads)."""
+    def newest(column, *where):
+        return (db.select(column).where(PsfsScore.patient_id == patient_id, *where)
+                .order_by(PsfsScore.taken_on.desc(), PsfsScore.id.desc()).limit(1).scalar_subquery())
 
-    latest, own = newest(), newest(PsfsScore.source == "patient")
-    rows = db.session.execute(db.union_all(
-        db.select(db.literal(0).label("which"), latest), db.select(db.literal(1).label("which"), own))).all()
-    latest_items = next((row.items for row in rows if row.which == 0), [])
-    last_own = next((row.taken_on for row in rows if row.which == 1), None)
+    return newest(PsfsScore.items), newest(PsfsScore.taken_on, PsfsScore.source == "patient")
+
+
+def psfs_state(patient_id: int, today: dt.date) -> PsfsState:
+    """The activities last named and whether a rating is due (one query)."""
+    return psfs_from(*db.session.execute(db.select(*psfs_columns(patient_id))).one(), today)
+
+
+def psfs_from(latest_items: list | None, last_own: dt.date | None, today: dt.date) -> PsfsState:
+    """The state from what psfs_columns reads."""
     activities = [str(i.get("activity", ""))[:PSFS_ACTIVITY_MAX] for i in latest_items or []
                   if str(i.get("activity", "")).strip()][:PSFS_ITEMS_MAX]
     if last_own is not None and today < last_own + dt.timedelta(days=PSFS_EVERY_DAYS):

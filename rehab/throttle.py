@@ -21,6 +21,7 @@ from rehab.extensions import db
 from rehab.models import LoginAttempt, utcnow
 
 _redis_limiters: dict[str, MovingWindowRateLimiter] = {}  # one connection pool per URI and process
+_attempts = LoginAttempt.__table__  # plain Core statements: no unit of work on a hot path
 
 
 def _limiter() -> MovingWindowRateLimiter | None:
@@ -55,8 +56,8 @@ def _item(key: str) -> RateLimitItem:
 
 def _db_count(key: str, item: RateLimitItem) -> int:
     since = utcnow() - dt.timedelta(seconds=item.get_expiry())
-    return db.session.execute(db.select(db.func.count(LoginAttempt.id)).where(
-        LoginAttempt.key == key, LoginAttempt.at > since)).scalar_one()
+    return db.session.execute(db.select(db.func.count(_attempts.c.id)).where(
+        _attempts.c.key == key, _attempts.c.at > since)).scalar_one()
 
 
 def allowed(key: str) -> bool:
@@ -84,9 +85,12 @@ def _serialise(key: str) -> None:
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
 
 
-def hit(key: str) -> bool:
+def hit(key: str, *, commit: bool = True) -> bool:
     """Count one attempt on `key`; False (and not counted) when the limit is already reached.
-    Atomic per key in the database too (`_serialise`); commits the session."""
+    Atomic per key in the database too (`_serialise`). Commits the session, unless
+    commit=False: then the attempt (and on PostgreSQL the key's lock) belongs to the caller's
+    transaction, so a patient's write is counted in the same commit as the row it writes, and
+    a write that fails half-way counts nothing."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     item, limiter = _item(key), _limiter()
@@ -96,8 +100,9 @@ def hit(key: str) -> bool:
     if _db_count(key, item) >= item.amount:
         return False
     now = utcnow()
-    db.session.add(LoginAttempt(key=key, at=now))
+    db.session.execute(_attempts.insert().values(key=key, at=now))
     # forget attempts older than a day (no limit looks further back)
-    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.at < now - dt.timedelta(days=1)))
-    db.session.commit()
+    db.session.execute(_attempts.delete().where(_attempts.c.at < now - dt.timedelta(days=1)))
+    if commit:
+        db.session.commit()
     return True

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from rehab import audit, bounds, patient_link, patient_log, throttle
 from rehab.extensions import csrf, db
 from rehab.mine.content import version_content
+from rehab.mine.reads import VIEW, read_page, since, view_detail
 from rehab.pdf import words
 
 bp = Blueprint("mine", __name__, url_prefix="/p")
@@ -78,13 +79,18 @@ def _entry_from_row(row, day: dt.date) -> dict:
     return raw
 
 
-def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: dict | None = None,
-          errors: dict | None = None, psfs_typed: dict | None = None, psfs_errors: dict | None = None,
-          notice: str = "", status: int = 200, advice: list[str] | None = None):
+def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, logged: dict | None = None,
+          psfs_state: patient_log.PsfsState | None = None, typed: dict | None = None, errors: dict | None = None,
+          psfs_typed: dict | None = None, psfs_errors: dict | None = None, notice: str = "", status: int = 200,
+          advice: list[str] | None = None):
+    """The page; `logged` and `psfs_state` as read with the link (rehab.mine.reads), else read here."""
     today = _today()
     version, link = resolved.version, resolved.link
     content = version_content(version)
-    logged = patient_log.days_logged(version.id, today - dt.timedelta(days=patient_log.EDIT_DAYS - 1))
+    if logged is None:
+        logged = patient_log.days_logged(version.id, since(today))
+    if psfs_state is None:
+        psfs_state = patient_log.psfs_state(resolved.patient.id, today)
     row = logged.get(day)
     values = typed if typed is not None else _entry_from_row(row, day)
     if advice is None:  # what the stored day calls for; a refused post passes what it typed
@@ -96,7 +102,7 @@ def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, typed: d
         today=today, values=values, errors=errors or {},
         advice=[(code, *patient_log.ADVICE[code]) for code in advice],
         symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX,
-        psfs=patient_log.psfs_state(resolved.patient.id, today), psfs_values=psfs_typed or {},
+        psfs=psfs_state, psfs_values=psfs_typed or {},
         psfs_errors=psfs_errors or {}, psfs_max=patient_log.PSFS_ACTIVITY_MAX,
         form_token=patient_link.form_token(current_app.config["SECRET_KEY"], link),
         expires=link.expires_at.date(), notice=notice,
@@ -112,16 +118,19 @@ def _audit(action: str, resolved: patient_link.Resolved, **detail) -> None:
 @bp.route("/<token>")
 def page(token: str):
     """The plan and the day's log (?day=YYYY-MM-DD picks one of the last seven days)."""
-    resolved = patient_link.resolve(token)
+    today = _today()
+    read = read_page(token, today)  # one query; a view already audited within the window writes nothing
+    resolved = read.resolved
     if resolved.status != "ok":
         return _ended(resolved)
-    day = _chosen_day(request.args.get("day"), _today(), _first_day(resolved.version))
+    day = _chosen_day(request.args.get("day"), today, _first_day(resolved.version))
     saved = request.args.get("saved")
     notice = saved if saved in ("day", "psfs") else ""
-    response = _page(resolved, token, day, notice=notice)
-    version = resolved.version  # a view repeated within audit.VIEW_WINDOW is not written again
-    if audit.record_view("patient_page_view", "plan", version.plan_id, patient_id=resolved.patient.id,
-                         user_id=None, commit=False, version=version.number, link=resolved.link.id):
+    response = _page(resolved, token, day, logged=read.logged, psfs_state=read.psfs, notice=notice)
+    if not read.viewed:
+        version = resolved.version
+        audit.record(VIEW, "plan", version.plan_id, patient_id=resolved.patient.id, user_id=None,
+                     **view_detail(resolved.link.id, version.number))
         _commit_read()
     return response
 
@@ -138,10 +147,12 @@ def _commit_read() -> None:
 
 def _refuse_write(resolved, token: str):
     """The answer to a write that may not go ahead (bad form token, over the limit), else None.
-    The form is shown again as typed, so nothing is lost."""
+    The form is shown again as typed, so nothing is lost. A write that goes ahead is counted
+    in the request's transaction (one commit with what it writes); the caller commits it on
+    every path, a refused form (422, 409) included."""
     if not patient_link.form_token_ok(current_app.config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
         return "This form has expired. Please send it again.", 400
-    if not throttle.hit(throttle.link_key(resolved.link.id)):
+    if not throttle.hit(throttle.link_key(resolved.link.id), commit=False):
         return "Too many changes in a short time. Please wait a while, then send it again.", 429
     return None
 
@@ -149,7 +160,8 @@ def _refuse_write(resolved, token: str):
 @bp.route("/<token>/log", methods=["POST"])
 @bounds.form_cleans_nul  # read_day drops control characters from the note
 def log_day(token: str):
-    """Log or correct one day."""
+    """Log or correct one day: one transaction and one commit (the write limit's count, the
+    day's row and its audit entry)."""
     resolved = patient_link.resolve(token)
     if resolved.status != "ok":
         return _ended(resolved)
@@ -165,13 +177,14 @@ def log_day(token: str):
         message, code = refused
         return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code, advice=advice)
     if entry.errors:
+        db.session.commit()  # the attempt counts
         return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422, advice=advice)
     row = patient_log.save_day(resolved.version, resolved.patient.id, entry)
     _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
-    db.session.commit()
     # Land where the patient reads the answer: the advice (with "Saved") when the day raised
     # it, else "Saved" above the form (the page draws both with these ids; no script needed).
     anchor = "#advice" if patient_log.triggers(row.pain, row.symptoms) else "#saved"
+    db.session.commit()
     return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + anchor, 303)
 
 
@@ -188,13 +201,17 @@ def psfs(token: str):
     refused = _refuse_write(resolved, token)
     if refused is not None:
         message, code = refused
-        return _page(resolved, token, today, psfs_typed=entry.raw, psfs_errors={"form": message}, status=code)
+        return _page(resolved, token, today, psfs_state=state, psfs_typed=entry.raw, psfs_errors={"form": message},
+                     status=code)
     if not state.due:
-        return _page(resolved, token, today, psfs_typed=entry.raw, status=409, psfs_errors={
+        db.session.commit()  # the attempt counts
+        return _page(resolved, token, today, psfs_state=state, psfs_typed=entry.raw, status=409, psfs_errors={
             "form": f"You have already sent your scores this week; the next ones are due on "
                     f"{words.date_words(state.next_on)}."})
     if entry.errors:
-        return _page(resolved, token, today, psfs_typed=entry.raw, psfs_errors=entry.errors, status=422)
+        db.session.commit()  # the attempt counts
+        return _page(resolved, token, today, psfs_state=state, psfs_typed=entry.raw, psfs_errors=entry.errors,
+                     status=422)
     patient_log.save_psfs(resolved.patient.id, resolved.version.id, today, entry)
     _audit("patient_psfs_write", resolved)
     db.session.commit()

@@ -230,3 +230,19 @@ def test_another_users_view_is_recorded_within_the_window(app, portal, patient_i
     login(other, colleague)
     assert other.get(f"/patients/{patient_id}").status_code == 200
     assert sorted(e.user_id for e in _entries(app, "patient_view")) == sorted([clinician.id, colleague.id])
+
+
+def test_a_repeated_view_matches_every_detail(app):
+    """The same viewer, action, object and detail within the window is one view; any other
+    value in the detail (a number, a text or a yes/no), or another object, is another view."""
+    from rehab import audit
+
+    with app.test_request_context():
+        seen = dict(version=2, kind="plan", between_visits=True)
+        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is not None
+        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is None
+        for other in (dict(seen, version=3), dict(seen, kind="sheet"), dict(seen, between_visits=False)):
+            assert audit.record_view("test_view", "plan", 7, user_id=None, **other) is not None, other
+        assert audit.record_view("test_view", "plan", 8, user_id=None, **seen) is not None
+        assert audit.record_view("other_view", "plan", 7, user_id=None, **seen) is not None
+    assert len(_entries(app, "test_view")) == 5

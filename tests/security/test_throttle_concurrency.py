@@ -24,7 +24,10 @@ def limited_app(app):
     return app
 
 
-def test_parallel_hits_never_pass_more_than_the_limit(limited_app, monkeypatch):
+@pytest.mark.parametrize("commit", [True, False], ids=["hit commits", "caller commits"])
+def test_parallel_hits_never_pass_more_than_the_limit(limited_app, monkeypatch, commit):
+    """Also when the caller commits (rehab.mine counts a write in the write's own transaction):
+    the key's lock is then held until that commit."""
     app = limited_app
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -43,7 +46,9 @@ def test_parallel_hits_never_pass_more_than_the_limit(limited_app, monkeypatch):
         try:
             with app.app_context():  # its own session and connection, as another worker
                 start.wait()
-                results.append(throttle.hit(throttle.link_key(42)))
+                results.append(throttle.hit(throttle.link_key(42), commit=commit))
+                time.sleep(0.02)  # the rest of the caller's transaction
+                db.session.commit()
                 db.session.remove()
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
@@ -68,3 +73,13 @@ def test_hits_in_turn_stop_at_the_limit(limited_app):
         assert [throttle.hit(throttle.link_key(7)) for _ in range(LIMIT + 2)] == [True] * LIMIT + [False] * 2
         assert db.session.execute(db.select(db.func.count(LoginAttempt.id))).scalar_one() == LIMIT
         assert throttle._lock_id("link:7") != throttle._lock_id("link:8")
+
+
+def test_a_hit_left_to_the_caller_counts_only_when_committed(limited_app):
+    with limited_app.app_context():
+        assert throttle.hit(throttle.link_key(9), commit=False)
+        db.session.rollback()  # the write failed: nothing counted
+        assert db.session.execute(db.select(db.func.count(LoginAttempt.id))).scalar_one() == 0
+        assert [throttle.hit(throttle.link_key(9), commit=False) for _ in range(LIMIT + 1)] == [True] * LIMIT + [False]
+        db.session.commit()
+        assert db.session.execute(db.select(db.func.count(LoginAttempt.id))).scalar_one() == LIMIT

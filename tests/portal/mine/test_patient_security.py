@@ -141,7 +141,7 @@ def test_an_error_on_the_patient_page_logs_the_route_not_the_token(app, linked, 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.patient_log, "psfs_state", broken)
+    monkeypatch.setattr(views.patient_log, "psfs_from", broken)  # the page reads the PSFS state with its link
     app.config["PROPAGATE_EXCEPTIONS"] = False
     with caplog.at_level(logging.ERROR):
         response = patient_client.get(linked.path)

@@ -1,0 +1,117 @@
+"""What the patient's page and log post do in the database: a page view reads in one query and
+writes only the first view within the audit window; a log post is one transaction with one
+commit (the write limit's count, the day's row and its audit entry), so a write that fails
+half-way leaves nothing behind and counts nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from sqlalchemy import event
+
+from rehab import audit
+from rehab.extensions import db
+from rehab.models import AuditEntry, LogDay, LoginAttempt
+
+from .conftest import give_link
+
+
+@contextlib.contextmanager
+def counting(app):
+    """{"commits": n, "statements": n} for what runs inside the block."""
+    counts = {"commits": 0, "statements": 0}
+
+    def commit(conn):
+        counts["commits"] += 1
+
+    def statement(conn, cursor, statement, parameters, context, executemany):
+        counts["statements"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "commit", commit)
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+def _count(app, model, **where) -> int:
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count()).select_from(model).filter_by(**where)).scalar_one()
+
+
+def _limited(app, limit="30 per hour"):
+    """The write limit on, counted in the database (as without redis)."""
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", PATIENT_WRITE_LIMIT=limit)
+
+
+def test_a_repeated_view_reads_once_and_writes_nothing(app, linked, patient_client):
+    with counting(app) as first:
+        assert patient_client.get(linked.path).status_code == 200
+    assert first["commits"] == 1 and _count(app, AuditEntry, action="patient_page_view") == 1
+    with counting(app) as again:
+        assert patient_client.get(linked.path).status_code == 200
+    assert again == {"commits": 0, "statements": 1}  # the link, the days, the PSFS and the audit check
+    assert _count(app, AuditEntry, action="patient_page_view") == 1
+
+
+def test_a_view_after_the_window_or_by_a_new_link_is_recorded_again(app, portal, linked, patient_client):
+    patient_client.get(linked.path)
+    with app.app_context():
+        for entry in db.session.execute(db.select(AuditEntry).filter_by(action="patient_page_view")).scalars():
+            entry.at -= audit.VIEW_WINDOW + dt.timedelta(minutes=1)
+        db.session.commit()
+    patient_client.get(linked.path)
+    assert _count(app, AuditEntry, action="patient_page_view") == 2
+    assert portal.post(f"/plans/{linked.plan_id}/versions/{linked.number}/link/revoke").status_code == 303
+    new = give_link(portal, linked.plan_id, linked.number)
+    patient_client.get(new.path)
+    patient_client.get(new.path)
+    with app.app_context():
+        entries = db.session.execute(db.select(AuditEntry).filter_by(action="patient_page_view")
+                                     .order_by(AuditEntry.id)).scalars().all()
+        assert [entry.detail["link"] for entry in entries] == [linked.link_id, linked.link_id, new.link_id]
+
+
+def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_form):
+    _limited(app)
+    token = form_token(patient_client, linked.path)
+    with counting(app) as counts:
+        assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
+    assert counts["commits"] == 1
+    assert _count(app, LoginAttempt) == 1 and _count(app, LogDay, alert=True) == 1
+    assert _count(app, AuditEntry, action="patient_log_write") == 1
+
+
+def test_a_write_that_fails_half_way_leaves_nothing(app, linked, patient_client, form_token, day_form, monkeypatch):
+    """The day's row is written, then the audit fails: neither the row nor the write limit's
+    count is kept, and the link can be written again at once (no lock left behind)."""
+    from rehab.mine import views
+
+    _limited(app, "1 per hour")
+    token = form_token(patient_client, linked.path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(views, "_audit", broken)
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 500
+    assert _count(app, LogDay) == 0 and _count(app, LoginAttempt) == 0 and _count(app, AuditEntry,
+                                                                                  action="patient_log_write") == 0
+    assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 303  # the 1 allowed
+    assert _count(app, LogDay) == 1 and _count(app, LoginAttempt) == 1
+
+
+def test_a_refused_form_still_counts_toward_the_limit(app, linked, patient_client, form_token, day_form):
+    _limited(app, "2 per hour")
+    token = form_token(patient_client, linked.path)
+    assert patient_client.post(linked.path + "/log", data=day_form(token, pain="15")).status_code == 422
+    assert patient_client.post(linked.path + "/psfs", data={"form_token": token}).status_code == 422
+    assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 429
+    assert _count(app, LoginAttempt) == 2 and _count(app, LogDay) == 0
