@@ -20,6 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
+from rehab import audit
 from rehab.catalog import library_from_db
 from rehab.extensions import db
 from rehab.library.schema import Exercise as ExerciseSchema
@@ -264,6 +265,7 @@ class VersionView(NamedTuple):
     author: str
     latest: int  # the plan's latest version number
     link: Any  # rehab.patient_link.LinkState: the live link (its expires_at) and whether superseded
+    seen: bool  # the user's view of this version is already in the audit trail (rehab.audit.seen_recently)
     kept: tuple | None  # the parts kept in the database (VersionPage), when asked for: all None if none
 
 
@@ -280,7 +282,9 @@ def _version_head(with_parts: bool):
         _with_plan_patient_author(select(
             PlanVersion.id, PlanVersion.plan_id, PlanVersion.number, PlanVersion.created_at,
             Patient.id, Patient.reference, Patient.first_name, Patient.last_name, Patient.date_of_birth,
-            Patient.sex, User.name, _LATEST, live_link_expires, newer_exists(PlanVersion.id, PlanVersion.plan_id)))
+            Patient.sex, User.name, _LATEST, live_link_expires, newer_exists(PlanVersion.id, PlanVersion.plan_id),
+            audit.seen_recently(VERSION_VIEW, "plan", PlanVersion.plan_id, bindparam("user_id"),
+                                {"version": PlanVersion.number}, since=bindparam("since"))))
         .where(PlanVersion.plan_id == bindparam("plan_id"), PlanVersion.number == bindparam("number"),
                Patient.clinic_id == bindparam("clinic_id")))
     if with_parts:
@@ -291,21 +295,28 @@ def _version_head(with_parts: bool):
     return statement
 
 
-def get_version_head(clinic_id: int, plan_id: int, number: int, parts_stamp: str | None = None) -> VersionView:
+def get_version_head(clinic_id: int, user_id: int, plan_id: int, number: int,
+                     parts_stamp: str | None = None) -> VersionView:
     """What a saved version's page needs, in one query (or 404): the version's head, the
-    patient, the author's name, the latest number, its link's state, and with `parts_stamp`
-    the parts drawn under that stamp (rehab.portal.rendering.version_parts). The snapshot
-    itself is read only when the version was never drawn."""
+    patient, the author's name, the latest number, its link's state, whether the user's
+    view is already audited, and with `parts_stamp` the parts drawn under that stamp
+    (rehab.portal.rendering.version_parts). The snapshot is read only when the version
+    was never drawn."""
     from rehab.patient_link import LinkState
 
+    now = utcnow()
     row = _read(_version_head(parts_stamp is not None), {
-        "clinic_id": clinic_id, "plan_id": plan_id, "number": number, "now": utcnow(), "stamp": parts_stamp}).first()
+        "clinic_id": clinic_id, "plan_id": plan_id, "number": number, "now": now, "stamp": parts_stamp,
+        "user_id": user_id, "since": now - audit.VIEW_WINDOW}).first()
     if row is None:
         abort(404)
     expires, superseded = row[12], bool(row[13])
     link = LinkState(SimpleNamespace(expires_at=expires) if expires and not superseded else None, superseded)
-    return VersionView(VersionHead(*row[:4]), PatientHead(*row[4:10]), row[10] or "", row[11], link,
-                       tuple(row[14:]) if parts_stamp is not None else None)
+    return VersionView(VersionHead(*row[:4]), PatientHead(*row[4:10]), row[10] or "", row[11], link, bool(row[14]),
+                       tuple(row[15:]) if parts_stamp is not None else None)
+
+
+VERSION_VIEW = "version_view"  # the audit action of a saved version's page
 
 
 def get_version_snapshot(version_id: int) -> PlanVersion:

@@ -449,12 +449,14 @@ def draft_referral(patient_id: int):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>")
 def version(plan_id: int, number: int):
     """A saved version, drawn from its snapshot only (no library queries)."""
-    head = operations.get_version_head(_clinic_id(), plan_id, number,
+    head = operations.get_version_head(_clinic_id(), current_user.id, plan_id, number,
                                        None if holds_version(plan_id, number) else drawing_stamp())
     page = render_template("portal/version.html", version=head.version, patient=head.patient, author=head.author,
                            latest=head.latest, link=head.link,
                            parts=version_parts(head.version, operations.get_version_snapshot, head.kept))
-    audit.record_view("version_view", "plan", plan_id, patient_id=head.patient.id, version=number)
+    if not head.seen:  # a view is audited once per window (rehab.audit), checked with the head
+        audit.record(operations.VERSION_VIEW, "plan", plan_id, patient_id=head.patient.id, commit=True,
+                     version=number)
     return page
 
 

@@ -232,6 +232,21 @@ def test_another_users_view_is_recorded_within_the_window(app, portal, patient_i
     assert sorted(e.user_id for e in _entries(app, "patient_view")) == sorted([clinician.id, colleague.id])
 
 
+def test_another_users_view_of_a_version_is_recorded_within_the_window(app, portal, saved_plan, clinician,
+                                                                       make_user, login):
+    """The version page checks the audit trail in its head query: per viewer, per version."""
+    plan_id, number = saved_plan
+    portal.get(f"/plans/{plan_id}/versions/{number}")
+    colleague = make_user("colleague@test.example", "clinician")
+    other = app.test_client()
+    login(other, colleague)
+    for _ in range(2):
+        assert other.get(f"/plans/{plan_id}/versions/{number}").status_code == 200
+    assert sorted(e.user_id for e in _entries(app, "version_view")) == sorted([clinician.id, colleague.id])
+    assert other.get(f"/plans/{plan_id}/versions/{number + 1}").status_code == 404
+    assert len(_entries(app, "version_view")) == 2  # a 404 is no view
+
+
 def test_a_repeated_view_matches_every_detail(app):
     """The same viewer, action, object and detail within the window is one view; any other
     value in the detail (a number, a text or a yes/no), or another object, is another view."""
