@@ -13,6 +13,7 @@ Everything else (downloads, exports, changes, logins) is recorded every time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import has_request_context
 from flask_login import current_user
@@ -78,6 +79,20 @@ def seen_recently(action: str, object_type: str, object_id, user_id, detail: dic
         *(_same(AuditEntry.detail[key], value) for key, value in detail.items())).exists()
 
 
+_SQL_TYPES = {bool: db.Boolean, int: db.Integer, float: db.Float, str: db.String}
+
+
+@functools.lru_cache(maxsize=128)
+def _seen_statement(action: str, object_type: str, anonymous: bool, shape: tuple):
+    """record_view's check for one action and detail shape ((key, type of value), ...),
+    with parameters: built once, since building it costs more than running it."""
+    detail = {key: None if kind is type(None) else db.bindparam(f"d_{key}", type_=_SQL_TYPES.get(kind, db.String))
+              for key, kind in shape}
+    return db.select(seen_recently(action, object_type, db.bindparam("object_id", type_=db.String),
+                                   None if anonymous else db.bindparam("user_id"), detail,
+                                   since=db.bindparam("since")))
+
+
 def record_view(action: str, object_type: str, object_id, *, patient_id: int | None = None,
                 user_id=_LOGGED_IN, commit: bool = True, **detail) -> AuditEntry | None:
     """Record that the logged-in user (or `user_id`; None: the patient through their link)
@@ -85,6 +100,9 @@ def record_view(action: str, object_type: str, object_id, *, patient_id: int | N
     (`seen_recently`); None when it was skipped."""
     if user_id is _LOGGED_IN:
         user_id = current_user.id
-    if db.session.execute(db.select(seen_recently(action, object_type, object_id, user_id, detail))).scalar():
+    shape = tuple((key, type(value)) for key, value in detail.items())
+    params = {f"d_{key}": value for key, value in detail.items() if value is not None}
+    if db.session.execute(_seen_statement(action, object_type, user_id is None, shape), params | {
+            "object_id": str(object_id), "user_id": user_id, "since": window_start()}).scalar():
         return None
     return record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=commit, **detail)
