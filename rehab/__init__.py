@@ -103,6 +103,10 @@ def register_blueprints(app: Flask) -> None:
         """Browsers ask for it at the root whatever the page says; public, like /static."""
         return app.send_static_file("favicon.ico")
 
+    from rehab import figure_images
+
+    figure_images.register(app)
+
     @app.context_processor
     def _url_rules():
         return {"url_rules": app.view_functions}
@@ -124,6 +128,9 @@ def _optional_blueprint(name: str):
     return module if hasattr(module, "bp") else None
 
 
+PUBLIC_ASSETS = {"static", "figure_image"}  # endpoints that never answer patient data: browsers may keep them
+
+
 def register_security_headers(app: Flask) -> None:
     csp = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -132,7 +139,7 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        if request.endpoint != "static":
+        if request.endpoint not in PUBLIC_ASSETS or response.status_code >= 400:
             # pages, PDFs and API answers may hold patient data: no browser or proxy keeps a copy
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import threading
 from collections import OrderedDict
@@ -101,7 +102,7 @@ def _keep(version_id: int, stamp: str, parts: SimpleNamespace) -> None:
 
 
 @functools.cache
-def _code_stamp(*folders: str) -> str:
+def code_stamp(*folders: str) -> str:
     """SHA-256 of every template and module file under `folders` (what a page is drawn with)."""
     digest = hashlib.sha256()
     for folder in folders:
@@ -112,10 +113,13 @@ def _code_stamp(*folders: str) -> str:
 
 
 def drawing_stamp() -> str:
-    """Names what a kept version page was drawn with: this code and templates, and where the
-    app is mounted (its download links)."""
-    code = _code_stamp(str(Path(current_app.root_path)), str(Path(current_app.root_path, current_app.template_folder)))
-    return hashlib.sha256(f"{code}:{request.script_root}".encode()).hexdigest()
+    """Names what a kept version page was drawn with: this code and templates, where the app
+    is mounted (its download links) and the key its figure addresses are signed with
+    (rehab.figure_images; only an HMAC of it enters the stamp)."""
+    code = code_stamp(str(Path(current_app.root_path)), str(Path(current_app.root_path, current_app.template_folder)))
+    key = current_app.secret_key
+    signer = hmac.new(key.encode() if isinstance(key, str) else key, b"drawing-stamp", hashlib.sha256).hexdigest()
+    return hashlib.sha256(f"{code}:{request.script_root}:{signer}".encode()).hexdigest()
 
 
 def review_body(key: tuple | None, build) -> tuple[dict, Markup]:

@@ -88,7 +88,9 @@ def test_hamstring_plan_from_wizard_to_pdf(page, clinician, loaded_library, shot
     page.get_by_role("link", name="Build the plan").click()
     page.wait_for_url(re.compile(r"/plans/draft$"))
     assert page.locator("#phase-P1_acute_protection").is_visible()
-    assert page.locator(".item-figure svg").count() > 0
+    assert page.locator(".item-figure img").count() > 0
+    page.locator(".item-figure img").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => { const i = document.querySelector('.item-figure img'); return i.complete && i.naturalWidth > 0; }")
     shots(page, "review")
 
     # adjust: change the dose of the first item

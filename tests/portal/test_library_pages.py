@@ -19,7 +19,7 @@ def test_library_pages_need_login(client, loaded_library):
 
 def test_search_filters_and_figures(portal, loaded_library):
     html = portal.get("/library?q=NORDIC").get_data(as_text=True)
-    assert _found(html) == ["nordic_hamstring_curl"] and "<svg" in html
+    assert _found(html) == ["nordic_hamstring_curl"] and '<img src="/figures/' in html
     eccentric = _found(portal.get("/library?category=eccentric").get_data(as_text=True))
     assert eccentric and all(loaded_library[s].category == "eccentric" for s in eccentric)
     assert len(eccentric) == sum(ex.category == "eccentric" and not ex.retired for ex in loaded_library.values())

@@ -199,7 +199,7 @@ def test_a_version_is_drawn_once_for_every_worker(app, portal, saved_plan, monke
     assert _strip_tokens(portal.get(url).get_data(as_text=True)) == first
 
     _forget_in_process()
-    monkeypatch.setattr(rendering, "_code_stamp", lambda *folders: "a later deploy")
+    monkeypatch.setattr(rendering, "code_stamp", lambda *folders: "a later deploy")
     statements = _statements(app, lambda: portal.get(url))
     assert any(re.search(r"plan_version\.figures", s) for s in statements)  # drawn again
     with app.app_context():
