@@ -115,6 +115,11 @@ def test_the_patient_flow_on_a_phone(app, browser, live_server, clinician, user_
     assert phone.get_by_role("heading", name="Hello Priya").is_visible()
     assert "Raman" not in phone.content() and "MRN-77" not in phone.content()
     _fits(phone)
+    figures = phone.locator(".exercise .figure img")
+    assert figures.count() > 0  # pictures at their own addresses, fetched without the link's token
+    figures.first.scroll_into_view_if_needed()
+    phone.wait_for_function("() => [...document.querySelectorAll('.exercise .figure img')].slice(0, 1)"
+                            ".every(i => i.complete && i.naturalWidth > 0)")
     shots(phone, "patient-page")
 
     _log_day(phone, "Today", "3", ticks=2)

@@ -43,7 +43,7 @@ def test_the_page_shows_the_plan_to_the_patient(linked, patient_client):
     for line in linked.plan["seek_help_if"]:
         assert line.replace("'", "&#39;").replace('"', "&#34;") in html
     assert "Get help now" in html and "How to use this plan" in html and "Pain rules" in html
-    assert "<svg" in html  # the figures
+    assert '<img src="/figures/' in html  # the figures (rehab.figure_images)
     assert "Your privacy" in html
     for item in current_items(linked.plan):  # the clinician's effort number is never shown
         assert not item["dosage"].get("rpe") or item["dosage"]["rpe"] not in html
