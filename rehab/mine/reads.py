@@ -49,8 +49,13 @@ def since(today: dt.date) -> dt.date:
 def read_page(token: str, today: dt.date) -> Page:
     if not patient_link.TOKEN_RE.fullmatch(token or ""):
         return Page(patient_link.Resolved("unknown"), {})
-    rows = db.session.execute(_PAGE, {"token_hash": patient_link.token_hash(token), "since_day": since(today),
-                                      "seen_since": audit.window_start()}).all()
+    # On a connection of its own in autocommit: a read needs no BEGIN and ROLLBACK round trips,
+    # and psycopg keeps the statement prepared on the pooled connection (a rollback drops it),
+    # so PostgreSQL stops planning it anew on every view. The first view's audit row is then
+    # written through the session, in a transaction as every write is.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        rows = connection.execute(_PAGE, {"token_hash": patient_link.token_hash(token), "since_day": since(today),
+                                          "seen_since": audit.window_start()}).all()
     resolved = patient_link.resolved_from(rows[0] if rows else None)
     if resolved.status != "ok":
         return Page(resolved, {})
