@@ -136,6 +136,17 @@ def register_security_headers(app: Flask) -> None:
            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
     from flask import request
+    from flask.sessions import SecureCookieSessionInterface
+
+    class SessionInterface(SecureCookieSessionInterface):
+        """The signed-cookie session, never refreshed by a public asset: a picture a shared
+        cache may keep must not carry anyone's session (the idle timer runs on pages only)."""
+
+        def save_session(self, app, session, response) -> None:
+            if request.endpoint not in PUBLIC_ASSETS:  # nor "Vary: Cookie", which splits caches per visitor
+                super().save_session(app, session, response)
+
+    app.session_interface = SessionInterface()
 
     @app.after_request
     def _headers(response):

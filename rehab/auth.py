@@ -172,8 +172,12 @@ def change_password():
 @bp.before_app_request
 def _password_change_first():
     """A user whose password an admin reset must choose a new one before anything else."""
+    from rehab import PUBLIC_ASSETS  # never read the session there: no cookie, no Vary on a cached asset
+
+    if request.endpoint in PUBLIC_ASSETS:
+        return None
     if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in ("auth.change_password", "auth.logout", "static")):
+            and request.endpoint not in ("auth.change_password", "auth.logout")):
         if request.path.startswith("/api/"):
             abort(403)
         flash("Choose a new password before going on.", "info")

@@ -8,7 +8,9 @@ the next. The token is the figure itself, signed with SECRET_KEY (itsdangerous, 
 with a stamp of the drawing code (a new renderer gives new addresses): only figures this app
 wrote are drawn, by any worker (nothing shared between processes). A figure is a drawing of
 an exercise, mirrored for the affected side, never patient data, so the route needs no login
-and may be cached anywhere, like /static.
+and may be cached anywhere for a year; it never reads the session (rehab.PUBLIC_ASSETS), so
+its answer carries no cookie. The token is signed, not encrypted (anyone holding one can read
+the poses in it), and the route draws any figure this app signed, whatever code stamp it has.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ def register(app: Flask) -> None:
         if len(token) > MAX_TOKEN:
             abort(404)
         try:
-            svg = figure_svg(_serializer().loads(token)["figure"])
+            figure = _serializer().loads(token)["figure"]
+            if figure is None:
+                abort(404)
+            svg = figure_svg(figure)
         except (BadSignature, KeyError, TypeError, ValidationError):
             abort(404)
         response = Response(str(svg), mimetype="image/svg+xml")
