@@ -34,7 +34,9 @@ from rehab.portal.wizard import Draft, DraftConflict, age_on, delete_draft
 
 
 def _parse_date(text: str) -> dt.date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+    """A date of birth as typed: 1985-03-14, 14/03/1985, 14.03.1985, or as the list shows it,
+    14 Mar 1985 (or March; any case)."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:

@@ -24,7 +24,9 @@ QUERIES = ["zoe", "nunez", "brien", "obrien", "NÚÑ", "zo nu", "mrn-10", "1001"
            # words of 7, 8 and 9+ letters around rehab.models.WORD_START (8): a longer word is
            # looked up by its first 8 letters and then compared whole
            "alexand", "alexande", "alexander", "alexandex", "alexanderx", "smithjones", "smithjonesx",
-           "anna smith-jones", "mrn1001"]
+           "anna smith-jones", "mrn1001",
+           # a date of birth as the list shows it, any case, short or long month
+           "02 Jan 1970", "2 jan 1970", "24 DEC 1981", "30 June 2001"]
 
 
 def _words(text: str) -> list[str]:
@@ -37,7 +39,7 @@ def _matches(row, q: str) -> bool:
     q = q.strip()
     if not q:
         return True
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"):
         try:
             return row.date_of_birth == dt.datetime.strptime(q, fmt).date()
         except ValueError:
@@ -183,7 +185,7 @@ def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, cli
 
 
 @pytest.mark.parametrize("q", ["zoe", "ZOË", "nunez", "Núñez", "brien", "obrien", "o'brien", "zo nu", "mrn-77",
-                               "1977-03-04", "04/03/1977"])
+                               "1977-03-04", "04/03/1977", "04 Mar 1977", "4 march 1977"])
 def test_search_finds_names_without_case_or_accents(app, portal, clinician, q):
     with app.app_context():
         operations.create_patient(clinician.clinic_id, clinician, first_name="Zoë", last_name="Núñez O'Brien",
