@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from portal import SECRET, free_port, load_requests as load, prepare, wait_for  # noqa: E402  (bench/portal.py)
+from portal import (SECRET, free_port, load_requests as load, prepare, report,  # noqa: E402  (bench/portal.py)
+                    wait_for)
 
 
 def give_links(versions: list[tuple[int, int, int]], limit: int) -> list[tuple[str, str, list[str]]]:
@@ -128,14 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):  # interleaved, so background load spreads over every row
             for name, requests in rows:
                 runs[name].append(load(port, requests, args.duration, args.connections))
-        bare = None
-        print(f"\n{'request':28} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} {'errors':>6}")
-        for name, _ in rows:
-            ordered = sorted(runs[name], key=lambda r: r["rps"])
-            median = ordered[len(ordered) // 2]
-            bare = bare or median["rps"]
-            print(f"{name:28} {median['rps']:8.1f} {median['p50']:7.2f} {median['p90']:7.2f} {median['p99']:7.2f} "
-                  f"{median['rps'] / bare:7.3f} {sum(r['errors'] for r in ordered):6d}")
+        report("request", runs)
         print("\ntarget: the patient page and the log post at >= 0.300 x the bare route")
         return 0
     finally:

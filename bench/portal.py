@@ -287,6 +287,21 @@ def check(port: int, cookie: str, path: str, expect: str) -> None:
         raise SystemExit(f"{path}: status {response.status}, {expect!r} {'found' if expect in body else 'missing'}")
 
 
+def report(label: str, runs: dict[str, list[dict]]) -> None:
+    """A row per name: its median round (by requests/s), that round's latencies, its ratio to
+    the first row's median (the bare route), the errors of every round and the spread."""
+    print(f"\n{label:30} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} "
+          f"{'errors':>6}  req/s over {len(next(iter(runs.values())))} rounds")
+    bare = None
+    for name, rounds in runs.items():
+        rounds = sorted(rounds, key=lambda r: r["rps"])
+        median = rounds[len(rounds) // 2]
+        bare = bare or median["rps"]
+        print(f"{name:30} {median['rps']:8.1f} {median['p50']:7.2f} {median['p90']:7.2f} {median['p99']:7.2f} "
+              f"{median['rps'] / bare:7.3f} {sum(r['errors'] for r in rounds):6d}  "
+              f"{rounds[0]['rps']:.0f}-{rounds[-1]['rps']:.0f}")
+
+
 # ---------------------------------------------------------------- load generators
 
 
@@ -449,18 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):  # interleaved, so background load spreads over every page
             for name, paths, _, who in pages:
                 runs[name].append(load(port, who, paths, args.duration, args.connections))
-        results = []
-        for name, *_ in pages:
-            rounds = sorted(runs[name], key=lambda r: r["rps"])
-            median = rounds[len(rounds) // 2]
-            results.append((name, dict(median, errors=sum(r["errors"] for r in rounds),
-                                       spread=(rounds[0]["rps"], rounds[-1]["rps"]))))
-        bare = results[0][1]["rps"]
-        print(f"\n{'page':30} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} "
-              f"{'errors':>6}  req/s over {args.rounds} rounds")
-        for name, r in results:
-            print(f"{name:30} {r['rps']:8.1f} {r['p50']:7.2f} {r['p90']:7.2f} {r['p99']:7.2f} "
-                  f"{r['rps'] / bare:7.3f} {r['errors']:6d}  {r['spread'][0]:.0f}-{r['spread'][1]:.0f}")
+        report("page", runs)
         return 0
     finally:
         if server is not None:

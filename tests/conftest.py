@@ -18,6 +18,8 @@ Fixtures:
                   use `with app.app_context():` around database code (as the Flask tutorial does)
   db              the Flask-SQLAlchemy extension (rehab.extensions.db), schema ready
   client          app.test_client()
+  sql             `with sql() as seen:` records what the app's database runs inside the block:
+                  seen.statements (the SQL texts) and seen.commits (a count)
   runner          app.test_cli_runner(), for `flask` commands
   make_user       make_user(email, role="clinician", clinic=None, password=..., name="") -> User
   user_password   TEST_PASSWORD, the password of every user made by these fixtures
@@ -34,14 +36,16 @@ an app context.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+from types import SimpleNamespace
 from pathlib import Path
 
 import flask_migrate
 import pytest
 import yaml
-from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import MetaData, event, inspect, text
 
 from rehab import config, create_app
 from rehab.extensions import db as _db
@@ -131,6 +135,31 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def sql(app):
+    @contextlib.contextmanager
+    def recording():
+        seen = SimpleNamespace(statements=[], commits=0)
+
+        def statement(conn, cursor, text, *args):
+            seen.statements.append(text)
+
+        def commit(conn):
+            seen.commits += 1
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", statement)
+        event.listen(engine, "commit", commit)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", statement)
+            event.remove(engine, "commit", commit)
+
+    return recording
 
 
 @pytest.fixture

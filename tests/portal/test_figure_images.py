@@ -36,27 +36,14 @@ def test_the_image_is_the_figure_as_drawn_and_kept_by_browsers(app, client, libr
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_cached_picture_never_carries_the_session(app, portal, saved_plan):
+def test_a_cached_picture_never_carries_the_session(app, portal, saved_plan, sql):
     """A logged-in clinician's picture request neither reads the session nor refreshes its
     cookie: a shared cache may keep the answer."""
-    from sqlalchemy import event
-
-    from rehab.extensions import db
-
     plan_id, number = saved_plan
     address = IMG.findall(portal.get(f"/plans/{plan_id}/versions/{number}").get_data(as_text=True))[0]
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sql() as seen:
         response = portal.get(address)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements = seen.statements
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
     assert statements == []  # not even the user is loaded

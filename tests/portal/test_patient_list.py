@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 import pytest
-from sqlalchemy import event, func, insert
+from sqlalchemy import func, insert
 
 from rehab.extensions import db
 from rehab.models import Clinic, Patient, index_word_starts
@@ -125,34 +125,24 @@ def test_a_cursor_from_another_clinic_shows_the_first_page(app, many):
     assert page.number == 1 and _ids(page.items) == [r.id for r in ordered[:7]]
 
 
-def _statements(app, client, url: str) -> tuple[list[str], str]:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+def _statements(sql, client, url: str) -> tuple[list[str], str]:
+    with sql() as seen:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
-    return statements, response.get_data(as_text=True)
+    return seen.statements, response.get_data(as_text=True)
 
 
 def _next(html: str) -> str:
     return re.search(r'<a href="([^"]+)">Next', html).group(1).replace("&amp;", "&")
 
 
-def _query_counts(app, portal) -> dict[str, int]:
+def _query_counts(sql, portal) -> dict[str, int]:
     counts = {}
     for name, url in (("list", "/patients"), ("search", "/patients?q=smith"), ("date", "/patients?q=1970-01-02")):
-        statements, html = _statements(app, portal, url)
+        statements, html = _statements(sql, portal, url)
         counts[name] = len(statements)
         if 'class="pager"' in html:
-            counts[name + " next"] = len(_statements(app, portal, _next(html))[0])
+            counts[name + " next"] = len(_statements(sql, portal, _next(html))[0])
     return counts
 
 
@@ -162,7 +152,7 @@ def _query_counts(app, portal) -> dict[str, int]:
 QUERY_BOUNDS = {"list": 4, "list next": 4, "search": 3, "search next": 4, "date": 3, "date next": 4}
 
 
-def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, clinician):
+def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, clinician, sql):
     """No count, no query per row: the same few queries for 12 patients and for 612."""
     app.config["PAGE_SIZE"] = 5
 
@@ -176,9 +166,9 @@ def test_the_list_costs_a_bounded_number_of_queries_at_any_size(app, portal, cli
             db.session.commit()
 
     add(12, 0)
-    small = _query_counts(app, portal)
+    small = _query_counts(sql, portal)
     add(600, 12)
-    large = _query_counts(app, portal)
+    large = _query_counts(sql, portal)
     for counts in (small, large):
         assert set(counts) == set(QUERY_BOUNDS)
         assert all(counts[name] <= bound for name, bound in QUERY_BOUNDS.items()), counts

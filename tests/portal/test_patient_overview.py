@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import event
 
 from rehab.extensions import db as _db
 from rehab.models import Draft, LogDay, Plan, PlanVersion, PsfsScore
@@ -105,27 +104,17 @@ def test_the_psfs_table_shows_the_latest_days_the_days_last_score(app, portal, s
     assert re.search(r"<th scope=\"row\">Running</th>(<td>5</td>){3}<td>8</td>", table)
 
 
-def _statements(app, client, path: str) -> int:
+def _statements(sql, client, path: str) -> int:
     """How many SQL statements one GET of `path` runs (the second GET: a repeated view is not
     audited again)."""
     client.get(path)
-    count = [0]
-
-    def counted(*args):
-        count[0] += 1
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
+    with sql() as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    return count[0]
+    return len(seen.statements)
 
 
 @pytest.mark.parametrize("logged", [False, True])
-def test_the_page_reads_the_same_few_queries_whatever_the_number_of_plans(app, portal, saved_plan, patient_id,
+def test_the_page_reads_the_same_few_queries_whatever_the_number_of_plans(app, portal, saved_plan, patient_id, sql,
                                                                          logged):
     plan_id, number = saved_plan
     version = _version(app, plan_id, number)
@@ -134,12 +123,12 @@ def test_the_page_reads_the_same_few_queries_whatever_the_number_of_plans(app, p
             _db.session.add(LogDay(patient_id=patient_id, version_id=version.id, day=TODAY, ticks={}, pain=3))
             _db.session.commit()
     path = f"/patients/{patient_id}"
-    one_plan = _statements(app, portal, path)
+    one_plan = _statements(sql, portal, path)
     for n in range(2, 5):
         _add_version(app, plan_id, version, n)
         _add_plan(app, patient_id, version)
     assert len(_rows(portal.get(path).get_data(as_text=True))) == 4
-    assert _statements(app, portal, path) == one_plan
+    assert _statements(sql, portal, path) == one_plan
     # the logged-in user; the patient, draft and plans; the log and PSFS; the followed version's
     # plan when there is something to show; the audit's check for a repeated view
     assert one_plan <= (5 if logged else 4)

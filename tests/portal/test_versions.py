@@ -7,7 +7,6 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from rehab.extensions import db
@@ -137,40 +136,14 @@ def test_saved_version_is_immune_to_library_edits(app, portal, saved_plan):
     assert re.sub(r"\d{1,2} \w+ \d{4}", "", after_pdf) == re.sub(r"\d{1,2} \w+ \d{4}", "", before_pdf)
 
 
-def test_version_page_reads_only_the_snapshot(app, portal, saved_plan):
+def test_version_page_reads_only_the_snapshot(app, portal, saved_plan, sql):
     plan_id, number = saved_plan
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
     portal.get(f"/plans/{plan_id}/versions/{number}")  # warm up the figure cache
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sql() as seen:
         assert portal.get(f"/plans/{plan_id}/versions/{number}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements = seen.statements
     assert not [s for s in statements if re.search(r"\bexercise\b", s, re.I)], statements
     assert len(statements) <= 2, statements  # the user; the version with its link, parts and audit check
-
-
-def _statements(app, get):
-    """The SQL statements run by `get()`."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert get().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return statements
 
 
 def _forget_in_process():
@@ -179,7 +152,7 @@ def _forget_in_process():
         rendering._VERSIONS.clear()
 
 
-def test_a_version_is_drawn_once_for_every_worker(app, portal, saved_plan, monkeypatch):
+def test_a_version_is_drawn_once_for_every_worker(app, portal, saved_plan, monkeypatch, sql):
     """A worker that has not served the version reads the parts another drew from the
     database, not the snapshot; code that draws differently draws it anew, in place."""
     from rehab.models import VersionPage
@@ -193,14 +166,18 @@ def test_a_version_is_drawn_once_for_every_worker(app, portal, saved_plan, monke
         kept = db.session.execute(db.select(VersionPage)).scalar_one()
         assert "Download the plan (PDF)" in kept.downloads and kept.allowed
     _forget_in_process()  # as another worker would be
-    statements = _statements(app, lambda: portal.get(url))
+    with sql() as seen:
+        assert portal.get(url).status_code == 200
+    statements = seen.statements
     assert any("version_page" in s for s in statements)
     assert not [s for s in statements if re.search(r"plan_version\.figures", s)], statements
     assert _strip_tokens(portal.get(url).get_data(as_text=True)) == first
 
     _forget_in_process()
     monkeypatch.setattr(rendering, "code_stamp", lambda *folders: "a later deploy")
-    statements = _statements(app, lambda: portal.get(url))
+    with sql() as seen:
+        assert portal.get(url).status_code == 200
+    statements = seen.statements
     assert any(re.search(r"plan_version\.figures", s) for s in statements)  # drawn again
     with app.app_context():
         rows = db.session.execute(db.select(VersionPage)).scalars().all()

@@ -5,38 +5,14 @@ half-way leaves nothing behind and counts nothing."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
-from sqlalchemy import event
 
 from rehab import audit
 from rehab.extensions import db
 from rehab.models import AuditEntry, LogDay, LoginAttempt
 
 from .conftest import give_link
-
-
-@contextlib.contextmanager
-def counting(app):
-    """{"commits": n, "statements": n} for what runs inside the block."""
-    counts = {"commits": 0, "statements": 0}
-
-    def commit(conn):
-        counts["commits"] += 1
-
-    def statement(conn, cursor, statement, parameters, context, executemany):
-        counts["statements"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "commit", commit)
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
-        yield counts
-    finally:
-        event.remove(engine, "commit", commit)
-        event.remove(engine, "before_cursor_execute", statement)
 
 
 def _count(app, model, **where) -> int:
@@ -49,13 +25,13 @@ def _limited(app, limit="30 per hour"):
     app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", PATIENT_WRITE_LIMIT=limit)
 
 
-def test_a_repeated_view_reads_once_and_writes_nothing(app, linked, patient_client):
-    with counting(app) as first:
+def test_a_repeated_view_reads_once_and_writes_nothing(app, linked, patient_client, sql):
+    with sql() as first:
         assert patient_client.get(linked.path).status_code == 200
-    assert first["commits"] == 1 and _count(app, AuditEntry, action="patient_page_view") == 1
-    with counting(app) as again:
+    assert first.commits == 1 and _count(app, AuditEntry, action="patient_page_view") == 1
+    with sql() as again:
         assert patient_client.get(linked.path).status_code == 200
-    assert again == {"commits": 0, "statements": 1}  # the link, the days, the PSFS and the audit check
+    assert (again.commits, len(again.statements)) == (0, 1)  # the link, the days, the PSFS and the audit check
     assert _count(app, AuditEntry, action="patient_page_view") == 1
 
 
@@ -77,12 +53,12 @@ def test_a_view_after_the_window_or_by_a_new_link_is_recorded_again(app, portal,
         assert [entry.detail["link"] for entry in entries] == [linked.link_id, linked.link_id, new.link_id]
 
 
-def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_form):
+def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_form, sql):
     _limited(app)
     token = form_token(patient_client, linked.path)
-    with counting(app) as counts:
+    with sql() as counts:
         assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
-    assert counts["commits"] == 1
+    assert counts.commits == 1
     assert _count(app, LoginAttempt) == 1 and _count(app, LogDay, alert=True) == 1
     assert _count(app, AuditEntry, action="patient_log_write") == 1
 
