@@ -85,13 +85,23 @@ DONE = ["diagnosis", "red_flags", "modifiers", "findings"]
 
 
 def bench_app():
-    """The portal with one extra, bare route: the baseline for the same stack."""
+    """The portal with two extra routes: a bare one, the baseline for the same stack, and
+    one that only makes a durable write (bench/patient.py's second baseline for the log post:
+    one INSERT and a synchronous commit, through the same session and pool)."""
     from rehab import create_app
+    from rehab.extensions import csrf, db
 
     app = create_app()
 
     @app.route("/bench/bare")
     def bare():
+        return "ok"
+
+    @app.route("/bench/write", methods=["POST"])
+    @csrf.exempt
+    def write():
+        db.session.execute(db.text("INSERT INTO bench_write (at) VALUES (CURRENT_TIMESTAMP)"))
+        db.session.commit()
         return "ok"
 
     return app

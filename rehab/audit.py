@@ -25,18 +25,26 @@ from rehab.models import AuditEntry, utcnow
 VIEW_WINDOW = dt.timedelta(minutes=10)
 
 
+_ADD = AuditEntry.__table__.insert()
+
+
 def record(action: str, object_type: str, object_id, *, patient_id: int | None = None,
-           user_id: int | None = None, commit: bool = False, **detail) -> AuditEntry:
-    """Add an entry by the given user (else the logged-in one); commit=True for a read."""
+           user_id: int | None = None, commit: bool = False, **detail) -> int:
+    """Add an entry by the given user (else the logged-in one) and return its id; commit=True
+    for a read.
+
+    Written at once, as a plain INSERT in the session's transaction (a third of a patient's
+    log post went on the unit of work for this one row); changes pending in the session are
+    flushed first, so the entry is written after what it records."""
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.id
-    entry = AuditEntry(user_id=user_id, action=action, object_type=object_type,
-                       object_id=str(object_id if object_id is not None else ""),
-                       patient_id=patient_id, detail=detail)
-    db.session.add(entry)
+    db.session.flush()
+    added = db.session.execute(_ADD, {"user_id": user_id, "action": action, "object_type": object_type,
+                                      "object_id": str(object_id if object_id is not None else ""),
+                                      "patient_id": patient_id, "detail": detail})
     if commit:
         db.session.commit()
-    return entry
+    return added.inserted_primary_key[0]
 
 
 _LOGGED_IN = object()
@@ -94,15 +102,16 @@ def _seen_statement(action: str, object_type: str, anonymous: bool, shape: tuple
 
 
 def record_view(action: str, object_type: str, object_id, *, patient_id: int | None = None,
-                user_id=_LOGGED_IN, commit: bool = True, **detail) -> AuditEntry | None:
+                user_id=_LOGGED_IN, commit: bool = True, **detail) -> bool:
     """Record that the logged-in user (or `user_id`; None: the patient through their link)
     viewed something, unless the same viewer already has an entry for the same view
-    (`seen_recently`); None when it was skipped."""
+    (`seen_recently`); False when it was skipped."""
     if user_id is _LOGGED_IN:
         user_id = current_user.id
     shape = tuple((key, type(value)) for key, value in detail.items())
     params = {f"d_{key}": value for key, value in detail.items() if value is not None}
     if db.session.execute(_seen_statement(action, object_type, user_id is None, shape), params | {
             "object_id": str(object_id), "user_id": user_id, "since": window_start()}).scalar():
-        return None
-    return record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=commit, **detail)
+        return False
+    record(action, object_type, object_id, patient_id=patient_id, user_id=user_id, commit=commit, **detail)
+    return True

@@ -9,11 +9,12 @@ else in the database: never in a process).
 from __future__ import annotations
 
 import datetime as dt
-
 import os
 import secrets
 import tempfile
 from pathlib import Path
+
+import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = ROOT / "exercises"
@@ -79,6 +80,17 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_rate(name: str, default: str) -> str:
+    """A limit such as "30 per hour" (the limits package's notation), refused at start-up
+    with the variable's name rather than on the first request it would limit."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        limits.parse(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a rate such as '30 per hour' or '5 per 15 minutes'") from None
+    return value
+
+
 def _env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
@@ -132,11 +144,12 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": "rehab",
-        "LOGIN_RATE_LIMIT": os.environ.get("REHAB_LOGIN_RATE_LIMIT", "10 per minute"),  # per address
+        "LOGIN_RATE_LIMIT": _env_rate("REHAB_LOGIN_RATE_LIMIT", "10 per minute"),  # per address
         # failed logins per account, from any address
-        "ACCOUNT_LOGIN_LIMIT": os.environ.get("REHAB_ACCOUNT_LOGIN_LIMIT", "5 per 15 minutes"),
-        # the patient's log and PSFS posts per private link (rehab.mine), counted as above
-        "PATIENT_WRITE_LIMIT": os.environ.get("REHAB_PATIENT_WRITE_LIMIT", "30 per hour"),
+        "ACCOUNT_LOGIN_LIMIT": _env_rate("REHAB_ACCOUNT_LOGIN_LIMIT", "5 per 15 minutes"),
+        # the patient's log and PSFS posts per private link (rehab.mine), counted on the link's
+        # own row (rehab.patient_link.count_write), with or without redis
+        "PATIENT_WRITE_LIMIT": _env_rate("REHAB_PATIENT_WRITE_LIMIT", "30 per hour"),
         # a patient's private plan link works this long after it is given (rehab.patient_link)
         "PATIENT_LINK_WEEKS": _env_int("REHAB_PATIENT_LINK_WEEKS", 12),
         "PAGE_SIZE": 50,

@@ -373,6 +373,11 @@ class PatientLink(db.Model):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # the patient's writes (log and PSFS posts) in the write limit's current window, counted
+    # on the link's own row (rehab.patient_link.count_write): the count's row lock also lets
+    # one write of the link run at a time
+    writes_from: Mapped[datetime | None]
+    writes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     patient: Mapped[Patient] = relationship()
     version: Mapped[PlanVersion] = relationship()
@@ -387,7 +392,7 @@ class LogDay(db.Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))  # indexed by ix_log_day_patient_alert
     version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"))
     day: Mapped[date]
     ticks: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-
-from sqlalchemy.exc import IntegrityError
+from typing import NamedTuple
 
 from rehab.extensions import db
 from rehab.models import LogDay, PsfsScore
@@ -47,6 +46,7 @@ ADVICE = {
              "Pain of 8 out of 10 or more: stop the exercises for today and contact your clinic."),
 }
 PAIN_ALERT = 8  # pain logged at this or more shows the advice and flags the day
+SCALE = tuple(str(n) for n in range(11))  # the answers of pain and PSFS scores (0-10), as a form sends them
 
 
 def triggers(pain: int | None, symptoms) -> list[str]:
@@ -193,49 +193,58 @@ def read_day(form, items: list[Tracked], today: dt.date, first: dt.date | None =
     return entry
 
 
-def save_day(version, patient_id: int, entry: DayEntry) -> LogDay:
+class SavedDay(NamedTuple):
+    """What `save_day` wrote: the day as sent, and whether it is flagged for the clinician."""
+
+    pain: int | None
+    symptoms: list
+    alert: bool
+
+
+_DAYS = LogDay.__table__
+_DAY_ROW = db.select(_DAYS.c.id, _DAYS.c.pain, _DAYS.c.note, _DAYS.c.symptoms, _DAYS.c.alert,
+                     _DAYS.c.alert_seen_at, _DAYS.c.alert_reported).where(
+    _DAYS.c.version_id == db.bindparam("version_id"), _DAYS.c.day == db.bindparam("day"))
+
+
+def save_day(version_id: int, patient_id: int, entry: DayEntry) -> SavedDay:
     """Write (or correct) the day's one row. A day that triggers advice is flagged for the
     clinician; a correction never clears a flag the clinician has not seen, nor what raised
     it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
     reported that day, and the note as it was when the alert was raised. A flag the clinician
     has seen is raised again only by something it did not already report (a new symptom, or
-    pain 8 or more above what was seen), not by a corrected note. The caller commits."""
-    row = _day_row(version.id, patient_id, entry.day)
-    if row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
+    pain 8 or more above what was seen), not by a corrected note.
+
+    The caller holds the link's write lock (rehab.patient_link.count_write) and commits: no
+    other write of the link's days runs between this read and this write."""
+    row = db.session.execute(_DAY_ROW, {"version_id": version_id, "day": entry.day}).first()
+    values = {"ticks": dict(entry.ticks), "pain": entry.pain, "note": entry.note, "symptoms": list(entry.symptoms)}
+    alert = bool(row and row.alert)
+    if row is not None and row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
         before = row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
-        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note, before)
+        values["alert_reported"] = reported(entry.pain, entry.symptoms, entry.note, before)
     elif _raises_anew(row, entry):  # a new flag (or a seen one raised by something new)
-        row.alert, row.alert_seen_at, row.alert_seen_by_id = True, None, None
-        row.alert_reported = reported(entry.pain, entry.symptoms, entry.note)
-    row.ticks, row.pain, row.note, row.symptoms = dict(entry.ticks), entry.pain, entry.note, list(entry.symptoms)
-    db.session.flush()
-    return row
+        alert = True
+        values.update(alert=True, alert_seen_at=None, alert_seen_by_id=None,
+                      alert_reported=reported(entry.pain, entry.symptoms, entry.note))
+    if row is None:
+        db.session.execute(db.insert(_DAYS).values(patient_id=patient_id, version_id=version_id, day=entry.day,
+                                                   **values))
+    else:
+        db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
+    return SavedDay(entry.pain, values["symptoms"], alert)
 
 
-def _raises_anew(row: LogDay, entry: DayEntry) -> bool:
+def _raises_anew(row, entry: DayEntry) -> bool:
+    """Whether the entry flags the day: a day not flagged yet, by any trigger; a day whose flag
+    the clinician has seen, only by something that flag did not report."""
     now = triggers(entry.pain, entry.symptoms)
-    if not now or not row.alert:
+    if not now or row is None or not row.alert:
         return bool(now)
     seen = row.alert_reported or reported(row.pain, row.symptoms)
     new_symptoms = set(entry.symptoms) - set(seen.get("symptoms") or ())
     worse_pain = "pain" in now and (entry.pain or 0) > (seen.get("pain") or 0)
     return bool(new_symptoms and triggers(None, sorted(new_symptoms))) or worse_pain
-
-
-def _day_row(version_id: int, patient_id: int, day: dt.date) -> LogDay:
-    """The day's row, made if there is none. Two saves of a new day at once (a double tap)
-    both find none: the second insert hits the unique (version, day) and reads the first's."""
-    query = db.select(LogDay).where(LogDay.version_id == version_id, LogDay.day == day)
-    row = db.session.execute(query).scalar_one_or_none()
-    if row is not None:
-        return row
-    try:
-        with db.session.begin_nested():
-            row = LogDay(patient_id=patient_id, version_id=version_id, day=day, alert=False)
-            db.session.add(row)
-    except IntegrityError:
-        row = db.session.execute(query).scalar_one()
-    return row
 
 
 DAY_COLUMNS = (LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note, LogDay.symptoms)  # what the page shows

@@ -1,10 +1,10 @@
-"""Login limits per client address and per account, and the patient link's write limit,
-shared by every worker and host.
+"""Login limits per client address and per account, shared by every worker and host.
 
 Counts live in redis when RATELIMIT_STORAGE_URI names one (through the `limits` package),
 else in the database (LoginAttempt rows): never in a process, so two workers cannot each
 allow the full number. The address is the one ProxyFix found (REHAB_PROXY_HOPS); the
-account is the typed email, digested, whether or not such a user exists.
+account is the typed email, digested, whether or not such a user exists. (A patient link's
+write limit is counted on the link's own row: rehab.patient_link.count_write.)
 """
 
 from __future__ import annotations
@@ -42,12 +42,7 @@ def account_key(email: str) -> str:
 
 
 # the setting that limits each kind of key (the part before the colon)
-LIMITS = {"addr": "LOGIN_RATE_LIMIT", "account": "ACCOUNT_LOGIN_LIMIT", "link": "PATIENT_WRITE_LIMIT"}
-
-
-def link_key(link_id: int) -> str:
-    """A patient link's writes (rehab.mine): its log and PSFS posts."""
-    return f"link:{link_id}"
+LIMITS = {"addr": "LOGIN_RATE_LIMIT", "account": "ACCOUNT_LOGIN_LIMIT"}
 
 
 def _item(key: str) -> RateLimitItem:
@@ -85,12 +80,9 @@ def _serialise(key: str) -> None:
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
 
 
-def hit(key: str, *, commit: bool = True) -> bool:
-    """Count one attempt on `key`; False (and not counted) when the limit is already reached.
-    Atomic per key in the database too (`_serialise`). Commits the session, unless
-    commit=False: then the attempt (and on PostgreSQL the key's lock) belongs to the caller's
-    transaction, so a patient's write is counted in the same commit as the row it writes, and
-    a write that fails half-way counts nothing."""
+def hit(key: str) -> bool:
+    """Count one attempt on `key` and commit; False (and not counted) when the limit is
+    already reached. Atomic per key in the database too (`_serialise`)."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     item, limiter = _item(key), _limiter()
@@ -103,6 +95,5 @@ def hit(key: str, *, commit: bool = True) -> bool:
     db.session.execute(_attempts.insert().values(key=key, at=now))
     # forget attempts older than a day (no limit looks further back)
     db.session.execute(_attempts.delete().where(_attempts.c.at < now - dt.timedelta(days=1)))
-    if commit:
-        db.session.commit()
+    db.session.commit()
     return True

@@ -20,6 +20,8 @@ Fixtures:
   client          app.test_client()
   sql             `with sql() as seen:` records what the app's database runs inside the block:
                   seen.statements (the SQL texts) and seen.commits (a count)
+  at_once         at_once([callable, ...]) -> their results in order: each in its own thread,
+                  all started together (as several workers would); raises the first error
   runner          app.test_cli_runner(), for `flask` commands
   make_user       make_user(email, role="clinician", clinic=None, password=..., name="") -> User
   user_password   TEST_PASSWORD, the password of every user made by these fixtures
@@ -39,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import threading
 from types import SimpleNamespace
 from pathlib import Path
 
@@ -135,6 +138,30 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def at_once():
+    def run(targets: list) -> list:
+        start, results, errors = threading.Barrier(len(targets), timeout=10), [None] * len(targets), []
+
+        def go(i, target):
+            try:
+                start.wait()
+                results[i] = target()
+            except Exception as error:  # raised below, in the test's own thread
+                errors.append(error)
+
+        threads = [threading.Thread(target=go, args=(i, target)) for i, target in enumerate(targets)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        if errors:
+            raise errors[0]
+        return results
+
+    return run
 
 
 @pytest.fixture

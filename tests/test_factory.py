@@ -43,6 +43,16 @@ def test_not_testing_without_test_config(database_url, monkeypatch, tmp_path):
     assert app.config["WTF_CSRF_ENABLED"] is not False
 
 
+@pytest.mark.parametrize("variable", ["REHAB_PATIENT_WRITE_LIMIT", "REHAB_LOGIN_RATE_LIMIT",
+                                      "REHAB_ACCOUNT_LOGIN_LIMIT"])
+def test_a_limit_that_is_not_a_rate_is_refused_at_start_naming_the_variable(variable, monkeypatch, tmp_path):
+    monkeypatch.setenv(variable, "thirty an hour")
+    with pytest.raises(ValueError, match=f"{variable}='thirty an hour' is not a rate"):
+        config.defaults(str(tmp_path))
+    monkeypatch.setenv(variable, "2 per 10 minutes")
+    assert "2 per 10 minutes" in config.defaults(str(tmp_path)).values()
+
+
 def test_security_headers(client):
     response = client.get("/login")
     assert response.status_code == 200

@@ -2,7 +2,7 @@
 
 No login: the private link's token is the key (rehab.patient_link). The app's session CSRF
 does not apply (the patient has no session); each form carries a token bound to its link
-instead. Writes are rate-limited per link (rehab.throttle). Nothing here logs the token or
+instead. Writes are rate-limited per link (rehab.patient_link.count_write). Nothing here logs the token or
 anything the patient types; the audit names the link, the plan and the patient by id.
 """
 
@@ -13,7 +13,7 @@ import datetime as dt
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 
-from rehab import audit, bounds, patient_link, patient_log, throttle
+from rehab import audit, bounds, patient_link, patient_log
 from rehab.extensions import csrf, db
 from rehab.mine.content import version_content
 from rehab.mine.reads import VIEW, read_page, since, view_detail
@@ -101,7 +101,7 @@ def _page(resolved: patient_link.Resolved, token: str, day: dt.date, *, logged: 
         logged=logged, day=day,
         today=today, values=values, errors=errors or {},
         advice=[(code, *patient_log.ADVICE[code]) for code in advice],
-        symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX,
+        symptoms=patient_log.SYMPTOMS, note_max=patient_log.NOTE_MAX, scores=patient_log.SCALE,
         psfs=psfs_state, psfs_values=psfs_typed or {},
         psfs_errors=psfs_errors or {}, psfs_max=patient_log.PSFS_ACTIVITY_MAX,
         form_token=patient_link.form_token(current_app.config["SECRET_KEY"], link),
@@ -148,11 +148,15 @@ def _commit_read() -> None:
 def _refuse_write(resolved, token: str):
     """The answer to a write that may not go ahead (bad form token, over the limit), else None.
     The form is shown again as typed, so nothing is lost. A write that goes ahead is counted
-    in the request's transaction (one commit with what it writes); the caller commits it on
-    every path, a refused form (422, 409) included."""
-    if not patient_link.form_token_ok(current_app.config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
+    on the link's row in the request's transaction (one commit with what it writes), which
+    also holds the link's write lock until then; the caller commits on every path, a refused
+    form (422, 409) included."""
+    config = current_app.config
+    if not patient_link.form_token_ok(config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
         return "This form has expired. Please send it again.", 400
-    if not throttle.hit(throttle.link_key(resolved.link.id), commit=False):
+    within = patient_link.count_write(resolved.link.id, config["PATIENT_WRITE_LIMIT"])  # also when not enforced
+    if not within and config["RATELIMIT_ENABLED"]:
+        db.session.rollback()  # not counted; the link's lock goes at once
         return "Too many changes in a short time. Please wait a while, then send it again.", 429
     return None
 
@@ -179,7 +183,7 @@ def log_day(token: str):
     if entry.errors:
         db.session.commit()  # the attempt counts
         return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422, advice=advice)
-    row = patient_log.save_day(resolved.version, resolved.patient.id, entry)
+    row = patient_log.save_day(resolved.version.id, resolved.patient.id, entry)
     _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
     # Land where the patient reads the answer: the advice (with "Saved") when the day raised
     # it, else "Saved" above the form (the page draws both with these ids; no script needed).

@@ -172,8 +172,8 @@ def apply_to_draft(template: PlanTemplate, draft, library: dict) -> Outcome:
     return Outcome(applied, refused)
 
 
-def record_apply(template: PlanTemplate, patient_id: int, user, before: int, outcome: Outcome) -> AuditEntry:
-    """The audit entry of an apply, committed with the draft by the caller's store; it also
+def record_apply(template: PlanTemplate, patient_id: int, user, before: int, outcome: Outcome) -> int:
+    """The audit entry of an apply (its id), committed with the draft by the caller's store; it also
     keeps what the result page shows and what "take it back" removes (the draft's changes
     from position `before` on)."""
     return audit.record("template_apply", "plan_template", template.id, patient_id=patient_id, user_id=user.id,

@@ -226,9 +226,9 @@ def draft_template_apply(patient_id: int):
     draft.adjustments = kept  # as the review shows them
     before = len(kept)
     outcome = templates.apply_to_draft(template, draft, library)
-    entry = templates.record_apply(template, patient.id, current_user, before, outcome)
+    entry_id = templates.record_apply(template, patient.id, current_user, before, outcome)
     wizard.store_draft(draft)  # commits the draft and the audit entry together
-    return redirect(url_for("portal.draft_template_applied", patient_id=patient.id, entry_id=entry.id))
+    return redirect(url_for("portal.draft_template_applied", patient_id=patient.id, entry_id=entry_id))
 
 
 @bp.route("/patients/<int:patient_id>/plans/draft/templates/applied/<int:entry_id>")

@@ -254,10 +254,10 @@ def test_a_repeated_view_matches_every_detail(app):
 
     with app.test_request_context():
         seen = dict(version=2, kind="plan", between_visits=True)
-        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is not None
-        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is None
+        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is True
+        assert audit.record_view("test_view", "plan", 7, user_id=None, **seen) is False
         for other in (dict(seen, version=3), dict(seen, kind="sheet"), dict(seen, between_visits=False)):
-            assert audit.record_view("test_view", "plan", 7, user_id=None, **other) is not None, other
-        assert audit.record_view("test_view", "plan", 8, user_id=None, **seen) is not None
-        assert audit.record_view("other_view", "plan", 7, user_id=None, **seen) is not None
+            assert audit.record_view("test_view", "plan", 7, user_id=None, **other) is True, other
+        assert audit.record_view("test_view", "plan", 8, user_id=None, **seen) is True
+        assert audit.record_view("other_view", "plan", 7, user_id=None, **seen) is True
     assert len(_entries(app, "test_view")) == 5

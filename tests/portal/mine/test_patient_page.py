@@ -397,29 +397,6 @@ def test_a_refused_save_still_gives_the_advice_for_what_was_typed(linked, patien
     assert heading in title
 
 
-def test_two_saves_of_a_new_day_at_once_keep_one_row_not_a_500(app, linked, patient_client, form_token, day_form,
-                                                                 monkeypatch):
-    """A double tap: both requests find no row for the day; the second insert meets the unique
-    (version, day) and must correct the first's row instead of failing."""
-    token = form_token(patient_client, linked.path)
-    assert patient_client.post(linked.path + "/log", data=day_form(token, pain="2")).status_code == 303
-    real_execute, missed = db.session.execute, []
-
-    def first_look_finds_nothing(statement, *args, **kwargs):
-        result = real_execute(statement, *args, **kwargs)
-        if not missed and "log_day" in str(statement) and "log_day.day" in str(statement):
-            missed.append(True)
-            return real_execute(db.select(LogDay).where(LogDay.id == -1))  # as if not yet committed
-        return result
-
-    with app.app_context():
-        monkeypatch.setattr(db.session, "execute", first_look_finds_nothing)
-        response = patient_client.post(linked.path + "/log", data=day_form(token, pain="4"))
-    assert missed and response.status_code == 303
-    (row,) = _rows(app)
-    assert row.pain == 4
-
-
 def test_no_day_before_the_plan_was_saved_can_be_logged(app, portal, saved_plan, patient_client, form_token,
                                                         day_form):
     from .conftest import give_link, saved_days_ago

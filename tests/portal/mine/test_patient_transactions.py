@@ -1,16 +1,19 @@
 """What the patient's page and log post do in the database: a page view reads in one query and
 writes only the first view within the audit window; a log post is one transaction with one
-commit (the write limit's count, the day's row and its audit entry), so a write that fails
-half-way leaves nothing behind and counts nothing."""
+commit (the write limit's count on the link's row, the day's row and its audit entry), so a
+write that fails half-way leaves nothing behind and counts nothing, and the count's row lock
+lets one write of a link run at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+import pytest
 
-from rehab import audit
+from rehab import audit, patient_log
 from rehab.extensions import db
-from rehab.models import AuditEntry, LogDay, LoginAttempt
+from rehab.models import AuditEntry, LogDay, PatientLink
 
 from .conftest import give_link
 
@@ -21,8 +24,13 @@ def _count(app, model, **where) -> int:
 
 
 def _limited(app, limit="30 per hour"):
-    """The write limit on, counted in the database (as without redis)."""
-    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", PATIENT_WRITE_LIMIT=limit)
+    app.config.update(RATELIMIT_ENABLED=True, PATIENT_WRITE_LIMIT=limit)
+
+
+def _writes(app, link_id: int) -> int:
+    """The link's writes counted in its current window."""
+    with app.app_context():
+        return db.session.get(PatientLink, link_id).writes
 
 
 def test_a_repeated_view_reads_once_and_writes_nothing(app, linked, patient_client, sql):
@@ -58,8 +66,8 @@ def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_fo
     token = form_token(patient_client, linked.path)
     with sql() as counts:
         assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
-    assert counts.commits == 1
-    assert _count(app, LoginAttempt) == 1 and _count(app, LogDay, alert=True) == 1
+    assert counts.commits == 1 and len(counts.statements) == 5  # link, count, day read, day write, audit
+    assert _writes(app, linked.link_id) == 1 and _count(app, LogDay, alert=True) == 1
     assert _count(app, AuditEntry, action="patient_log_write") == 1
 
 
@@ -78,10 +86,10 @@ def test_a_write_that_fails_half_way_leaves_nothing(app, linked, patient_client,
         patch.setattr(views, "_audit", broken)
         app.config["PROPAGATE_EXCEPTIONS"] = False
         assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 500
-    assert _count(app, LogDay) == 0 and _count(app, LoginAttempt) == 0 and _count(app, AuditEntry,
-                                                                                  action="patient_log_write") == 0
+    assert _count(app, LogDay) == 0 and _writes(app, linked.link_id) == 0
+    assert _count(app, AuditEntry, action="patient_log_write") == 0
     assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 303  # the 1 allowed
-    assert _count(app, LogDay) == 1 and _count(app, LoginAttempt) == 1
+    assert _count(app, LogDay) == 1 and _writes(app, linked.link_id) == 1
 
 
 def test_a_refused_form_still_counts_toward_the_limit(app, linked, patient_client, form_token, day_form):
@@ -90,4 +98,32 @@ def test_a_refused_form_still_counts_toward_the_limit(app, linked, patient_clien
     assert patient_client.post(linked.path + "/log", data=day_form(token, pain="15")).status_code == 422
     assert patient_client.post(linked.path + "/psfs", data={"form_token": token}).status_code == 422
     assert patient_client.post(linked.path + "/log", data=day_form(token)).status_code == 429
-    assert _count(app, LoginAttempt) == 2 and _count(app, LogDay) == 0
+    assert _writes(app, linked.link_id) == 2 and _count(app, LogDay) == 0  # the refused one is not counted
+
+
+def test_saves_of_one_link_at_once_run_one_at_a_time(app, linked, form_token, day_form, monkeypatch, at_once):
+    """A double (or triple) tap on "Save this day" for a day not logged yet: each request reads
+    the day's row, then writes it. The link's write lock makes the second wait for the first's
+    commit, so it corrects the first's row (no second insert, no 500) and never drops the
+    alert the first raised, in whatever order they run."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+    _limited(app)
+    token = form_token(app.test_client(), linked.path)
+    real = patient_log._raises_anew
+
+    def slow(row, entry):  # widen the window between reading the day and writing it
+        time.sleep(0.05)
+        return real(row, entry)
+
+    monkeypatch.setattr(patient_log, "_raises_anew", slow)
+    pains = ["2", "9", "3", "4"]
+    codes = at_once([lambda pain=pain: app.test_client().post(linked.path + "/log", data=day_form(token, pain=pain))
+                     .status_code for pain in pains])
+    assert codes == [303] * len(pains)
+    with app.app_context():
+        (row,) = db.session.execute(db.select(LogDay)).scalars().all()
+        assert str(row.pain) in pains and row.alert and row.alert_reported["pain"] == 9
+        db.engine.dispose()
+    assert _writes(app, linked.link_id) == len(pains)
