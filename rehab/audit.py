@@ -34,14 +34,16 @@ def record(action: str, object_type: str, object_id, *, patient_id: int | None =
     for a read.
 
     Written at once, as a plain INSERT in the session's transaction (a third of a patient's
-    log post went on the unit of work for this one row); changes pending in the session are
-    flushed first, so the entry is written after what it records."""
+    log post went on the unit of work for this one row). Changes pending in the session are
+    left to the caller's flush or commit, which still reports their clashes (a name taken, a
+    row changed meanwhile) as the caller expects; the entry names only rows already written
+    (the acting user), and the commit keeps both or neither."""
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.id
-    db.session.flush()
-    added = db.session.execute(_ADD, {"user_id": user_id, "action": action, "object_type": object_type,
-                                      "object_id": str(object_id if object_id is not None else ""),
-                                      "patient_id": patient_id, "detail": detail})
+    with db.session.no_autoflush:
+        added = db.session.execute(_ADD, {"user_id": user_id, "action": action, "object_type": object_type,
+                                          "object_id": str(object_id if object_id is not None else ""),
+                                          "patient_id": patient_id, "detail": detail})
     if commit:
         db.session.commit()
     return added.inserted_primary_key[0]

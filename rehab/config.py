@@ -85,9 +85,11 @@ def _env_rate(name: str, default: str) -> str:
     with the variable's name rather than on the first request it would limit."""
     value = os.environ.get(name, "").strip() or default
     try:
-        limits.parse(value)
+        rates = limits.parse_many(value)
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a rate such as '30 per hour' or '5 per 15 minutes'") from None
+        rates = []
+    if len(rates) != 1:  # (several rates would be cut to the first without a word)
+        raise ValueError(f"{name}={value!r} is not one rate such as '30 per hour' or '5 per 15 minutes'")
     return value
 
 

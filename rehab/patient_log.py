@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from sqlalchemy.exc import IntegrityError
+
 from rehab.extensions import db
 from rehab.models import LogDay, PsfsScore
 from rehab.pdf.plan import split_phases, tracked
@@ -217,22 +219,59 @@ def save_day(version_id: int, patient_id: int, entry: DayEntry) -> SavedDay:
 
     The caller holds the link's write lock (rehab.patient_link.count_write) and commits: no
     other write of the link's days runs between this read and this write."""
-    row = db.session.execute(_DAY_ROW, {"version_id": version_id, "day": entry.day}).first()
+    row = _day_row(version_id, entry.day)
+    if row is None:
+        try:  # (another link of the same version may have saved the day since: then correct it)
+            with db.session.begin_nested():
+                values, alert = _day_values(None, entry)
+                db.session.execute(db.insert(_DAYS).values(patient_id=patient_id, version_id=version_id,
+                                                           day=entry.day, **values))
+            return SavedDay(entry.pain, values["symptoms"], alert)
+        except IntegrityError:
+            row = _day_row(version_id, entry.day)
+    values, alert = _day_values(row, entry)
+    db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
+    return SavedDay(entry.pain, values["symptoms"], alert)
+
+
+def _day_row(version_id: int, day: dt.date):
+    return db.session.execute(_DAY_ROW, {"version_id": version_id, "day": day}).first()
+
+
+def _day_values(row, entry: DayEntry) -> tuple[dict, bool]:
+    """The columns to write for `entry` over the stored `row` (None: a new day), and whether
+    the day is flagged after it."""
     values = {"ticks": dict(entry.ticks), "pain": entry.pain, "note": entry.note, "symptoms": list(entry.symptoms)}
-    alert = bool(row and row.alert)
-    if row is not None and row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
-        before = row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
-        values["alert_reported"] = reported(entry.pain, entry.symptoms, entry.note, before)
-    elif _raises_anew(row, entry):  # a new flag (or a seen one raised by something new)
-        alert = True
+    if _adds_to_unseen(row):
+        values["alert_reported"] = reported(entry.pain, entry.symptoms, entry.note, _unseen_report(row))
+        return values, True
+    if _raises_anew(row, entry):  # a new flag (or a seen one raised by something new)
         values.update(alert=True, alert_seen_at=None, alert_seen_by_id=None,
                       alert_reported=reported(entry.pain, entry.symptoms, entry.note))
-    if row is None:
-        db.session.execute(db.insert(_DAYS).values(patient_id=patient_id, version_id=version_id, day=entry.day,
-                                                   **values))
-    else:
-        db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
-    return SavedDay(entry.pain, values["symptoms"], alert)
+        return values, True
+    return values, bool(row and row.alert)
+
+
+def _adds_to_unseen(row) -> bool:
+    return row is not None and row.alert and row.alert_seen_at is None
+
+
+def _unseen_report(row) -> dict:
+    """What an unseen flag reports so far."""
+    return row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
+
+
+def raises_alert(version_id: int, entry: DayEntry) -> bool:
+    """Whether saving `entry` would flag its day for the clinician anew, or add to what an
+    unseen flag reports (a higher pain, another symptom): what the write limit never refuses
+    (rehab.mine). Read under the link's write lock, as save_day reads."""
+    if entry.errors or not triggers(entry.pain, entry.symptoms):
+        return False
+    row = _day_row(version_id, entry.day)
+    if _adds_to_unseen(row):
+        before = _unseen_report(row)
+        return reported(entry.pain, entry.symptoms, entry.note, before) != before
+    return _raises_anew(row, entry)
 
 
 def _raises_anew(row, entry: DayEntry) -> bool:

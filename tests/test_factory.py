@@ -46,9 +46,10 @@ def test_not_testing_without_test_config(database_url, monkeypatch, tmp_path):
 @pytest.mark.parametrize("variable", ["REHAB_PATIENT_WRITE_LIMIT", "REHAB_LOGIN_RATE_LIMIT",
                                       "REHAB_ACCOUNT_LOGIN_LIMIT"])
 def test_a_limit_that_is_not_a_rate_is_refused_at_start_naming_the_variable(variable, monkeypatch, tmp_path):
-    monkeypatch.setenv(variable, "thirty an hour")
-    with pytest.raises(ValueError, match=f"{variable}='thirty an hour' is not a rate"):
-        config.defaults(str(tmp_path))
+    for wrong in ("thirty an hour", "10 per minute; 100 per hour"):
+        monkeypatch.setenv(variable, wrong)
+        with pytest.raises(ValueError, match=f"{variable}='{wrong}' is not one rate"):
+            config.defaults(str(tmp_path))
     monkeypatch.setenv(variable, "2 per 10 minutes")
     assert "2 per 10 minutes" in config.defaults(str(tmp_path)).values()
 

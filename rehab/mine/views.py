@@ -145,17 +145,22 @@ def _commit_read() -> None:
     db.session.commit()
 
 
-def _refuse_write(resolved, token: str):
-    """The answer to a write that may not go ahead (bad form token, over the limit), else None.
-    The form is shown again as typed, so nothing is lost. A write that goes ahead is counted
-    on the link's row in the request's transaction (one commit with what it writes), which
-    also holds the link's write lock until then; the caller commits on every path, a refused
-    form (422, 409) included."""
+def _refuse_write(resolved, exempt=lambda: False):
+    """(message, HTTP status) for a write that may not go ahead, else None: a bad form token
+    (400), over the link's write limit unless `exempt()` (429), or 410 when the link was
+    switched off or expired while this write waited for it (show the ended page). The form
+    is shown again as typed, so nothing is lost. A write that goes ahead is counted on the
+    link's row in the request's transaction (one commit with what it writes), which also
+    holds the link's write lock until then; the caller commits on every path, a refused form
+    (422, 409) included."""
     config = current_app.config
     if not patient_link.form_token_ok(config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
         return "This form has expired. Please send it again.", 400
     within = patient_link.count_write(resolved.link.id, config["PATIENT_WRITE_LIMIT"])  # also when not enforced
-    if not within and config["RATELIMIT_ENABLED"]:
+    if within is None:
+        db.session.rollback()
+        return "", 410
+    if not within and config["RATELIMIT_ENABLED"] and not exempt():
         db.session.rollback()  # not counted; the link's lock goes at once
         return "Too many changes in a short time. Please wait a while, then send it again.", 429
     return None
@@ -165,7 +170,9 @@ def _refuse_write(resolved, token: str):
 @bounds.form_cleans_nul  # read_day drops control characters from the note
 def log_day(token: str):
     """Log or correct one day: one transaction and one commit (the write limit's count, the
-    day's row and its audit entry)."""
+    day's row and its audit entry). The write limit never refuses a day that raises a new
+    alert for the clinician: the patient is told what to do at once, and the clinic must
+    hear of it too."""
     resolved = patient_link.resolve(token)
     if resolved.status != "ok":
         return _ended(resolved)
@@ -176,9 +183,11 @@ def log_day(token: str):
     day = entry.day if entry.day in patient_log.editable_days(today, first) else today
     # A day that is not saved (a typo, the limit) still gets the advice for what it reports.
     advice = patient_log.triggers(entry.pain, entry.symptoms)
-    refused = _refuse_write(resolved, token)
+    refused = _refuse_write(resolved, exempt=lambda: patient_log.raises_alert(resolved.version.id, entry))
     if refused is not None:
         message, code = refused
+        if code == 410:
+            return _ended(patient_link.resolve(token))
         return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code, advice=advice)
     if entry.errors:
         db.session.commit()  # the attempt counts
@@ -200,11 +209,14 @@ def psfs(token: str):
     if resolved.status != "ok":
         return _ended(resolved)
     today = _today()
+    refused = _refuse_write(resolved)
+    # read after the link's write lock: two posts at once cannot both find the scores due
     state = patient_log.psfs_state(resolved.patient.id, today)
     entry = patient_log.read_psfs(request.form, state.activities)
-    refused = _refuse_write(resolved, token)
     if refused is not None:
         message, code = refused
+        if code == 410:
+            return _ended(patient_link.resolve(token))
         return _page(resolved, token, today, psfs_state=state, psfs_typed=entry.raw, psfs_errors={"form": message},
                      status=code)
     if not state.due:

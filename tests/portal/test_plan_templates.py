@@ -165,6 +165,43 @@ def test_the_database_refuses_a_second_live_name(app, clinician):
                                               name="a", description="", changes=CHANGES).id
 
 
+def _two_templates(clinician):
+    """Templates "A" and "B" of the clinician, loaded as a request would have them."""
+    user = _db.session.get(type(clinician), clinician.id)
+    made = [plan_templates.create_template(clinician.clinic_id, user, diagnosis="hamstring_strain", name=name,
+                                           description="", changes=CHANGES) for name in ("A", "B")]
+    template = made[1]
+    _ = (user.id, template.id, template.name, template.description, template.changes, template.retired_at)
+    return user, template, template.version
+
+
+def _saved_by_someone_else(template_id: int, version: int) -> None:
+    with _db.engine.begin() as other:
+        other.execute(_db.update(PlanTemplate).where(PlanTemplate.id == template_id).values(version=version + 1))
+
+
+def test_a_rename_to_a_name_taken_meanwhile_is_name_taken_not_an_error(app, clinician):
+    """The form checked the name; the database's own check answers the race, through the
+    edit's commit (the audit entry written with it must not get there first)."""
+    with app.app_context():
+        user, template, version = _two_templates(clinician)
+        with pytest.raises(plan_templates.NameTaken):
+            plan_templates.update_template(template, user, version=version, name="a", description="", keep=[0])
+
+
+@pytest.mark.parametrize("change", ["edit", "retire"])
+def test_an_edit_or_retire_of_a_template_saved_meanwhile_is_a_conflict(app, clinician, change):
+    with app.app_context():
+        user, template, version = _two_templates(clinician)
+        _saved_by_someone_else(template.id, version)
+        with pytest.raises(plan_templates.TemplateConflict):
+            if change == "edit":
+                plan_templates.update_template(template, user, version=version, name="C", description="", keep=[0])
+            else:
+                plan_templates.retire_template(template, user, version=version)
+        assert not _db.session.execute(_db.select(AuditEntry).filter_by(action=f"template_{change}")).first()
+
+
 @pytest.fixture
 def saved_template(app, reviewed):
     assert _save(reviewed.client, reviewed.patient_id).status_code == 302

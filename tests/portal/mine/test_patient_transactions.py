@@ -64,11 +64,15 @@ def test_a_view_after_the_window_or_by_a_new_link_is_recorded_again(app, portal,
 def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_form, sql):
     _limited(app)
     token = form_token(patient_client, linked.path)
-    with sql() as counts:
+    with sql() as first:
         assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
-    assert counts.commits == 1 and len(counts.statements) == 5  # link, count, day read, day write, audit
-    assert _writes(app, linked.link_id) == 1 and _count(app, LogDay, alert=True) == 1
-    assert _count(app, AuditEntry, action="patient_log_write") == 1
+    # link, count, day read, then the day's first row in a savepoint, audit
+    assert first.commits == 1 and len(first.statements) == 7
+    with sql() as correction:
+        assert patient_client.post(linked.path + "/log", data=day_form(token, pain="5")).status_code == 303
+    assert correction.commits == 1 and len(correction.statements) == 5  # link, count, day read, day write, audit
+    assert _writes(app, linked.link_id) == 2 and _count(app, LogDay, alert=True) == 1
+    assert _count(app, AuditEntry, action="patient_log_write") == 2
 
 
 def test_a_write_that_fails_half_way_leaves_nothing(app, linked, patient_client, form_token, day_form, monkeypatch):
@@ -127,3 +131,26 @@ def test_saves_of_one_link_at_once_run_one_at_a_time(app, linked, form_token, da
         assert str(row.pain) in pains and row.alert and row.alert_reported["pain"] == 9
         db.engine.dispose()
     assert _writes(app, linked.link_id) == len(pains)
+
+
+def test_a_day_saved_through_another_link_meanwhile_is_corrected_not_a_500(app, linked, patient_client,
+                                                                          form_token, day_form, monkeypatch):
+    """Two links of one version (two clinicians gave one at the same moment) hold two locks:
+    a first save through each at once both find no row. The second insert meets the unique
+    (version, day) in a savepoint, and corrects the first's row, keeping its flag."""
+    token = form_token(patient_client, linked.path)
+    assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
+    real, missed = patient_log._day_row, []
+
+    def first_look_finds_nothing(version_id, day):
+        if not missed:
+            missed.append(True)
+            return None  # as if the other save had not committed yet
+        return real(version_id, day)
+
+    monkeypatch.setattr(patient_log, "_day_row", first_look_finds_nothing)
+    assert patient_client.post(linked.path + "/log", data=day_form(token, pain="4")).status_code == 303
+    assert missed
+    with app.app_context():
+        (row,) = db.session.execute(db.select(LogDay)).scalars().all()
+        assert (row.pain, row.alert, row.alert_reported["pain"]) == (4, True, 9)

@@ -12,7 +12,7 @@ import pytest
 
 from rehab import patient_link
 from rehab.extensions import db
-from rehab.models import PatientLink, utcnow
+from rehab.models import LogDay, PatientLink, utcnow
 
 from .conftest import copy_plan, give_link
 
@@ -99,4 +99,98 @@ def test_parallel_writes_never_pass_more_than_the_limit(app, linked, at_once):
     assert results.count(True) == LIMIT
     assert _link(app, linked.link_id).writes == LIMIT + 1
     with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(("ends_in", "counted"), [
+    (dt.timedelta(seconds=-1), False),  # expired a second ago
+    (dt.timedelta(0), False),  # expires now: a link works until, not at, its expiry
+    (dt.timedelta(seconds=1), True),
+], ids=["expired", "at its expiry", "a second before"])
+def test_an_expired_link_counts_nothing(app, linked, ends_in, counted):
+    with app.app_context():
+        db.session.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id)
+                           .values(expires_at=NOW + ends_in))
+        assert _count(linked.link_id) is (True if counted else None)
+        db.session.commit()
+    assert _link(app, linked.link_id).writes == (1 if counted else 0)
+
+
+def test_a_revoked_or_erased_link_counts_nothing(app, linked):
+    with app.app_context():
+        assert patient_link.count_write(10**9, "3 per hour") is None  # gone
+        db.session.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id).values(revoked_at=NOW))
+        assert patient_link.count_write(linked.link_id, "3 per hour") is None
+
+
+def test_a_link_switched_off_while_a_post_waits_gets_the_ended_page(app, linked, patient_client, form_token,
+                                                                      day_form, monkeypatch):
+    """The post found the link working, then the clinician revoked it before the post got the
+    link's row: the kind "switched off" page, nothing saved or counted."""
+    from rehab.mine import views
+
+    token = form_token(patient_client, linked.path)
+    checked = views.patient_link.form_token_ok
+
+    def revoked_meanwhile(*args):
+        with db.engine.begin() as clinician:
+            clinician.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id).values(revoked_at=NOW))
+        return checked(*args)
+
+    monkeypatch.setattr(views.patient_link, "form_token_ok", revoked_meanwhile)
+    for path, data in ((linked.path + "/log", day_form(token, pain="9")),
+                       (linked.path + "/psfs", {"form_token": token, "activity-0": "Run", "score-0": "3"})):
+        response = patient_client.post(path, data=data)
+        assert response.status_code == 410 and "switched off" in response.get_data(as_text=True)
+    assert _link(app, linked.link_id).writes == 0
+    with app.app_context():
+        assert not db.session.execute(db.select(LogDay)).first()
+
+
+def test_over_the_limit_a_day_that_raises_a_new_alert_is_still_saved(app, linked, patient_client, form_token,
+                                                                      day_form):
+    """The limit must not keep a red flag from the clinic: over it, a day is saved only when
+    it flags the day anew or adds to an unseen flag (a higher pain, another symptom)."""
+    app.config.update(RATELIMIT_ENABLED=True, PATIENT_WRITE_LIMIT="1 per hour")
+    token = form_token(patient_client, linked.path)
+
+    def post(**changes):
+        return patient_client.post(linked.path + "/log", data=day_form(token, **changes)).status_code
+
+    assert post(pain="3") == 303  # the one allowed
+    assert post(pain="4") == 429
+    assert post(pain="8") == 303  # raises the flag
+    assert post(pain="8", note="again") == 429  # nothing new
+    assert post(pain="9") == 303  # a higher pain, while the flag is unseen
+    assert post(pain="9", **{"symptom-chest_breathless": "yes"}) == 303  # another symptom
+    assert post(pain="9", **{"symptom-chest_breathless": "yes"}) == 429
+    assert post(pain="10", note="x" * 600) == 429  # not savable (too long a note): the limit stands
+    with app.app_context():
+        (row,) = db.session.execute(db.select(LogDay)).scalars().all()
+        assert (row.pain, row.alert, row.symptoms) == (9, True, ["chest_breathless"])
+        assert row.alert_reported["pain"] == 9
+
+
+def test_two_psfs_posts_at_once_save_one_week(app, linked, form_token, monkeypatch, at_once):
+    """The PSFS is due once a week: read after the link's write lock, so of two posts at once
+    one saves and the other is told the week's scores are in."""
+    from rehab import patient_log
+    from rehab.models import PsfsScore
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+    token = form_token(app.test_client(), linked.path)
+    real = patient_log.read_psfs
+
+    def slow(*args):  # widen the window between reading "due" and saving
+        time.sleep(0.05)
+        return real(*args)
+
+    monkeypatch.setattr(patient_log, "read_psfs", slow)
+    data = {"form_token": token, "activity-0": "Run", "score-0": "3"}
+    codes = at_once([lambda: app.test_client().post(linked.path + "/psfs", data=data).status_code] * 2)
+    assert sorted(codes) == [303, 409]
+    with app.app_context():
+        assert len(db.session.execute(db.select(PsfsScore).filter_by(source="patient")).all()) == 1
         db.engine.dispose()
