@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import JSON, Date, String, and_, bindparam, null, or_, select, true, type_coerce, union_all
+from sqlalchemy import JSON, Date, String, and_, bindparam, null, or_, select, true, type_coerce, union_all, update
 from sqlalchemy.orm import load_only
 
 from rehab import audit, patient_log, trends
@@ -69,7 +69,7 @@ def _days(rows) -> list[trends.Day]:
 # The patient's log rows a page needs: the last 28 days, and any older day whose alert nobody
 # has marked seen. Plain columns, no ORM objects.
 _LOG_COLUMNS = (LogDay.id, LogDay.version_id, LogDay.day, LogDay.ticks, LogDay.pain, LogDay.note,
-                LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at, LogDay.alert_reported)
+                LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at, LogDay.alert_reported, LogDay.updated_at)
 _LOG_WHERE = (LogDay.patient_id == bindparam("patient"),
               or_(and_(LogDay.day >= bindparam("start"), LogDay.day <= bindparam("today")),
                   and_(LogDay.alert.is_(True), LogDay.alert_seen_at.is_(None))))
@@ -214,24 +214,31 @@ def reported_since(patient_id: int, today: dt.date) -> list[SimpleNamespace]:
 def unseen_alerts(rows) -> list[SimpleNamespace]:
     """The log days (as `_LOG` reads them) that raised an alert nobody has marked seen, most
     urgent first, then newest."""
-    alerts = [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r), level=alert_level(r),
+    alerts = [SimpleNamespace(id=r.id, day=r.day, reasons=alert_reasons(r), level=alert_level(r), shown=r.updated_at,
                               words=LEVEL_WORDS.get(alert_level(r), "Alert"))
               for r in sorted(rows, key=lambda r: r.day, reverse=True) if r.alert and r.alert_seen_at is None]
     return sorted(alerts, key=lambda a: LEVEL_RANK.get(a.level, len(LEVEL_RANK)))  # most urgent first
 
 
-def mark_seen(patient_id: int, log_day_id: int, user_id: int) -> bool:
-    """Mark one alert of the patient seen (audited); False when there is no such unseen alert."""
-    row = db.session.execute(db.select(LogDay).where(
-        LogDay.id == log_day_id, LogDay.patient_id == patient_id, LogDay.alert.is_(True),
-        LogDay.alert_seen_at.is_(None))).scalar_one_or_none()
-    if row is None:
-        return False
-    row.alert_seen_at, row.alert_seen_by_id = utcnow(), user_id
+def mark_seen(patient_id: int, log_day_id: int, user_id: int, shown: dt.datetime | None) -> str | None:
+    """Mark one alert of the patient seen (audited), as the clinician was shown it: "seen";
+    "changed" when the patient has changed that day since the clinician's page was drawn
+    (`shown`: the day's updated_at then), so what would be marked seen is not what they read
+    (a symptom added meanwhile would hide under a seen flag); None: no such unseen alert."""
+    unseen = (LogDay.id == log_day_id, LogDay.patient_id == patient_id, LogDay.alert.is_(True),
+              LogDay.alert_seen_at.is_(None))
+    day = db.session.execute(select(LogDay.day).where(*unseen)).scalar_one_or_none()
+    if day is None:
+        return None
+    marked = db.session.execute(update(LogDay).where(*unseen, LogDay.updated_at == shown).values(
+        alert_seen_at=utcnow(), alert_seen_by_id=user_id)).rowcount  # one statement: nothing between check and mark
+    if not marked:
+        db.session.rollback()
+        return "changed"
     audit.record("log_alert_seen", "patient", patient_id, patient_id=patient_id, user_id=user_id,
-                 log_day=row.id, day=row.day.isoformat())
+                 log_day=log_day_id, day=day.isoformat())
     db.session.commit()
-    return True
+    return "seen"
 
 
 # one query for a page of the patient list: reads ix_log_day_patient_alert (patient_id, alert)

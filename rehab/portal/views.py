@@ -164,9 +164,18 @@ def alert_seen(patient_id: int, log_day_id: int):
     patient = operations.get_patient(_clinic_id(), patient_id)
     if not forms.PlanActionForm().validate_on_submit():
         abort(400)
-    if not progress.mark_seen(patient.id, log_day_id, current_user.id):
+    try:
+        shown = dt.datetime.fromisoformat(request.form.get("shown", "")[:40])
+    except ValueError:
+        shown = None  # a page drawn before the field: read it again
+    marked = progress.mark_seen(patient.id, log_day_id, current_user.id, shown)
+    if marked is None:
         abort(404)
-    flash("Alert marked as seen.", "success")
+    if marked == "changed":
+        flash("The patient changed that day after this page was shown: read the alert again, then mark it "
+              "as seen.", "error")
+    else:
+        flash("Alert marked as seen.", "success")
     return redirect(url_for("portal.patient", patient_id=patient.id, _anchor="between-title"))
 
 

@@ -82,9 +82,17 @@ def test_adherence_figures_on_the_page(portal, seeded, patient_id):
     assert int(row.group(1)) == int(100 * done / expected + 0.5)
 
 
+def _shown(portal, patient_id) -> dict:
+    """log day id -> the "shown" stamp of its Mark-as-seen form, as the patient page draws it."""
+    html = portal.get(f"/patients/{patient_id}").get_data(as_text=True)
+    return {int(day): {"shown": stamp} for day, stamp in re.findall(
+        r'/alerts/(\d+)/seen">\s*<input type="hidden" name="csrf_token" value="[^"]*">\s*'
+        r'<input type="hidden" name="shown" value="([^"]+)">', html)}
+
+
 def test_mark_seen_clears_the_alert_and_is_audited(app, portal, seeded, patient_id, clinician):
     first, second = _alerts(app, patient_id)
-    response = portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen")
+    response = portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen", data=_shown(portal, patient_id)[first.id])
     assert response.status_code == 302
     with app.app_context():
         row = _db.session.get(LogDay, first.id)
@@ -94,6 +102,25 @@ def test_mark_seen_clears_the_alert_and_is_audited(app, portal, seeded, patient_
     html = portal.get(f"/patients/{patient_id}").get_data(as_text=True)
     assert html.count("Mark as seen") == 1
     assert portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen").status_code == 404  # already seen
+
+
+def test_an_alert_changed_after_the_page_was_shown_is_not_marked_seen(app, portal, seeded, patient_id):
+    """The patient adds a symptom to the day while the clinician reads the page: marking it
+    seen then would hide the new symptom under a seen flag. The clinician is asked to read it
+    again; a form without the stamp (a page drawn before it existed) is treated the same."""
+    first = _alerts(app, patient_id)[0]
+    shown = _shown(portal, patient_id)[first.id]
+    with app.app_context():
+        row = _db.session.get(LogDay, first.id)
+        row.symptoms = ["chest_breathless"]
+        _db.session.commit()  # (updated_at moves on)
+    for data in (shown, {}, {"shown": "not a time"}):
+        response = portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen", data=data, follow_redirects=True)
+        assert response.status_code == 200 and "read the alert again" in response.get_data(as_text=True)
+        assert _alerts(app, patient_id)[0].alert_seen_at is None
+    assert portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen",
+                       data=_shown(portal, patient_id)[first.id]).status_code == 302
+    assert _alerts(app, patient_id)[0].alert_seen_at is not None
 
 
 def test_mark_seen_needs_csrf(app, portal, seeded, patient_id):
@@ -145,8 +172,8 @@ def test_patient_list_flags_unseen_alerts_in_words(app, portal, seeded, patient_
     rows = re.findall(r"<tr>.*?</tr>", html, re.S)
     flagged = [r for r in rows if "badge-log" in r or "badge-alert" in r]
     assert len(flagged) == 1 and "Jones" in flagged[0] and "Urgent symptom reported" in flagged[0]  # the calf
-    for alert in _alerts(app, patient_id):
-        portal.post(f"/patients/{patient_id}/alerts/{alert.id}/seen")
+    for alert_id, shown in _shown(portal, patient_id).items():
+        assert portal.post(f"/patients/{patient_id}/alerts/{alert_id}/seen", data=shown).status_code == 302
     html = portal.get("/patients").get_data(as_text=True)
     assert "badge-alert" not in html and "badge-log" not in html
 
