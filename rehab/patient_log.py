@@ -262,21 +262,17 @@ def _unseen_report(row) -> dict:
 
 
 def raises_alert(version_id: int, entry: DayEntry) -> bool:
-    """Whether saving `entry` would flag its day for the clinician anew, or add to what an
-    unseen flag reports (a higher pain, another symptom): what the write limit never refuses
-    (rehab.mine). Read under the link's write lock, as save_day reads."""
-    if entry.errors or not triggers(entry.pain, entry.symptoms):
-        return False
-    row = _day_row(version_id, entry.day)
-    if _adds_to_unseen(row):
-        before = _unseen_report(row)
-        return reported(entry.pain, entry.symptoms, entry.note, before) != before
-    return _raises_anew(row, entry)
+    """Whether saving `entry` would flag its day for the clinician anew, or tell a flag (seen
+    or not) something it does not report: a symptom that calls for advice, or pain of 8 or
+    more above the highest reported. What the write limit never refuses (rehab.mine): at most
+    one post per symptom and a few pains a day, however the rest is varied. Read under the
+    link's write lock, as save_day reads."""
+    return not entry.errors and _raises_anew(_day_row(version_id, entry.day), entry)
 
 
 def _raises_anew(row, entry: DayEntry) -> bool:
-    """Whether the entry flags the day: a day not flagged yet, by any trigger; a day whose flag
-    the clinician has seen, only by something that flag did not report."""
+    """Whether the entry flags the day: a day not flagged yet, by any trigger; a flagged day,
+    only by something its flag does not report."""
     now = triggers(entry.pain, entry.symptoms)
     if not now or row is None or not row.alert:
         return bool(now)

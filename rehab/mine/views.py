@@ -49,7 +49,7 @@ def _today() -> dt.date:
 
 
 def _ended(resolved: patient_link.Resolved):
-    code, title, message = ENDED[resolved.status]
+    code, title, message = ENDED.get(resolved.status, ENDED["unknown"])  # (a write that lost its link: never a 500)
     return render_template("mine/ended.html", title=title, message=message, clinic=resolved.clinic), code
 
 

@@ -310,6 +310,8 @@ def _iso(value):
 
 
 def erase_rows(patient_id: int) -> dict:
-    """Delete the patient's log, PSFS and links (in the caller's transaction); the counts."""
+    """Delete the patient's links, log and PSFS (in the caller's transaction); the counts.
+    Links first: deleting a link waits for a patient's write that holds its row (rehab.mine),
+    so the log and PSFS are deleted after that write, with what it wrote."""
     return {name: db.session.execute(db.delete(model).where(model.patient_id == patient_id)).rowcount
-            for name, model in (("log_days", LogDay), ("psfs", PsfsScore), ("links", PatientLink))}
+            for name, model in (("links", PatientLink), ("log_days", LogDay), ("psfs", PsfsScore))}

@@ -171,6 +171,22 @@ def test_over_the_limit_a_day_that_raises_a_new_alert_is_still_saved(app, linked
         assert row.alert_reported["pain"] == 9
 
 
+def test_over_the_limit_a_pain_below_the_alert_level_is_nothing_new(app, linked, patient_client, form_token,
+                                                                     day_form):
+    """A day flagged by a symptom: pains 0-7 tell the clinic nothing new, so the limit stands
+    (an attacker cannot buy eleven posts a day by walking the pain scale); 8 does."""
+    app.config.update(RATELIMIT_ENABLED=True, PATIENT_WRITE_LIMIT="1 per hour")
+    token = form_token(patient_client, linked.path)
+    calf = {"symptom-calf_swelling": "yes"}
+
+    def post(pain):
+        return patient_client.post(linked.path + "/log", data=day_form(token, pain=pain, **calf)).status_code
+
+    assert post("0") == 303  # the one allowed, and the flag
+    assert [post(str(pain)) for pain in range(1, 8)] == [429] * 7
+    assert (post("8"), post("8"), post("7")) == (303, 429, 429)
+
+
 def test_two_psfs_posts_at_once_save_one_week(app, linked, form_token, monkeypatch, at_once):
     """The PSFS is due once a week: read after the link's write lock, so of two posts at once
     one saves and the other is told the week's scores are in."""
