@@ -228,14 +228,15 @@ def save_day(version_id: int, patient_id: int, entry: DayEntry) -> SavedDay:
                                                            day=entry.day, **values))
             return SavedDay(entry.pain, values["symptoms"], alert)
         except IntegrityError:
-            row = _day_row(version_id, entry.day)
+            row = _day_row(version_id, entry.day, lock=True)  # held: a third save (a third link) waits
     values, alert = _day_values(row, entry)
     db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
     return SavedDay(entry.pain, values["symptoms"], alert)
 
 
-def _day_row(version_id: int, day: dt.date):
-    return db.session.execute(_DAY_ROW, {"version_id": version_id, "day": day}).first()
+def _day_row(version_id: int, day: dt.date, lock: bool = False):
+    return db.session.execute(_DAY_ROW.with_for_update() if lock else _DAY_ROW,
+                              {"version_id": version_id, "day": day}).first()
 
 
 def _day_values(row, entry: DayEntry) -> tuple[dict, bool]:

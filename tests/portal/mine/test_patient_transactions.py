@@ -142,11 +142,11 @@ def test_a_day_saved_through_another_link_meanwhile_is_corrected_not_a_500(app, 
     assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
     real, missed = patient_log._day_row, []
 
-    def first_look_finds_nothing(version_id, day):
+    def first_look_finds_nothing(version_id, day, lock=False):
         if not missed:
             missed.append(True)
             return None  # as if the other save had not committed yet
-        return real(version_id, day)
+        return real(version_id, day, lock)
 
     monkeypatch.setattr(patient_log, "_day_row", first_look_finds_nothing)
     assert patient_client.post(linked.path + "/log", data=day_form(token, pain="4")).status_code == 303
