@@ -154,3 +154,36 @@ def test_a_day_saved_through_another_link_meanwhile_is_corrected_not_a_500(app, 
     with app.app_context():
         (row,) = db.session.execute(db.select(LogDay)).scalars().all()
         assert (row.pain, row.alert, row.alert_reported["pain"]) == (4, True, 9)
+
+
+def test_an_erasure_during_a_patients_write_waits_for_it_then_removes_it(app, linked, form_token, day_form,
+                                                                          admin, login, monkeypatch, at_once):
+    """The erasure deletes the links first: it waits for the write that holds the link, then
+    deletes the log with the day that write saved (not a deadlock, nor a 500 on the version
+    the new day names)."""
+    from rehab.models import Patient
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+        reference = db.session.get(Patient, linked.patient_id).reference
+    token = form_token(app.test_client(), linked.path)
+    real = patient_log._raises_anew
+
+    def slow(row, entry):  # the write holds the link's row a while before saving the day
+        time.sleep(0.3)
+        return real(row, entry)
+
+    monkeypatch.setattr(patient_log, "_raises_anew", slow)
+    eraser = app.test_client()
+    login(eraser, admin)
+
+    def erase():
+        time.sleep(0.1)  # the patient's write has the link by now
+        return eraser.post(f"/patients/{linked.patient_id}/erase", data={"confirm": reference}).status_code
+
+    codes = at_once([lambda: app.test_client().post(linked.path + "/log", data=day_form(token)).status_code, erase])
+    assert codes == [303, 302]
+    assert _count(app, LogDay) == 0 and _count(app, PatientLink) == 0
+    with app.app_context():
+        db.engine.dispose()

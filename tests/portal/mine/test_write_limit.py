@@ -210,3 +210,13 @@ def test_two_psfs_posts_at_once_save_one_week(app, linked, form_token, monkeypat
     with app.app_context():
         assert len(db.session.execute(db.select(PsfsScore).filter_by(source="patient")).all()) == 1
         db.engine.dispose()
+
+
+def test_the_ended_page_never_fails_on_a_status_it_does_not_name(app):
+    """A write that lost its link shows the page of whatever `resolve` says then: a status
+    without a page of its own (a link working again) gets the plain "does not work" page."""
+    from rehab.mine import views
+
+    with app.test_request_context("/p/x/log", method="POST"):
+        html, code = views._ended(patient_link.Resolved("ok"))
+    assert code == 404 and "This link does not work" in html
