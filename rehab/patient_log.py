@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 
@@ -195,22 +194,14 @@ def read_day(form, items: list[Tracked], today: dt.date, first: dt.date | None =
     return entry
 
 
-class SavedDay(NamedTuple):
-    """What `save_day` wrote: the day as sent, and whether it is flagged for the clinician."""
-
-    pain: int | None
-    symptoms: list
-    alert: bool
-
-
 _DAYS = LogDay.__table__
 _DAY_ROW = db.select(_DAYS.c.id, _DAYS.c.pain, _DAYS.c.note, _DAYS.c.symptoms, _DAYS.c.alert,
                      _DAYS.c.alert_seen_at, _DAYS.c.alert_reported).where(
     _DAYS.c.version_id == db.bindparam("version_id"), _DAYS.c.day == db.bindparam("day"))
 
 
-def save_day(version_id: int, patient_id: int, entry: DayEntry) -> SavedDay:
-    """Write (or correct) the day's one row. A day that triggers advice is flagged for the
+def save_day(version_id: int, patient_id: int, entry: DayEntry) -> bool:
+    """Write (or correct) the day's one row; whether the day is flagged after it. A day that triggers advice is flagged for the
     clinician; a correction never clears a flag the clinician has not seen, nor what raised
     it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
     reported that day, and the note as it was when the alert was raised. A flag the clinician
@@ -226,12 +217,12 @@ def save_day(version_id: int, patient_id: int, entry: DayEntry) -> SavedDay:
                 values, alert = _day_values(None, entry)
                 db.session.execute(db.insert(_DAYS).values(patient_id=patient_id, version_id=version_id,
                                                            day=entry.day, **values))
-            return SavedDay(entry.pain, values["symptoms"], alert)
+            return alert
         except IntegrityError:
             row = _day_row(version_id, entry.day, lock=True)  # held: a third save (a third link) waits
     values, alert = _day_values(row, entry)
     db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
-    return SavedDay(entry.pain, values["symptoms"], alert)
+    return alert
 
 
 def _day_row(version_id: int, day: dt.date, lock: bool = False):
@@ -243,8 +234,8 @@ def _day_values(row, entry: DayEntry) -> tuple[dict, bool]:
     """The columns to write for `entry` over the stored `row` (None: a new day), and whether
     the day is flagged after it."""
     values = {"ticks": dict(entry.ticks), "pain": entry.pain, "note": entry.note, "symptoms": list(entry.symptoms)}
-    if _adds_to_unseen(row):
-        values["alert_reported"] = reported(entry.pain, entry.symptoms, entry.note, _unseen_report(row))
+    if row is not None and row.alert and row.alert_seen_at is None:  # unseen: add to what raised it
+        values["alert_reported"] = reported(entry.pain, entry.symptoms, entry.note, _flag_report(row))
         return values, True
     if _raises_anew(row, entry):  # a new flag (or a seen one raised by something new)
         values.update(alert=True, alert_seen_at=None, alert_seen_by_id=None,
@@ -253,12 +244,8 @@ def _day_values(row, entry: DayEntry) -> tuple[dict, bool]:
     return values, bool(row and row.alert)
 
 
-def _adds_to_unseen(row) -> bool:
-    return row is not None and row.alert and row.alert_seen_at is None
-
-
-def _unseen_report(row) -> dict:
-    """What an unseen flag reports so far."""
+def _flag_report(row) -> dict:
+    """What the day's flag reports so far."""
     return row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
 
 
@@ -277,7 +264,7 @@ def _raises_anew(row, entry: DayEntry) -> bool:
     now = triggers(entry.pain, entry.symptoms)
     if not now or row is None or not row.alert:
         return bool(now)
-    seen = row.alert_reported or reported(row.pain, row.symptoms)
+    seen = _flag_report(row)
     new_symptoms = set(entry.symptoms) - set(seen.get("symptoms") or ())
     worse_pain = "pain" in now and (entry.pain or 0) > (seen.get("pain") or 0)
     return bool(new_symptoms and triggers(None, sorted(new_symptoms))) or worse_pain

@@ -2,8 +2,9 @@
 
 No login: the private link's token is the key (rehab.patient_link). The app's session CSRF
 does not apply (the patient has no session); each form carries a token bound to its link
-instead. Writes are rate-limited per link (rehab.patient_link.count_write). Nothing here logs the token or
-anything the patient types; the audit names the link, the plan and the patient by id.
+instead. Writes are rate-limited per link (rehab.patient_link.count_write). Nothing here logs
+the token or anything the patient types; the audit names the link, the plan and the patient
+by id.
 """
 
 from __future__ import annotations
@@ -192,11 +193,11 @@ def log_day(token: str):
     if entry.errors:
         db.session.commit()  # the attempt counts
         return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422, advice=advice)
-    row = patient_log.save_day(resolved.version.id, resolved.patient.id, entry)
-    _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=row.alert)
-    # Land where the patient reads the answer: the advice (with "Saved") when the day raised
-    # it, else "Saved" above the form (the page draws both with these ids; no script needed).
-    anchor = "#advice" if patient_log.triggers(row.pain, row.symptoms) else "#saved"
+    flagged = patient_log.save_day(resolved.version.id, resolved.patient.id, entry)
+    _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=flagged)
+    # Land where the patient reads the answer: the advice (with "Saved") when the day calls
+    # for it, else "Saved" above the form (the page draws both with these ids; no script needed).
+    anchor = "#advice" if advice else "#saved"
     db.session.commit()
     return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + anchor, 303)
 

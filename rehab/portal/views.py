@@ -164,18 +164,19 @@ def alert_seen(patient_id: int, log_day_id: int):
     patient = operations.get_patient(_clinic_id(), patient_id)
     if not forms.PlanActionForm().validate_on_submit():
         abort(400)
-    try:
-        shown = dt.datetime.fromisoformat(request.form.get("shown", "")[:40])
-    except ValueError:
-        shown = None  # a page drawn before the field: read it again
+    try:  # the day's updated_at as the page showed it; anything else (an older page): read it again
+        shown = dt.datetime.fromisoformat(request.form.get("shown", "")[:40]).astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        shown = None
     marked = progress.mark_seen(patient.id, log_day_id, current_user.id, shown)
     if marked is None:
         abort(404)
+    # shown in the panel the page opens at ("panel-": templates/base.html leaves it there)
     if marked == "changed":
         flash("The patient changed that day after this page was shown: read the alert again, then mark it "
-              "as seen.", "error")
+              "as seen.", "panel-error")
     else:
-        flash("Alert marked as seen.", "success")
+        flash("Alert marked as seen.", "panel-success")
     return redirect(url_for("portal.patient", patient_id=patient.id, _anchor="between-title"))
 
 

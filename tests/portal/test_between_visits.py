@@ -114,9 +114,11 @@ def test_an_alert_changed_after_the_page_was_shown_is_not_marked_seen(app, porta
         row = _db.session.get(LogDay, first.id)
         row.symptoms = ["chest_breathless"]
         _db.session.commit()  # (updated_at moves on)
-    for data in (shown, {}, {"shown": "not a time"}):
+    for data in (shown, {}, {"shown": "not a time"}, {"shown": "0001-01-01T00:00:00+01:00"}):
         response = portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen", data=data, follow_redirects=True)
-        assert response.status_code == 200 and "read the alert again" in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "read the alert again" in html
+        assert html.index('id="between-title"') < html.index("read the alert again")  # where the page opens
         assert _alerts(app, patient_id)[0].alert_seen_at is None
     assert portal.post(f"/patients/{patient_id}/alerts/{first.id}/seen",
                        data=_shown(portal, patient_id)[first.id]).status_code == 302
