@@ -299,16 +299,20 @@ def check(port: int, cookie: str, path: str, expect: str) -> None:
 
 def report(label: str, runs: dict[str, list[dict]]) -> None:
     """A row per name: its median round (by requests/s), that round's latencies, its ratio to
-    the first row's median (the bare route), the errors of every round and the spread."""
-    print(f"\n{label:30} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} "
+    the first row's median (the bare route), the median of its ratios to the bare route
+    within each round (rounds interleave the rows, so a round's ratio compares requests
+    measured minutes apart at most: steadier on a machine whose speed drifts), the errors of
+    every round and the spread."""
+    print(f"\n{label:30} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>7} {'per rnd':>7} "
           f"{'errors':>6}  req/s over {len(next(iter(runs.values())))} rounds")
-    bare = None
+    bare_rounds = next(iter(runs.values()))
+    bare = statistics.median(r["rps"] for r in bare_rounds)
     for name, rounds in runs.items():
+        per_round = statistics.median(r["rps"] / b["rps"] for r, b in zip(rounds, bare_rounds))
         rounds = sorted(rounds, key=lambda r: r["rps"])
         median = rounds[len(rounds) // 2]
-        bare = bare or median["rps"]
         print(f"{name:30} {median['rps']:8.1f} {median['p50']:7.2f} {median['p90']:7.2f} {median['p99']:7.2f} "
-              f"{median['rps'] / bare:7.3f} {sum(r['errors'] for r in rounds):6d}  "
+              f"{median['rps'] / bare:7.3f} {per_round:7.3f} {sum(r['errors'] for r in rounds):6d}  "
               f"{rounds[0]['rps']:.0f}-{rounds[-1]['rps']:.0f}")
 
 

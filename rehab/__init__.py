@@ -52,9 +52,11 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from rehab.extensions import csrf, db, login_manager, migrate
-    from rehab import models
+    from rehab import dbpool, models
 
     db.init_app(app)
+    with app.app_context():
+        dbpool.ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -118,8 +118,9 @@ def defaults(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        # hide_parameters: a failed statement's error (and log line) never shows patient data
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # hide_parameters: a failed statement's error (and log line) never shows patient data.
+        # Idle connections are checked before use (rehab.dbpool), not every one.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "EXERCISES_DIR": str(EXERCISES_DIR),
         "CLINIC_NAME": clinic_from_env()["name"],
         "CLINIC_DEFAULTS": clinic_from_env(),

@@ -185,7 +185,7 @@ def resolved_from(row, now: dt.datetime | None = None) -> Resolved:
 _LINKS = PatientLink.__table__
 _FRESH = db.or_(_LINKS.c.writes_from.is_(None), _LINKS.c.writes_from <= db.bindparam("window_start"))
 _COUNT_WRITE = (
-    db.update(_LINKS).where(_LINKS.c.id == db.bindparam("link_id"), _LINKS.c.revoked_at.is_(None),
+    db.update(_LINKS).where(_LINKS.c.token_hash == db.bindparam("hash"), _LINKS.c.revoked_at.is_(None),
                             _LINKS.c.expires_at > db.bindparam("now"))
     .values(writes_from=db.case((_FRESH, db.bindparam("now")), else_=_LINKS.c.writes_from),
             writes=db.case((_FRESH, 1), (_LINKS.c.writes > db.bindparam("most"), _LINKS.c.writes),
@@ -193,19 +193,22 @@ _COUNT_WRITE = (
     .returning(_LINKS.c.writes))
 
 
-def count_write(link_id: int, limit: str, now: dt.datetime | None = None) -> bool | None:
-    """Count one of the patient's writes (a log or PSFS post) on the link's row, in the
+def count_write(token: str, limit: str, now: dt.datetime | None = None) -> bool | None:
+    """Count one of the patient's writes (a log or PSFS post) on the token's link row, in the
     caller's transaction; False when the link has already had `limit`'s number ("30 per
-    hour": the limits package's notation) in the current window; None when the link is gone,
-    revoked or expired (also when that happened while this write waited for the row). A
-    window starts with the first write after the last one ended. Counted in the database, so
-    every worker and host shares it; the row stays locked until the caller's commit or
-    rollback, so one write of the link runs at a time (`patient_log.save_day` reads, then
-    writes, the day's row). The caller rolls a refused write back; committed, it would leave
-    the count one over the limit."""
+    hour": the limits package's notation) in the current window; None when there is no such
+    link, or it is revoked or expired (also when that happened while this write waited for
+    the row). A window starts with the first write after the last one ended. Counted in the
+    database, so every worker and host shares it; the row stays locked until the caller's
+    commit or rollback, so one write of the link runs at a time: it is a write's first
+    statement, and what the write reads comes after it (rehab.mine.reads.read_for_write).
+    The caller rolls back a write that does not go ahead (a bad form token, a link that has
+    ended, over the limit); committed, it would count."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        return None
     item, now = limits.parse(limit), now or utcnow()
     written = db.session.execute(_COUNT_WRITE, {
-        "link_id": link_id, "now": now, "window_start": now - dt.timedelta(seconds=item.get_expiry()),
+        "hash": token_hash(token), "now": now, "window_start": now - dt.timedelta(seconds=item.get_expiry()),
         "most": item.amount}).scalar()
     return None if written is None else written <= item.amount
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 
@@ -137,16 +138,26 @@ def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
+def _day_text(form) -> str:
+    return (form.get("day") or "").strip()[:20]
+
+
+def form_day(form) -> dt.date | None:
+    """The day a posted day form is for, as read_day reads it (None: not a date)."""
+    try:
+        return dt.date.fromisoformat(_day_text(form))
+    except ValueError:
+        return None
+
+
 def read_day(form, items: list[Tracked], today: dt.date, first: dt.date | None = None) -> DayEntry:
     """Check a posted day (a MultiDict: day, done = "<exercise id>:<box>", pain, note,
     symptom-<code> = yes/no)."""
     entry = DayEntry()
     allowed_days = editable_days(today, first)
-    day_text = (form.get("day") or "").strip()[:20]
-    entry.raw["day"] = day_text
-    try:
-        day = dt.date.fromisoformat(day_text)
-    except ValueError:
+    entry.raw["day"] = _day_text(form)
+    day = form_day(form)
+    if day is None:
         entry.errors["day"] = "Day: choose one of the last seven days."
     else:
         if day > today:
@@ -195,22 +206,41 @@ def read_day(form, items: list[Tracked], today: dt.date, first: dt.date | None =
 
 
 _DAYS = LogDay.__table__
-_DAY_ROW = db.select(_DAYS.c.id, _DAYS.c.pain, _DAYS.c.note, _DAYS.c.symptoms, _DAYS.c.alert,
-                     _DAYS.c.alert_seen_at, _DAYS.c.alert_reported).where(
-    _DAYS.c.version_id == db.bindparam("version_id"), _DAYS.c.day == db.bindparam("day"))
+DAY_ROW_COLUMNS = (LogDay.id, LogDay.pain, LogDay.note, LogDay.symptoms, LogDay.alert, LogDay.alert_seen_at,
+                   LogDay.alert_reported, LogDay.updated_at)  # what a write reads of the day's stored row
 
 
-def save_day(version_id: int, patient_id: int, entry: DayEntry) -> bool:
-    """Write (or correct) the day's one row; whether the day is flagged after it. A day that triggers advice is flagged for the
-    clinician; a correction never clears a flag the clinician has not seen, nor what raised
-    it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
+class DayRow(NamedTuple):
+    """A day's stored row as a write reads it (DAY_ROW_COLUMNS)."""
+    id: int
+    pain: int | None
+    note: str | None
+    symptoms: list | None
+    alert: bool
+    alert_seen_at: dt.datetime | None
+    alert_reported: dict | None
+    updated_at: dt.datetime
+
+
+_UPDATE_DAY = db.update(_DAYS).where(_DAYS.c.id == db.bindparam("day_id"))  # SET: the columns in the parameters
+_UPDATE_DAY_AS_READ = _UPDATE_DAY.where(_DAYS.c.updated_at == db.bindparam("read_at"))
+_DAY_ROW = db.select(*DAY_ROW_COLUMNS).where(LogDay.version_id == db.bindparam("version_id"),
+                                             LogDay.day == db.bindparam("day")).with_for_update()
+
+
+def save_day(version_id: int, patient_id: int, entry: DayEntry, row: DayRow | None) -> bool:
+    """Write (or correct) the day's one row; whether the day is flagged after it. A day that
+    triggers advice is flagged for the clinician; a correction never clears a flag the
+    clinician has not seen, nor what raised it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
     reported that day, and the note as it was when the alert was raised. A flag the clinician
     has seen is raised again only by something it did not already report (a new symptom, or
     pain 8 or more above what was seen), not by a corrected note.
 
-    The caller holds the link's write lock (rehab.patient_link.count_write) and commits: no
-    other write of the link's days runs between this read and this write."""
-    row = _day_row(version_id, entry.day)
+    `row` is the day's stored row as the caller read it (None: none yet). The caller holds
+    the link's write lock (rehab.patient_link.count_write), so no other write of the link
+    comes between; the row is written only if nothing else changed it since (another live
+    link of the version, a clinician marking the alert seen), else it is read again, locked,
+    and the values worked out anew on what is there now. The caller commits."""
     if row is None:
         try:  # (another link of the same version may have saved the day since: then correct it)
             with db.session.begin_nested():
@@ -219,15 +249,19 @@ def save_day(version_id: int, patient_id: int, entry: DayEntry) -> bool:
                                                            day=entry.day, **values))
             return alert
         except IntegrityError:
-            row = _day_row(version_id, entry.day, lock=True)  # held: a third save (a third link) waits
+            pass
+    else:
+        values, alert = _day_values(row, entry)
+        if db.session.execute(_UPDATE_DAY_AS_READ, {"day_id": row.id, "read_at": row.updated_at, **values}).rowcount:
+            return alert
+    row = _locked_day_row(version_id, entry.day)  # anything else now waits for this commit
     values, alert = _day_values(row, entry)
-    db.session.execute(db.update(_DAYS).where(_DAYS.c.id == row.id).values(**values))
+    db.session.execute(_UPDATE_DAY, {"day_id": row.id, **values})
     return alert
 
 
-def _day_row(version_id: int, day: dt.date, lock: bool = False):
-    return db.session.execute(_DAY_ROW.with_for_update() if lock else _DAY_ROW,
-                              {"version_id": version_id, "day": day}).first()
+def _locked_day_row(version_id: int, day: dt.date) -> DayRow:
+    return DayRow(*db.session.execute(_DAY_ROW, {"version_id": version_id, "day": day}).one())
 
 
 def _day_values(row, entry: DayEntry) -> tuple[dict, bool]:
@@ -249,13 +283,13 @@ def _flag_report(row) -> dict:
     return row.alert_reported or reported(row.pain, row.symptoms, row.note)  # (saved before the column)
 
 
-def raises_alert(version_id: int, entry: DayEntry) -> bool:
-    """Whether saving `entry` would flag its day for the clinician anew, or tell a flag (seen
-    or not) something it does not report: a symptom that calls for advice, or pain of 8 or
-    more above the highest reported. What the write limit never refuses (rehab.mine): at most
-    one post per symptom and a few pains a day, however the rest is varied. Read under the
-    link's write lock, as save_day reads."""
-    return not entry.errors and _raises_anew(_day_row(version_id, entry.day), entry)
+def raises_alert(row: DayRow | None, entry: DayEntry) -> bool:
+    """Whether saving `entry` over the day's stored `row` would flag its day for the clinician
+    anew, or tell a flag (seen or not) something it does not report: a symptom that calls for
+    advice, or pain of 8 or more above the highest reported. What the write limit never
+    refuses (rehab.mine): at most one post per symptom and a few pains a day, however the
+    rest is varied."""
+    return not entry.errors and _raises_anew(row, entry)
 
 
 def _raises_anew(row, entry: DayEntry) -> bool:

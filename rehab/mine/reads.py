@@ -62,3 +62,35 @@ def read_page(token: str, today: dt.date) -> Page:
     items, last_own, viewed = rows[0][_COLUMNS:_COLUMNS + 3]
     logged = {row.day: row for row in rows if row.day is not None}
     return Page(resolved, logged, patient_log.psfs_from(items, last_own, today), bool(viewed))
+
+
+# A write's one read, made after its count has locked the link's row
+# (rehab.patient_link.count_write): the link, the PSFS state and the row of the day it writes.
+_WRITE = (patient_link.BY_HASH
+          .add_columns(*patient_log.psfs_columns(PatientLink.patient_id), *patient_log.DAY_ROW_COLUMNS)
+          .outerjoin(LogDay, db.and_(LogDay.version_id == PlanVersion.id, LogDay.day == db.bindparam("day"))))
+
+
+@dataclass
+class Write:
+    """resolved: what the token opens; psfs: the PSFS state; day_row: the stored row of the day
+    the write is for (patient_log.DAY_ROW_COLUMNS; None: none yet, or no day)."""
+
+    resolved: patient_link.Resolved
+    psfs: patient_log.PsfsState | None = None
+    day_row: object = None
+
+
+def read_for_write(token: str, day: dt.date | None, today: dt.date, now: dt.datetime) -> Write:
+    """In the request's transaction, after the write's count (rehab.patient_link.count_write)
+    holds the link's lock: no other write of the link runs between this read and the write,
+    and this statement sees what the last one committed."""
+    if not patient_link.TOKEN_RE.fullmatch(token or ""):
+        return Write(patient_link.Resolved("unknown"))
+    row = db.session.execute(_WRITE, {"token_hash": patient_link.token_hash(token), "day": day}).first()
+    resolved = patient_link.resolved_from(row, now)
+    if resolved.status != "ok":
+        return Write(resolved)
+    items, last_own = row[_COLUMNS:_COLUMNS + 2]
+    day_row = patient_log.DayRow(*row[_COLUMNS + 2:])
+    return Write(resolved, patient_log.psfs_from(items, last_own, today), day_row if day_row.id is not None else None)

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from rehab import audit, bounds, patient_link, patient_log
 from rehab.extensions import csrf, db
 from rehab.mine.content import version_content
-from rehab.mine.reads import VIEW, read_page, since, view_detail
+from rehab.mine.reads import VIEW, Write, read_for_write, read_page, since, view_detail
+from rehab.models import utcnow
 from rehab.pdf import words
 
 bp = Blueprint("mine", __name__, url_prefix="/p")
@@ -132,39 +133,68 @@ def page(token: str):
         version = resolved.version
         audit.record(VIEW, "plan", version.plan_id, patient_id=resolved.patient.id, user_id=None,
                      **view_detail(resolved.link.id, version.number))
-        _commit_read()
+        _commit(durable=False)
     return response
 
 
-def _commit_read() -> None:
-    """Commit a view's audit row without waiting for the disk on PostgreSQL (asynchronous
-    commit for this transaction only): the row is written in order, and only a server crash
-    in the next fraction of a second could lose it. The wait was half the page's time. The
-    patient's own writes keep the full, synchronous commit."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+_NO_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+def _commit(durable: bool) -> None:
+    """Commit the request's transaction; durable=False: without waiting for the disk on
+    PostgreSQL (asynchronous commit, for this transaction only). The transaction is still
+    written whole and in order; only a database server crash in the next fraction of a second
+    could lose it. The wait was half a view's time and half a routine log post's. Used for a
+    view's audit row and for a day that calls for no advice (ticks, a pain below 8, a note:
+    if lost, the patient's page shows the day as not logged); a day that raises an alert,
+    the PSFS and every clinician action wait for the disk."""
+    if not durable and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_NO_WAIT)
     db.session.commit()
 
 
-def _refuse_write(resolved, exempt=lambda: False):
-    """(message, HTTP status) for a write that may not go ahead, else None: a bad form token
-    (400), over the link's write limit unless `exempt()` (429), or 410 when the link was
-    switched off or expired while this write waited for it (show the ended page). The form
-    is shown again as typed, so nothing is lost. A write that goes ahead is counted on the
-    link's row in the request's transaction (one commit with what it writes), which also
-    holds the link's write lock until then; the caller commits on every path, a refused form
-    (422, 409) included."""
+def _start_write(token: str, day: dt.date | None) -> tuple[Write, bool | None]:
+    """A write's first two statements, in the request's transaction: its count on the link's
+    row (rehab.patient_link.count_write: False over the limit, None for a link that has
+    ended), whose row lock holds the link's other writes until this one commits or rolls
+    back, then one read of what it needs (the link, the PSFS state and `day`'s row), which
+    therefore sees what the last write of the link committed."""
+    now = utcnow()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # An UPDATE takes SQLite's write lock on the whole database, even one that matches no
+        # row: a token that opens nothing is turned away by a read first, never queued
+        # behind (or blocking) every writer. (PostgreSQL locks only a row that matched.)
+        gate = patient_link.resolve(token, now)
+        if gate.status != "ok":
+            return Write(gate), None
+    within = patient_link.count_write(token, current_app.config["PATIENT_WRITE_LIMIT"], now)  # also when not enforced
+    return read_for_write(token, day, _today(), now), within
+
+
+def _refusal(read: Write, within: bool, exempt=lambda: False):
+    """(message, HTTP status) for a write of a live link that may not go ahead, rolled back
+    (not counted; the link's lock goes at once): a bad form token (400), or over the link's
+    write limit unless `exempt()` (429). The form is shown again as typed, so nothing is lost.
+    A write that goes ahead commits on every path, a refused form (422, 409) included: the
+    attempt counts."""
     config = current_app.config
-    if not patient_link.form_token_ok(config["SECRET_KEY"], resolved.link, request.form.get("form_token")):
-        return "This form has expired. Please send it again.", 400
-    within = patient_link.count_write(resolved.link.id, config["PATIENT_WRITE_LIMIT"])  # also when not enforced
-    if within is None:
-        db.session.rollback()
-        return "", 410
-    if not within and config["RATELIMIT_ENABLED"] and not exempt():
-        db.session.rollback()  # not counted; the link's lock goes at once
-        return "Too many changes in a short time. Please wait a while, then send it again.", 429
-    return None
+    if not patient_link.form_token_ok(config["SECRET_KEY"], read.resolved.link, request.form.get("form_token")):
+        refusal = "This form has expired. Please send it again.", 400
+    elif not within and config["RATELIMIT_ENABLED"] and not exempt():
+        refusal = "Too many changes in a short time. Please wait a while, then send it again.", 429
+    else:
+        return None
+    db.session.rollback()
+    return refusal
+
+
+def _ended_write(read: Write, within: bool | None):
+    """The kind page, rolled back, when the link has ended (also while the write waited for
+    it); else None."""
+    if within is not None and read.resolved.status == "ok":
+        return None
+    db.session.rollback()
+    return _ended(read.resolved)  # (a count that found no link beside a live one cannot happen: "does not work")
 
 
 @bp.route("/<token>/log", methods=["POST"])
@@ -174,31 +204,30 @@ def log_day(token: str):
     day's row and its audit entry). The write limit never refuses a day that raises a new
     alert for the clinician: the patient is told what to do at once, and the clinic must
     hear of it too."""
-    resolved = patient_link.resolve(token)
-    if resolved.status != "ok":
-        return _ended(resolved)
-    today = _today()
+    read, within = _start_write(token, patient_log.form_day(request.form))
+    ended = _ended_write(read, within)
+    if ended is not None:
+        return ended
+    resolved, today = read.resolved, _today()
     items = version_content(resolved.version).items
     first = _first_day(resolved.version)
     entry = patient_log.read_day(request.form, items, today, first)
     day = entry.day if entry.day in patient_log.editable_days(today, first) else today
     # A day that is not saved (a typo, the limit) still gets the advice for what it reports.
     advice = patient_log.triggers(entry.pain, entry.symptoms)
-    refused = _refuse_write(resolved, exempt=lambda: patient_log.raises_alert(resolved.version.id, entry))
+    refused = _refusal(read, within, exempt=lambda: patient_log.raises_alert(read.day_row, entry))
     if refused is not None:
         message, code = refused
-        if code == 410:
-            return _ended(patient_link.resolve(token))
         return _page(resolved, token, day, typed=entry.raw, errors={"form": message}, status=code, advice=advice)
     if entry.errors:
         db.session.commit()  # the attempt counts
         return _page(resolved, token, day, typed=entry.raw, errors=entry.errors, status=422, advice=advice)
-    flagged = patient_log.save_day(resolved.version.id, resolved.patient.id, entry)
+    flagged = patient_log.save_day(resolved.version.id, resolved.patient.id, entry, read.day_row)
     _audit("patient_log_write", resolved, day=entry.day.isoformat(), alert=flagged)
     # Land where the patient reads the answer: the advice (with "Saved") when the day calls
     # for it, else "Saved" above the form (the page draws both with these ids; no script needed).
     anchor = "#advice" if advice else "#saved"
-    db.session.commit()
+    _commit(durable=bool(advice))
     return redirect(url_for("mine.page", token=token, day=entry.day.isoformat(), saved="day") + anchor, 303)
 
 
@@ -206,18 +235,16 @@ def log_day(token: str):
 @bounds.form_cleans_nul  # read_psfs drops control characters from the activities
 def psfs(token: str):
     """The weekly PSFS: at most once every seven days."""
-    resolved = patient_link.resolve(token)
-    if resolved.status != "ok":
-        return _ended(resolved)
-    today = _today()
-    refused = _refuse_write(resolved)
-    # read after the link's write lock: two posts at once cannot both find the scores due
-    state = patient_log.psfs_state(resolved.patient.id, today)
+    read, within = _start_write(token, None)
+    ended = _ended_write(read, within)
+    if ended is not None:
+        return ended
+    # the state was read after the link's lock: of two posts at once, one finds the scores due
+    resolved, state, today = read.resolved, read.psfs, _today()
     entry = patient_log.read_psfs(request.form, state.activities)
+    refused = _refusal(read, within)
     if refused is not None:
         message, code = refused
-        if code == 410:
-            return _ended(patient_link.resolve(token))
         return _page(resolved, token, today, psfs_state=state, psfs_typed=entry.raw, psfs_errors={"form": message},
                      status=code)
     if not state.due:

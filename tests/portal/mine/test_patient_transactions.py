@@ -7,11 +7,12 @@ lets one write of a link run at a time."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 
 import pytest
 
-from rehab import audit, patient_log
+from rehab import audit, patient_link, patient_log
 from rehab.extensions import db
 from rehab.models import AuditEntry, LogDay, PatientLink
 
@@ -64,15 +65,42 @@ def test_a_view_after_the_window_or_by_a_new_link_is_recorded_again(app, portal,
 def test_a_log_post_commits_once(app, linked, patient_client, form_token, day_form, sql):
     _limited(app)
     token = form_token(patient_client, linked.path)
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    gate = not postgresql  # SQLite reads the link before the count (rehab.mine.views._start_write)
     with sql() as first:
         assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
-    # link, count, day read, then the day's first row in a savepoint, audit
-    assert first.commits == 1 and len(first.statements) == 7
+    # count, read (link, PSFS, day), then the day's first row in a savepoint, audit; an alert waits for the disk
+    assert first.commits == 1 and len(first.statements) == 6 + gate
     with sql() as correction:
         assert patient_client.post(linked.path + "/log", data=day_form(token, pain="5")).status_code == 303
-    assert correction.commits == 1 and len(correction.statements) == 5  # link, count, day read, day write, audit
+    # count, read, day write, audit; a day without advice does not wait for the disk (PostgreSQL)
+    assert correction.commits == 1 and len(correction.statements) == 4 + gate + postgresql
+    assert ("SET LOCAL synchronous_commit TO OFF" in correction.statements) is postgresql
+    assert not any("synchronous_commit" in statement for statement in first.statements)
     assert _writes(app, linked.link_id) == 2 and _count(app, LogDay, alert=True) == 1
     assert _count(app, AuditEntry, action="patient_log_write") == 2
+
+
+@pytest.mark.parametrize(("changes", "durable"), [
+    ({"pain": "7"}, False),  # just under the alert level: a day without advice
+    ({"pain": "8"}, True),  # at it: the clinic is alerted
+    ({"pain": "9"}, True),
+    ({"pain": "0", "symptom-calf_swelling": "yes"}, True),
+    ({"pain": "", "note": "Stiff."}, False),
+], ids=["pain 7", "pain 8", "pain 9", "a symptom", "no pain given"])
+def test_a_day_that_raises_an_alert_waits_for_the_disk(app, linked, patient_client, form_token, day_form, sql,
+                                                        changes, durable):
+    """On PostgreSQL a day without advice commits without waiting for the disk (only a
+    database crash in the next fraction of a second could lose it, and the patient would see
+    it missing); a day that calls for advice, and so alerts the clinic, waits. SQLite always
+    waits."""
+    token = form_token(patient_client, linked.path)
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    with sql() as seen:
+        assert patient_client.post(linked.path + "/log", data=day_form(token, **changes)).status_code == 303
+    assert ("SET LOCAL synchronous_commit TO OFF" in seen.statements) is (postgresql and not durable)
 
 
 def test_a_write_that_fails_half_way_leaves_nothing(app, linked, patient_client, form_token, day_form, monkeypatch):
@@ -140,15 +168,18 @@ def test_a_day_saved_through_another_link_meanwhile_is_corrected_not_a_500(app, 
     (version, day) in a savepoint, and corrects the first's row, keeping its flag."""
     token = form_token(patient_client, linked.path)
     assert patient_client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
-    real, missed = patient_log._day_row, []
+    from rehab.mine import views
 
-    def first_look_finds_nothing(version_id, day, lock=False):
+    real, missed = views.read_for_write, []
+
+    def first_look_finds_nothing(*args):
+        read = real(*args)
         if not missed:
             missed.append(True)
-            return None  # as if the other save had not committed yet
-        return real(version_id, day, lock)
+            read.day_row = None  # as if the other save had not committed yet
+        return read
 
-    monkeypatch.setattr(patient_log, "_day_row", first_look_finds_nothing)
+    monkeypatch.setattr(views, "read_for_write", first_look_finds_nothing)
     assert patient_client.post(linked.path + "/log", data=day_form(token, pain="4")).status_code == 303
     assert missed
     with app.app_context():
@@ -187,3 +218,87 @@ def test_an_erasure_during_a_patients_write_waits_for_it_then_removes_it(app, li
     assert _count(app, LogDay) == 0 and _count(app, PatientLink) == 0
     with app.app_context():
         db.engine.dispose()
+
+
+def test_two_live_links_of_a_version_at_once_keep_every_symptom_the_flag_reports(app, linked, form_token, day_form,
+                                                                                  monkeypatch, at_once):
+    """Two live links of one version (two clinicians gave one at the same moment) hold two
+    locks. The day is flagged and unseen; a post through each link at once, each with a new
+    symptom, both read the stored row before either writes: the second finds the row changed
+    since it read it, reads it again and adds its symptom to what the first reported (it
+    used to overwrite the first's report: an emergency symptom dropped from the flag)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+        salt = secrets.token_hex(16)
+        other = PatientLink(patient_id=linked.patient_id, version_id=linked.version_id, salt=salt,
+                            token_hash=patient_link.token_hash(patient_link.token_for(app.config["SECRET_KEY"], salt)),
+                            expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(weeks=1))
+        db.session.add(other)
+        db.session.commit()
+        other_path = "/p/" + patient_link.token_for(app.config["SECRET_KEY"], salt)
+    client = app.test_client()
+    token, other_token = form_token(client, linked.path), form_token(client, other_path)
+    assert client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303  # flagged, unseen
+    real = patient_log._day_values
+
+    def slow(row, entry):  # both have read the day's row before either writes it
+        time.sleep(0.3)
+        return real(row, entry)
+
+    monkeypatch.setattr(patient_log, "_day_values", slow)
+    codes = at_once([
+        lambda: app.test_client().post(linked.path + "/log", data=day_form(
+            token, pain="9", **{"symptom-calf_swelling": "yes"})).status_code,
+        lambda: app.test_client().post(other_path + "/log", data=day_form(
+            other_token, pain="9", **{"symptom-chest_breathless": "yes"})).status_code,
+    ])
+    assert codes == [303, 303]
+    with app.app_context():
+        (row,) = db.session.execute(db.select(LogDay)).scalars().all()
+        reported = set(row.alert_reported["symptoms"])
+        db.engine.dispose()
+    assert {"calf_swelling", "chest_breathless"} <= reported, reported
+
+
+def test_a_symptom_sent_while_the_clinician_marks_the_alert_seen_is_not_hidden_under_the_seen_flag(
+        app, linked, clinician, form_token, day_form, monkeypatch, at_once):
+    """The day is flagged, unseen. The patient sends a new symptom; the write reads the day's
+    row first (read_for_write), then reads the form and writes. The clinician marks the
+    alert seen in between, as shown. The patient's write finds the row changed since it read
+    it, reads it again (seen now) and raises the flag anew for the new symptom: it never
+    hides under a seen flag (as it did when the write trusted what it read first)."""
+    from rehab.portal import progress
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+    client = app.test_client()
+    token = form_token(client, linked.path)
+    assert client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303
+    with app.app_context():
+        row = db.session.execute(db.select(LogDay)).scalar_one()
+        row_id, shown = row.id, row.updated_at
+    real = patient_log.read_day
+
+    def slow(*args, **kwargs):  # the write has read the day's row; it parses the form (cf. a version_content miss)
+        time.sleep(0.4)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(patient_log, "read_day", slow)
+
+    def mark():
+        time.sleep(0.15)
+        with app.app_context():
+            return progress.mark_seen(linked.patient_id, row_id, clinician.id, shown)
+
+    code, marked = at_once([
+        lambda: app.test_client().post(linked.path + "/log", data=day_form(
+            token, pain="9", **{"symptom-chest_breathless": "yes"})).status_code,
+        mark])
+    assert code == 303
+    with app.app_context():
+        row = db.session.get(LogDay, row_id)
+        hidden = row.alert_seen_at is not None and "chest_breathless" in row.alert_reported["symptoms"]
+        db.engine.dispose()
+    assert not hidden, (marked, row.alert_seen_at, row.alert_reported)

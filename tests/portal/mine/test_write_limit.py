@@ -6,6 +6,7 @@ never get more than the limit through."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 
 import pytest
@@ -28,13 +29,13 @@ def _link(app, link_id: int) -> PatientLink:
         return link
 
 
-def _count(link_id: int, now=NOW) -> bool:
-    return patient_link.count_write(link_id, f"{LIMIT} per hour", now)
+def _count(token: str, now=NOW) -> bool:
+    return patient_link.count_write(token, f"{LIMIT} per hour", now)
 
 
 def test_writes_stop_at_the_limit_then_count_nothing_more(app, linked):
     with app.app_context():
-        assert [_count(linked.link_id) for _ in range(LIMIT + 2)] == [True] * LIMIT + [False] * 2
+        assert [_count(linked.token) for _ in range(LIMIT + 2)] == [True] * LIMIT + [False] * 2
         db.session.commit()
     link = _link(app, linked.link_id)
     assert (link.writes_from, link.writes) == (NOW, LIMIT + 1)  # stays one over, however many more
@@ -48,8 +49,8 @@ def test_writes_stop_at_the_limit_then_count_nothing_more(app, linked):
 def test_a_new_window_starts_when_the_last_one_has_ended(app, linked, after, within):
     with app.app_context():
         for _ in range(LIMIT):
-            assert _count(linked.link_id)
-        assert _count(linked.link_id, NOW + after) is within
+            assert _count(linked.token)
+        assert _count(linked.token, NOW + after) is within
         db.session.commit()
     link = _link(app, linked.link_id)
     assert (link.writes_from, link.writes) == ((NOW + after, 1) if within else (NOW, LIMIT + 1))
@@ -58,15 +59,15 @@ def test_a_new_window_starts_when_the_last_one_has_ended(app, linked, after, wit
 def test_the_window_starts_with_the_first_write_not_the_clock(app, linked):
     """Writes at 9:00 and 9:50 (limit 2 per hour): at 10:10 the 9:00 window has ended."""
     with app.app_context():
-        assert patient_link.count_write(linked.link_id, "2 per hour", NOW)
-        assert patient_link.count_write(linked.link_id, "2 per hour", NOW + dt.timedelta(minutes=50))
-        assert not patient_link.count_write(linked.link_id, "2 per hour", NOW + dt.timedelta(minutes=59))
-        assert patient_link.count_write(linked.link_id, "2 per hour", NOW + dt.timedelta(minutes=70))
+        assert patient_link.count_write(linked.token, "2 per hour", NOW)
+        assert patient_link.count_write(linked.token, "2 per hour", NOW + dt.timedelta(minutes=50))
+        assert not patient_link.count_write(linked.token, "2 per hour", NOW + dt.timedelta(minutes=59))
+        assert patient_link.count_write(linked.token, "2 per hour", NOW + dt.timedelta(minutes=70))
 
 
 def test_a_count_rolled_back_counts_nothing(app, linked):
     with app.app_context():
-        assert _count(linked.link_id)
+        assert _count(linked.token)
         db.session.rollback()  # the write failed
     assert _link(app, linked.link_id).writes == 0
 
@@ -74,8 +75,8 @@ def test_a_count_rolled_back_counts_nothing(app, linked):
 def test_each_link_has_its_own_count(app, linked, portal, make_patient, clinician):
     other = give_link(portal, copy_plan(app, linked.version_id, make_patient(clinician.clinic_id, "H-009")), 1)
     with app.app_context():
-        assert [_count(linked.link_id) for _ in range(LIMIT + 1)][-1] is False
-        assert _count(other.link_id)
+        assert [_count(linked.token) for _ in range(LIMIT + 1)][-1] is False
+        assert _count(other.token)
         db.session.commit()
     assert (_link(app, linked.link_id).writes, _link(app, other.link_id).writes) == (LIMIT + 1, 1)
 
@@ -89,7 +90,7 @@ def test_parallel_writes_never_pass_more_than_the_limit(app, linked, at_once):
 
     def worker():
         with app.app_context():  # its own session and connection, as another worker
-            within = _count(linked.link_id, utcnow())
+            within = _count(linked.token, utcnow())
             time.sleep(0.02)
             db.session.commit()
             db.session.remove()
@@ -111,40 +112,47 @@ def test_an_expired_link_counts_nothing(app, linked, ends_in, counted):
     with app.app_context():
         db.session.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id)
                            .values(expires_at=NOW + ends_in))
-        assert _count(linked.link_id) is (True if counted else None)
+        assert _count(linked.token) is (True if counted else None)
         db.session.commit()
     assert _link(app, linked.link_id).writes == (1 if counted else 0)
 
 
 def test_a_revoked_or_erased_link_counts_nothing(app, linked):
     with app.app_context():
-        assert patient_link.count_write(10**9, "3 per hour") is None  # gone
+        assert patient_link.count_write("A" * 43, "3 per hour") is None  # no such link (or erased)
+        assert patient_link.count_write(linked.token[:-1], "3 per hour") is None  # not a token: no query
         db.session.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id).values(revoked_at=NOW))
-        assert patient_link.count_write(linked.link_id, "3 per hour") is None
+        assert patient_link.count_write(linked.token, "3 per hour") is None
 
 
-def test_a_link_switched_off_while_a_post_waits_gets_the_ended_page(app, linked, patient_client, form_token,
-                                                                      day_form, monkeypatch):
-    """The post found the link working, then the clinician revoked it before the post got the
-    link's row: the kind "switched off" page, nothing saved or counted."""
-    from rehab.mine import views
+@pytest.mark.parametrize("what", ["log", "psfs"])
+def test_a_link_switched_off_while_a_post_waits_gets_the_ended_page(app, linked, form_token, day_form, at_once,
+                                                                      what):
+    """A post waits for the link's row (another write of the link holds it); meanwhile the
+    clinician revokes the link: when the row is free, the post gets the kind "switched off"
+    page, and nothing is saved or counted."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one connection write at a time by itself")
+        engine = db.engine
+    token = form_token(app.test_client(), linked.path)
+    data = (day_form(token, pain="9") if what == "log"
+            else {"form_token": token, "activity-0": "Run", "score-0": "3"})
+    with engine.connect() as other_write:
+        other_write.execute(db.select(PatientLink.id).where(PatientLink.id == linked.link_id).with_for_update())
 
-    token = form_token(patient_client, linked.path)
-    checked = views.patient_link.form_token_ok
+        def clinician():
+            time.sleep(0.3)  # the post is waiting for the row by now
+            other_write.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id)
+                                .values(revoked_at=utcnow()))
+            other_write.commit()
 
-    def revoked_meanwhile(*args):
-        with db.engine.begin() as clinician:
-            clinician.execute(db.update(PatientLink).where(PatientLink.id == linked.link_id).values(revoked_at=NOW))
-        return checked(*args)
-
-    monkeypatch.setattr(views.patient_link, "form_token_ok", revoked_meanwhile)
-    for path, data in ((linked.path + "/log", day_form(token, pain="9")),
-                       (linked.path + "/psfs", {"form_token": token, "activity-0": "Run", "score-0": "3"})):
-        response = patient_client.post(path, data=data)
-        assert response.status_code == 410 and "switched off" in response.get_data(as_text=True)
+        response, _ = at_once([lambda: app.test_client().post(f"{linked.path}/{what}", data=data), clinician])
+    assert response.status_code == 410 and "switched off" in response.get_data(as_text=True)
     assert _link(app, linked.link_id).writes == 0
     with app.app_context():
         assert not db.session.execute(db.select(LogDay)).first()
+        db.engine.dispose()
 
 
 def test_over_the_limit_a_day_that_raises_a_new_alert_is_still_saved(app, linked, patient_client, form_token,
@@ -220,3 +228,26 @@ def test_the_ended_page_never_fails_on_a_status_it_does_not_name(app):
     with app.test_request_context("/p/x/log", method="POST"):
         html, code = views._ended(patient_link.Resolved("ok"))
     assert code == 404 and "This link does not work" in html
+
+
+def test_an_unknown_token_post_does_not_wait_for_the_sqlite_write_lock(app, database_url, day_form):
+    """An unknown (or ended) token's post is the kind 404/410 page at once, even while
+    another writer holds SQLite's database-wide write lock: it is turned away by a read
+    before the count's UPDATE (which would queue behind every writer, block them, and end
+    in a 500 after the busy timeout)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))  # the schema is there
+        db.session.remove()
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (a clinician's save, a patient's log post)
+    try:
+        start = time.monotonic()
+        code = app.test_client().post("/p/" + "A" * 43 + "/log", data=day_form("0" * 64)).status_code
+        waited = time.monotonic() - start
+    finally:
+        holder.rollback()
+        holder.close()
+    assert (code, waited < 1) == (404, True)
