@@ -78,7 +78,7 @@ class Write:
 
     resolved: patient_link.Resolved
     psfs: patient_log.PsfsState | None = None
-    day_row: object = None
+    day_row: patient_log.DayRow | None = None
 
 
 def read_for_write(token: str, day: dt.date | None, today: dt.date, now: dt.datetime) -> Write:

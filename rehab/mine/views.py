@@ -194,7 +194,7 @@ def _ended_write(read: Write, within: bool | None):
     if within is not None and read.resolved.status == "ok":
         return None
     db.session.rollback()
-    return _ended(read.resolved)  # (a count that found no link beside a live one cannot happen: "does not work")
+    return _ended(read.resolved)  # (no count beside an "ok" read cannot happen, both use one `now`: "does not work")
 
 
 @bp.route("/<token>/log", methods=["POST"])
