@@ -231,10 +231,11 @@ _DAY_ROW = db.select(*DAY_ROW_COLUMNS).where(LogDay.version_id == db.bindparam("
 def save_day(version_id: int, patient_id: int, entry: DayEntry, row: DayRow | None) -> bool:
     """Write (or correct) the day's one row; whether the day is flagged after it. A day that
     triggers advice is flagged for the clinician; a correction never clears a flag the
-    clinician has not seen, nor what raised it: while the flag is unseen, `alert_reported` keeps the highest pain and every symptom
-    reported that day, and the note as it was when the alert was raised. A flag the clinician
-    has seen is raised again only by something it did not already report (a new symptom, or
-    pain 8 or more above what was seen), not by a corrected note.
+    clinician has not seen, nor what raised it: while the flag is unseen, `alert_reported`
+    keeps the highest pain and every symptom reported that day, and the note as it was when
+    the alert was raised. A flag the clinician has seen is raised again only by something it
+    did not already report (a new symptom, or pain 8 or more above what was seen), not by a
+    corrected note.
 
     `row` is the day's stored row as the caller read it (None: none yet). The caller holds
     the link's write lock (rehab.patient_link.count_write), so no other write of the link

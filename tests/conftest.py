@@ -22,6 +22,8 @@ Fixtures:
                   seen.statements (the SQL texts) and seen.commits (a count)
   at_once         at_once([callable, ...]) -> their results in order: each in its own thread,
                   all started together (as several workers would); raises the first error
+  concurrent_writers  skips the test on SQLite, which lets one connection write at a time by
+                  itself: a test of writers racing each other needs PostgreSQL
   runner          app.test_cli_runner(), for `flask` commands
   make_user       make_user(email, role="clinician", clinic=None, password=..., name="") -> User
   user_password   TEST_PASSWORD, the password of every user made by these fixtures
@@ -162,6 +164,12 @@ def at_once():
         return results
 
     return run
+
+
+@pytest.fixture
+def concurrent_writers(database_url):
+    if not _is_postgres(database_url):
+        pytest.skip("SQLite lets one connection write at a time by itself")
 
 
 @pytest.fixture

@@ -133,14 +133,12 @@ def test_a_refused_form_still_counts_toward_the_limit(app, linked, patient_clien
     assert _writes(app, linked.link_id) == 2 and _count(app, LogDay) == 0  # the refused one is not counted
 
 
-def test_saves_of_one_link_at_once_run_one_at_a_time(app, linked, form_token, day_form, monkeypatch, at_once):
+def test_saves_of_one_link_at_once_run_one_at_a_time(concurrent_writers, app, linked, form_token, day_form,
+                                                     monkeypatch, at_once):
     """A double (or triple) tap on "Save this day" for a day not logged yet: each request reads
     the day's row, then writes it. The link's write lock makes the second wait for the first's
     commit, so it corrects the first's row (no second insert, no 500) and never drops the
     alert the first raised, in whatever order they run."""
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
     _limited(app)
     token = form_token(app.test_client(), linked.path)
     real = patient_log._raises_anew
@@ -187,16 +185,14 @@ def test_a_day_saved_through_another_link_meanwhile_is_corrected_not_a_500(app, 
         assert (row.pain, row.alert, row.alert_reported["pain"]) == (4, True, 9)
 
 
-def test_an_erasure_during_a_patients_write_waits_for_it_then_removes_it(app, linked, form_token, day_form,
-                                                                          admin, login, monkeypatch, at_once):
+def test_an_erasure_during_a_patients_write_waits_for_it_then_removes_it(
+        concurrent_writers, app, linked, form_token, day_form, admin, login, monkeypatch, at_once):
     """The erasure deletes the links first: it waits for the write that holds the link, then
     deletes the log with the day that write saved (not a deadlock, nor a 500 on the version
     the new day names)."""
     from rehab.models import Patient
 
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
         reference = db.session.get(Patient, linked.patient_id).reference
     token = form_token(app.test_client(), linked.path)
     real = patient_log._raises_anew
@@ -220,16 +216,14 @@ def test_an_erasure_during_a_patients_write_waits_for_it_then_removes_it(app, li
         db.engine.dispose()
 
 
-def test_two_live_links_of_a_version_at_once_keep_every_symptom_the_flag_reports(app, linked, form_token, day_form,
-                                                                                  monkeypatch, at_once):
+def test_two_live_links_of_a_version_at_once_keep_every_symptom_the_flag_reports(
+        concurrent_writers, app, linked, form_token, day_form, monkeypatch, at_once):
     """Two live links of one version (two clinicians gave one at the same moment) hold two
     locks. The day is flagged and unseen; a post through each link at once, each with a new
     symptom, both read the stored row before either writes: the second finds the row changed
     since it read it, reads it again and adds its symptom to what the first reported (it
     used to overwrite the first's report: an emergency symptom dropped from the flag)."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
         salt = secrets.token_hex(16)
         other = PatientLink(patient_id=linked.patient_id, version_id=linked.version_id, salt=salt,
                             token_hash=patient_link.token_hash(patient_link.token_for(app.config["SECRET_KEY"], salt)),
@@ -262,7 +256,7 @@ def test_two_live_links_of_a_version_at_once_keep_every_symptom_the_flag_reports
 
 
 def test_a_symptom_sent_while_the_clinician_marks_the_alert_seen_is_not_hidden_under_the_seen_flag(
-        app, linked, clinician, form_token, day_form, monkeypatch, at_once):
+        concurrent_writers, app, linked, clinician, form_token, day_form, monkeypatch, at_once):
     """The day is flagged, unseen. The patient sends a new symptom; the write reads the day's
     row first (read_for_write), then reads the form and writes. The clinician marks the
     alert seen in between, as shown. The patient's write finds the row changed since it read
@@ -270,9 +264,6 @@ def test_a_symptom_sent_while_the_clinician_marks_the_alert_seen_is_not_hidden_u
     hides under a seen flag (as it did when the write trusted what it read first)."""
     from rehab.portal import progress
 
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
     client = app.test_client()
     token = form_token(client, linked.path)
     assert client.post(linked.path + "/log", data=day_form(token, pain="9")).status_code == 303

@@ -81,12 +81,9 @@ def test_each_link_has_its_own_count(app, linked, portal, make_patient, clinicia
     assert (_link(app, linked.link_id).writes, _link(app, other.link_id).writes) == (LIMIT + 1, 1)
 
 
-def test_parallel_writes_never_pass_more_than_the_limit(app, linked, at_once):
+def test_parallel_writes_never_pass_more_than_the_limit(concurrent_writers, app, linked, at_once):
     """Ten workers count a write of one link at once, each then holding its transaction open
     a little (the rest of the write) before committing: exactly LIMIT get through."""
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
 
     def worker():
         with app.app_context():  # its own session and connection, as another worker
@@ -126,14 +123,12 @@ def test_a_revoked_or_erased_link_counts_nothing(app, linked):
 
 
 @pytest.mark.parametrize("what", ["log", "psfs"])
-def test_a_link_switched_off_while_a_post_waits_gets_the_ended_page(app, linked, form_token, day_form, at_once,
-                                                                      what):
+def test_a_link_switched_off_while_a_post_waits_gets_the_ended_page(concurrent_writers, app, linked, form_token,
+                                                                    day_form, at_once, what):
     """A post waits for the link's row (another write of the link holds it); meanwhile the
     clinician revokes the link: when the row is free, the post gets the kind "switched off"
     page, and nothing is saved or counted."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
         engine = db.engine
     token = form_token(app.test_client(), linked.path)
     data = (day_form(token, pain="9") if what == "log"
@@ -195,15 +190,12 @@ def test_over_the_limit_a_pain_below_the_alert_level_is_nothing_new(app, linked,
     assert (post("8"), post("8"), post("7")) == (303, 429, 429)
 
 
-def test_two_psfs_posts_at_once_save_one_week(app, linked, form_token, monkeypatch, at_once):
+def test_two_psfs_posts_at_once_save_one_week(concurrent_writers, app, linked, form_token, monkeypatch, at_once):
     """The PSFS is due once a week: read after the link's write lock, so of two posts at once
     one saves and the other is told the week's scores are in."""
     from rehab import patient_log
     from rehab.models import PsfsScore
 
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite lets one connection write at a time by itself")
     token = form_token(app.test_client(), linked.path)
     real = patient_log.read_psfs
 
